@@ -1,0 +1,77 @@
+//! Every SQL statement of Cortège lives in this crate, one module per
+//! aggregate; rows come out as plain structs for the API layer.
+
+pub mod login_codes;
+pub mod people;
+pub mod reference;
+pub mod sessions;
+
+use std::time::Duration;
+
+pub use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// A database failure. Constraint violations the API turns into user errors
+/// are matched by constraint name with [`Error::constraint`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Error {
+    /// The name of the constraint this error violated, if any.
+    pub fn constraint(&self) -> Option<&str> {
+        match self {
+            Error::Sqlx(sqlx::Error::Database(e)) => e.constraint(),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Opens the pool. `max` is the number of connections this process may hold.
+pub async fn connect(options: PgConnectOptions, max: u32) -> Result<PgPool> {
+    let pool = PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// The embedded migrations (the repository's migrations/ folder).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// Brings the schema up to date and loads the reference data when the
+/// committed files changed. Safe to run concurrently: sqlx takes an advisory
+/// lock, and the reference load takes its own.
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    MIGRATOR.run(pool).await?;
+    reference::load(pool).await?;
+    Ok(())
+}
+
+/// True when the database answers; what /health/ready reports.
+pub async fn ping(pool: &PgPool) -> Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+pub mod friendships;
+
+/// Identifies the schema the migrations and reference files produce: test
+/// harnesses name their migrated template database after it.
+pub fn schema_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for m in MIGRATOR.iter() {
+        h.update(m.version.to_le_bytes());
+        h.update(&*m.checksum);
+    }
+    h.update(reference::digest().as_bytes());
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}

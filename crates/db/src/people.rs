@@ -1,0 +1,233 @@
+//! People (members' accounts).
+
+use chrono::{DateTime, Utc};
+use cortege_domain::{PersonId, Role};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::Result;
+
+/// A person as stored. The API layer decides what each viewer may see of it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: Uuid,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub photo_key: Option<String>,
+    pub postcode: Option<String>,
+    pub commune_code: Option<String>,
+    pub home_lat: Option<f64>,
+    pub home_lon: Option<f64>,
+    pub action_radius_km: f32,
+    pub roles: Vec<String>,
+    pub pledge_accepted_at: Option<DateTime<Utc>>,
+    pub banned_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Person {
+    pub fn person_id(&self) -> PersonId {
+        PersonId(self.id)
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        self.roles.iter().filter_map(|r| Role::parse(r)).collect()
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.iter().any(|r| r == role.as_str())
+    }
+
+    /// Whether this account may sign in: not banned, not deleted.
+    pub fn is_active(&self) -> bool {
+        self.banned_at.is_none() && self.deleted_at.is_none()
+    }
+}
+
+macro_rules! person_select {
+    ($($tail:literal),*) => {
+        concat!(
+            "SELECT id, first_name, last_name, email, photo_key, postcode, commune_code,
+                    home_lat, home_lon, action_radius_km, roles::text[] AS roles,
+                    pledge_accepted_at, banned_at, deleted_at, created_at
+             FROM people ",
+            $($tail),*
+        )
+    };
+}
+
+pub async fn by_id(pool: &PgPool, id: PersonId) -> Result<Option<Person>> {
+    Ok(sqlx::query_as(person_select!("WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// People by id, in no particular order, for a DataLoader.
+pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Person>> {
+    Ok(sqlx::query_as(person_select!("WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The account with this normalised email.
+pub async fn by_email(pool: &PgPool, email: &str) -> Result<Option<Person>> {
+    Ok(sqlx::query_as(person_select!("WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Whether this normalised email belongs to a banned person, including one
+/// whose account was deleted since (only a hash of the address is kept).
+pub async fn email_is_banned(pool: &PgPool, email: &str, email_hash: &[u8]) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM people
+             WHERE (email = $1 AND banned_at IS NOT NULL) OR banned_email_hash = $2)",
+    )
+    .bind(email)
+    .bind(email_hash)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// What sign-up stores.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id: PersonId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub postcode: Option<String>,
+    pub commune_code: Option<String>,
+    pub home: Option<(f64, f64)>,
+    pub photo_key: Option<String>,
+    pub pledge_accepted: bool,
+}
+
+/// Creates the account unless the email is taken; None when it was.
+pub async fn insert(tx: &mut Transaction<'_, Postgres>, p: &NewPerson) -> Result<Option<PersonId>> {
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO people (id, first_name, last_name, email, postcode, commune_code,
+                             home_lat, home_lon, photo_key, pledge_accepted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10 THEN now() END)
+         ON CONFLICT (email) DO NOTHING
+         RETURNING id",
+    )
+    .bind(p.id.0)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.email)
+    .bind(&p.postcode)
+    .bind(&p.commune_code)
+    .bind(p.home.map(|h| h.0))
+    .bind(p.home.map(|h| h.1))
+    .bind(&p.photo_key)
+    .bind(p.pledge_accepted)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(id.map(PersonId))
+}
+
+/// A profile change; None leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Postcode, its commune, and the home location it implies unless
+    /// `home` is given too.
+    pub place: Option<(String, String)>,
+    pub home: Option<(f64, f64)>,
+    pub action_radius_km: Option<f64>,
+}
+
+pub async fn update_profile(pool: &PgPool, id: PersonId, u: &ProfileUpdate) -> Result<()> {
+    sqlx::query(
+        "UPDATE people SET
+             first_name = COALESCE($2, first_name),
+             last_name = COALESCE($3, last_name),
+             postcode = COALESCE($4, postcode),
+             commune_code = COALESCE($5, commune_code),
+             home_lat = COALESCE($6, home_lat),
+             home_lon = COALESCE($7, home_lon),
+             action_radius_km = COALESCE($8::real, action_radius_km),
+             updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(&u.first_name)
+    .bind(&u.last_name)
+    .bind(u.place.as_ref().map(|p| &p.0))
+    .bind(u.place.as_ref().map(|p| &p.1))
+    .bind(u.home.map(|h| h.0))
+    .bind(u.home.map(|h| h.1))
+    .bind(u.action_radius_km)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Sets the photo and returns the previous one's key, whose files the caller
+/// may now delete.
+pub async fn set_photo(pool: &PgPool, id: PersonId, key: &str) -> Result<Option<String>> {
+    let old: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE people p SET photo_key = $2, updated_at = now()
+         FROM (SELECT photo_key FROM people WHERE id = $1 FOR UPDATE) old
+         WHERE p.id = $1 RETURNING old.photo_key",
+    )
+    .bind(id.0)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
+    Ok(old.flatten())
+}
+
+pub async fn accept_pledge(pool: &PgPool, id: PersonId) -> Result<()> {
+    sqlx::query(
+        "UPDATE people SET pledge_accepted_at = COALESCE(pledge_accepted_at, now()), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Adds a role, and the moderation-log row that records it, in one
+/// transaction. False when no active account has this email.
+pub async fn grant_role(
+    pool: &PgPool,
+    email: &str,
+    role: Role,
+    actor: Option<PersonId>,
+) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE people SET
+             roles = CASE WHEN $2::person_role = ANY(roles) THEN roles ELSE roles || $2::person_role END,
+             updated_at = now()
+         WHERE email = $1 AND deleted_at IS NULL
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(role.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_person_id, details)
+         VALUES ($1, 'GRANT_ROLE', $2, jsonb_build_object('role', $3::text))",
+    )
+    .bind(actor.map(|a| a.0))
+    .bind(id)
+    .bind(role.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,143 @@
+//! The API's errors: each has a stable `extensions.code`. Internal failures
+//! are logged once, where they are converted, and reach clients as INTERNAL
+//! with no detail.
+
+use async_graphql::{ErrorExtensions, ServerError};
+use cortege_domain::ValidationError;
+
+/// Every code a client may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    RateLimited,
+    QueryLimit,
+    Timeout,
+    Internal,
+    ParseFailed,
+    ValidationFailed,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::Conflict => "CONFLICT",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::QueryLimit => "QUERY_LIMIT",
+            Code::Timeout => "TIMEOUT",
+            Code::Internal => "INTERNAL",
+            Code::ParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+        }
+    }
+}
+
+/// An error as the API answers it. Deliberately not `Display`: async-graphql
+/// turns any `Display` type into an error carrying its text, which would let
+/// internal details through; this one converts only through its own `From`.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Unauthenticated,
+    Forbidden(String),
+    NotFound(String),
+    BadInput { field: String, message: String },
+    Conflict(String),
+    RateLimited { retry_after_seconds: u64 },
+    Internal,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Logs `error` once with `context` and hides it behind INTERNAL.
+    pub fn internal(context: &str, error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %error, "{context}");
+        ApiError::Internal
+    }
+
+    /// The message clients see.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated => {
+                "authentication required, or the session is no longer valid".to_owned()
+            }
+            ApiError::Forbidden(m) | ApiError::NotFound(m) | ApiError::Conflict(m) => m.clone(),
+            ApiError::BadInput { field, message } => format!("{field}: {message}"),
+            ApiError::RateLimited { retry_after_seconds } => {
+                format!("too many attempts; try again in {retry_after_seconds} seconds")
+            }
+            ApiError::Internal => "internal error".to_owned(),
+        }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            ApiError::Unauthenticated => Code::Unauthenticated,
+            ApiError::Forbidden(_) => Code::Forbidden,
+            ApiError::NotFound(_) => Code::NotFound,
+            ApiError::BadInput { .. } => Code::BadUserInput,
+            ApiError::Conflict(_) => Code::Conflict,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::Internal => Code::Internal,
+        }
+    }
+
+    /// A validation error of a domain value, under the argument's path.
+    pub fn invalid(prefix: &str, e: ValidationError) -> Self {
+        let e = if prefix.is_empty() { e } else { e.under(prefix) };
+        ApiError::BadInput {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl From<cortege_db::Error> for ApiError {
+    fn from(e: cortege_db::Error) -> Self {
+        ApiError::internal("database error", &e)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let code = e.code().as_str();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &e {
+                ApiError::BadInput { field, .. } => ext.set("field", field.as_str()),
+                ApiError::RateLimited { retry_after_seconds } => {
+                    ext.set("retryAfterSeconds", *retry_after_seconds)
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+/// A request-level error (no field resolved), as the HTTP layer answers it.
+pub fn server_error(e: ApiError) -> ServerError {
+    let err: async_graphql::Error = e.into();
+    err.into_server_error(async_graphql::Pos::default())
+}
+
+/// Adds `code` to an error that has none.
+pub fn ensure_code(error: &mut ServerError, code: Code) {
+    let ext = error.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", code.as_str());
+    }
+}

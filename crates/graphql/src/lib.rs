@@ -1,0 +1,58 @@
+//! Cortège's GraphQL API: one schema, built by [`build_schema`], shared by
+//! the server, the tests and `cortege export-schema`.
+
+pub mod auth;
+pub mod error;
+pub mod extensions;
+pub mod ids;
+pub mod loaders;
+pub mod mail;
+pub mod media;
+pub mod objects;
+pub mod state;
+pub mod throttle;
+
+use async_graphql::{EmptySubscription, MergedObject, Request, Schema, SchemaBuilder};
+
+use crate::auth::Auth;
+use crate::loaders::Loaders;
+use crate::objects::account::{AccountMutation, AccountQuery};
+use crate::objects::node::NodeQuery;
+use crate::state::{ClientAddr, SharedState};
+
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery, AccountQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AccountMutation);
+
+pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(extensions::ErrorCodes)
+}
+
+/// The schema with its shared state, as the server runs it.
+pub fn build_schema(state: SharedState) -> CortegeSchema {
+    let production = state.config.production;
+    let mut b = builder().data(state);
+    if production {
+        b = b.disable_introspection().disable_suggestions();
+    }
+    b.finish()
+}
+
+/// The schema in SDL, as committed in schema.graphql.
+pub fn schema_sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// Attaches what every operation of one request needs: who asks, from
+/// where, and fresh DataLoaders.
+pub fn prepare_request(request: Request, state: &SharedState, auth: Auth, addr: ClientAddr) -> Request {
+    request
+        .data(auth)
+        .data(addr)
+        .data(Loaders::new(&state.pool, auth.person()))
+}

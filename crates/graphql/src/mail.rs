@@ -1,0 +1,107 @@
+//! Outgoing mail: .eml files under the data directory by default, SMTP when
+//! configured.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// "tls" (implicit TLS), "starttls" or "none" (a local relay).
+    pub tls: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// Writes each message as `<uuid>.eml` in `dir`.
+    pub fn files(dir: PathBuf, from: Mailbox) -> Self {
+        Self {
+            transport: Transport::Files(AsyncFileTransport::new(dir)),
+            from,
+        }
+    }
+
+    pub fn smtp(c: &SmtpConfig, from: Mailbox) -> Result<Self, String> {
+        let builder = match c.tls.as_str() {
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
+            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
+            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)),
+            other => return Err(format!("CORTEGE_SMTP_TLS must be tls, starttls or none, not {other:?}")),
+        }
+        .map_err(|e| format!("SMTP relay {}: {e}", c.host))?;
+        let builder = match c.port {
+            Some(port) => builder.port(port),
+            None => builder,
+        };
+        let builder = match (&c.username, &c.password) {
+            (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),
+            _ => builder,
+        };
+        Ok(Self {
+            transport: Transport::Smtp(builder.build()),
+            from,
+        })
+    }
+
+    /// Sends a plain-text message.
+    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| format!("building the message: {e}"))?;
+        match &self.transport {
+            Transport::Files(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
+            Transport::Smtp(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Why a login code is sent; the wording differs, the code does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeMail {
+    Welcome,
+    AlreadyMember,
+    Login,
+}
+
+/// Subject and body of a login-code mail: the code is in the subject and on
+/// a line of its own.
+pub fn login_code_mail(kind: CodeMail, code: &str, public_url: &str) -> (String, String) {
+    let minutes = cortege_db::login_codes::LIFETIME_MINUTES;
+    let intro = match kind {
+        CodeMail::Welcome => "Bienvenue dans Cortège ! Voici votre code pour vous connecter :",
+        CodeMail::AlreadyMember => {
+            "Quelqu'un (sans doute vous) a voulu créer un compte avec cette adresse, \
+             mais vous avez déjà un compte Cortège. Voici un code pour vous connecter :"
+        }
+        CodeMail::Login => "Voici votre code pour vous connecter à Cortège :",
+    };
+    let subject = format!("Votre code de connexion Cortège : {code}");
+    let body = format!(
+        "{intro}\n\n{code}\n\nCe code est valable {minutes} minutes et ne sert qu'une fois.\n\
+         Si vous n'avez rien demandé, ignorez ce message.\n\n{public_url}\n"
+    );
+    (subject, body)
+}

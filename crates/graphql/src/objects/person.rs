@@ -1,0 +1,233 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use cortege_db::people::Person as PersonRow;
+use cortege_db::reference::Commune as CommuneRow;
+use cortege_domain::{GeoPoint as DomainPoint, Role as DomainRole, display_name};
+
+use crate::auth::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::loaders::Loaders;
+use crate::state::SharedState;
+
+/// A point on Earth (WGS 84 degrees).
+#[derive(SimpleObject, Clone, Copy)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A point given by a client. Latitude in [-90, 90], longitude in [-180, 180].
+#[derive(InputObject, Clone, Copy)]
+pub struct GeoPointInput {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl GeoPointInput {
+    /// The checked point; errors name `field.lat` or `field.lon`.
+    pub fn parse(self, field: &str) -> ApiResult<DomainPoint> {
+        DomainPoint::parse(self.lat, self.lon).map_err(|e| ApiError::invalid(field, e))
+    }
+}
+
+/// What a person may do beyond being a member.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Member,
+    Moderator,
+    Analyst,
+    Admin,
+}
+
+impl From<DomainRole> for Role {
+    fn from(r: DomainRole) -> Self {
+        match r {
+            DomainRole::Member => Role::Member,
+            DomainRole::Moderator => Role::Moderator,
+            DomainRole::Analyst => Role::Analyst,
+            DomainRole::Admin => Role::Admin,
+        }
+    }
+}
+
+/// The square sizes in which photos are served.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PhotoSize {
+    /// 96 × 96 pixels, for lists.
+    Small,
+    /// 320 × 320 pixels.
+    #[default]
+    Medium,
+    /// 800 × 800 pixels.
+    Large,
+}
+
+impl PhotoSize {
+    fn pixels(self) -> u32 {
+        match self {
+            PhotoSize::Small => 96,
+            PhotoSize::Medium => 320,
+            PhotoSize::Large => 800,
+        }
+    }
+}
+
+/// A French commune (INSEE code), with its department and region.
+pub struct Commune(pub Arc<CommuneRow>);
+
+#[Object]
+impl Commune {
+    /// INSEE commune code, e.g. "13055" for Marseille.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// INSEE department code: "13", "2A", "971".
+    async fn department_code(&self) -> &str {
+        &self.0.department_code
+    }
+    async fn department_name(&self) -> &str {
+        &self.0.department_name
+    }
+    /// INSEE region code.
+    async fn region_code(&self) -> &str {
+        &self.0.region_code
+    }
+    async fn region_name(&self) -> &str {
+        &self.0.region_name
+    }
+}
+
+/// A member. Strangers see a coarse profile: the display name, photo and
+/// commune, never the email or the exact location; anonymous visitors see
+/// the display name and photo only.
+pub struct Person {
+    pub row: Arc<PersonRow>,
+    /// The viewer is this person (or just signed in as them): show all.
+    pub is_self: bool,
+}
+
+impl Person {
+    pub fn new(row: Arc<PersonRow>, ctx: &Context<'_>) -> Self {
+        let is_self = auth(ctx).person() == Some(row.person_id());
+        Self { row, is_self }
+    }
+
+    fn signed_in(&self, ctx: &Context<'_>) -> bool {
+        self.is_self || auth(ctx).person().is_some()
+    }
+}
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Person, self.row.id)
+    }
+
+    /// Null for anonymous viewers.
+    async fn first_name(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.signed_in(ctx).then_some(self.row.first_name.as_deref()).flatten()
+    }
+
+    /// Null for anonymous viewers.
+    async fn last_name(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.signed_in(ctx).then_some(self.row.last_name.as_deref()).flatten()
+    }
+
+    /// The first name and the initial of the last name: "Alice M.".
+    async fn display_name(&self) -> String {
+        match (&self.row.first_name, &self.row.last_name) {
+            (Some(first), Some(last)) if self.row.deleted_at.is_none() => display_name(first, last),
+            _ => "Compte supprimé".to_owned(),
+        }
+    }
+
+    /// A square JPEG of the person, or null.
+    async fn photo_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] size: PhotoSize,
+    ) -> Option<String> {
+        let state = ctx.data_unchecked::<SharedState>();
+        self.row
+            .photo_key
+            .as_deref()
+            .map(|key| state.photo_url(key, size.pixels()))
+    }
+
+    /// Coarse: the commune, never the exact location. Null for anonymous viewers.
+    async fn commune(&self, ctx: &Context<'_>) -> ApiResult<Option<Commune>> {
+        let Some(code) = self.row.commune_code.clone().filter(|_| self.signed_in(ctx)) else {
+            return Ok(None);
+        };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.commune.load_one(code).await?.map(Commune))
+    }
+
+    /// Number of accepted friends. Null for anonymous viewers.
+    async fn friend_count(&self, ctx: &Context<'_>) -> ApiResult<Option<i32>> {
+        if !self.signed_in(ctx) {
+            return Ok(None);
+        }
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let count = loaders.friend_count.load_one(self.row.id).await?.unwrap_or(0);
+        Ok(Some(i32::try_from(count).unwrap_or(i32::MAX)))
+    }
+
+    /// Whether the viewer and this person are friends.
+    async fn is_friend(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        match &loaders.is_friend {
+            Some(loader) if !self.is_self => Ok(loader.load_one(self.row.id).await?.unwrap_or(false)),
+            _ => Ok(false),
+        }
+    }
+}
+
+/// The signed-in person's own account: everything they may see of themselves.
+pub struct Viewer(pub Arc<PersonRow>);
+
+#[Object]
+impl Viewer {
+    async fn person(&self) -> Person {
+        Person {
+            row: self.0.clone(),
+            is_self: true,
+        }
+    }
+
+    async fn email(&self) -> &str {
+        self.0.email.as_deref().unwrap_or_default()
+    }
+
+    async fn roles(&self) -> Vec<Role> {
+        self.0.roles().into_iter().map(Role::from).collect()
+    }
+
+    /// False for members imported from the existing file until they accept (acceptPledge).
+    async fn has_accepted_pledge(&self) -> bool {
+        self.0.pledge_accepted_at.is_some()
+    }
+
+    /// Centre of the viewer's area of action, used for suggestions and the live feed.
+    async fn home_location(&self) -> Option<GeoPoint> {
+        Some(GeoPoint {
+            lat: self.0.home_lat?,
+            lon: self.0.home_lon?,
+        })
+    }
+
+    /// How far from home the viewer wants to hear of new actions, in kilometres.
+    async fn action_radius_km(&self) -> f64 {
+        f64::from(self.0.action_radius_km)
+    }
+
+    /// The postcode the viewer gave, if any.
+    async fn postcode(&self) -> Option<&str> {
+        self.0.postcode.as_deref()
+    }
+}

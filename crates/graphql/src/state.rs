@@ -1,0 +1,59 @@
+//! What resolvers share for the life of the server.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use cortege_db::PgPool;
+
+use crate::mail::Mailer;
+use crate::media::MediaStore;
+use crate::throttle::{ThrottleConfig, Throttles};
+
+/// Settings the API itself needs.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Public base URL, without a trailing slash ("https://cortege.example").
+    pub public_url: String,
+    /// Production hides introspection and field suggestions.
+    pub production: bool,
+    pub throttles: ThrottleConfig,
+}
+
+impl ApiConfig {
+    /// Whether cookies must carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+pub struct AppState {
+    pub pool: PgPool,
+    pub mailer: Mailer,
+    pub media: MediaStore,
+    pub throttles: Throttles,
+    pub config: ApiConfig,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(pool: PgPool, mailer: Mailer, media: MediaStore, config: ApiConfig) -> SharedState {
+        Arc::new(Self {
+            pool,
+            mailer,
+            media,
+            throttles: Throttles::new(&config.throttles),
+            config,
+        })
+    }
+
+    /// The public URL of a stored photo at `size` pixels.
+    pub fn photo_url(&self, key: &str, size: u32) -> String {
+        format!("{}/media/photos/{key}-{size}.jpg", self.config.public_url)
+    }
+}
+
+/// The client's address as the HTTP layer determined it (socket peer or a
+/// trusted proxy's X-Forwarded-For entry), for per-address limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);

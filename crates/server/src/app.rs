@@ -1,0 +1,155 @@
+//! Building and running the server: `Application::build` connects, migrates
+//! and binds, so callers (main, tests) learn the port before serving.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use cortege_db::PgPool;
+use cortege_graphql::mail::Mailer;
+use cortege_graphql::media::MediaStore;
+use cortege_graphql::state::{ApiConfig, AppState, SharedState};
+use sqlx::postgres::PgConnectOptions;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, Environment};
+use crate::embedded::EmbeddedPostgres;
+use crate::http;
+
+/// The database this process uses, and the embedded cluster behind it when
+/// there is one (to stop it on the way out).
+pub struct Database {
+    pub pool: PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to CORTEGE_DATABASE_URL, or to the embedded cluster,
+    /// starting it if needed, and brings the schema up to date.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let (options, embedded) = match &config.database_url {
+            Some(url) => (
+                PgConnectOptions::from_str(url).context("CORTEGE_DATABASE_URL is not a valid PostgreSQL URL")?,
+                None,
+            ),
+            None => {
+                let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.clone()).await?;
+                (pg.connect_options(), Some(pg))
+            }
+        };
+        let pool = match cortege_db::connect(options, config.db_max_connections).await {
+            Ok(pool) => pool,
+            Err(e) => {
+                if let Some(pg) = embedded {
+                    pg.stop().await.ok();
+                }
+                return Err(e).context("connecting to PostgreSQL");
+            }
+        };
+        let db = Self { pool, embedded };
+        if let Err(e) = cortege_db::migrate(&db.pool).await {
+            db.close().await.ok();
+            return Err(e).context("migrating the database");
+        }
+        Ok(db)
+    }
+
+    /// Closes the pool and stops the embedded cluster if this process
+    /// started it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(pg) = self.embedded {
+            pg.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    db: Database,
+    state: SharedState,
+    config: Config,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Database::open(&config).await?;
+        let listener = match TcpListener::bind(config.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                db.close().await.ok();
+                return Err(e).with_context(|| format!("listening on {}", config.listen));
+            }
+        };
+        let addr = listener.local_addr()?;
+        let public_url = config.public_url(addr);
+        let mail_dir = config.data_dir.join("mail");
+        let media_dir = config.data_dir.join("media");
+        for dir in [&mail_dir, &media_dir] {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let from = config
+            .smtp_from
+            .parse()
+            .context("CORTEGE_SMTP_FROM is not a valid mailbox")?;
+        let mailer = match config.smtp() {
+            Some(smtp) => Mailer::smtp(&smtp, from).map_err(anyhow::Error::msg)?,
+            None => Mailer::files(mail_dir, from),
+        };
+        let api = ApiConfig {
+            public_url,
+            production: config.environment == Environment::Production,
+            throttles: config.throttles(),
+        };
+        let state = AppState::new(db.pool.clone(), mailer, MediaStore::new(media_dir), api);
+        Ok(Self {
+            listener,
+            addr,
+            db,
+            state,
+            config,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.db.pool
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests
+    /// and stops the embedded database if this process started it.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let router = http::router(self.state.clone(), &self.config);
+        let purge = {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    state.throttles.purge();
+                }
+            })
+        };
+        tracing::info!("listening on http://{}", self.addr);
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        purge.abort();
+        drop(self.state);
+        let closed = self.db.close().await;
+        served.context("serving HTTP")?;
+        closed
+    }
+}

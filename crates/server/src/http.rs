@@ -1,0 +1,279 @@
+//! The HTTP surface: GraphQL over HTTP on /graphql (GraphiQL on a plain
+//! GET), health checks, media and the web client.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, Response as GqlResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use cortege_graphql::auth::{self, Auth, SESSION_COOKIE};
+use cortege_graphql::error::{ApiError, server_error};
+use cortege_graphql::state::{ClientAddr, SharedState};
+use cortege_graphql::{CortegeSchema, build_schema, prepare_request};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+/// Operations in one batched request.
+const MAX_BATCH: usize = 10;
+/// Largest request body: a 5 MB photo and its multipart envelope.
+const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+#[derive(Clone)]
+struct Ctx {
+    schema: CortegeSchema,
+    state: SharedState,
+    trusted_proxies: Arc<Vec<IpAddr>>,
+}
+
+pub fn router(state: SharedState, config: &Config) -> Router {
+    let ctx = Ctx {
+        schema: build_schema(state.clone()),
+        state: state.clone(),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+    };
+    let media = ServeDir::new(state.media.root());
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/health/live", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route("/health/ready", get(ready))
+        .route("/", get(home))
+        .nest_service("/media", media)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(ctx)
+}
+
+async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Cortège</title>\
+         <h1>Cortège</h1><p>Le serveur fonctionne. API GraphQL : <a href=\"/graphql\">/graphql</a>.</p></html>",
+    )
+}
+
+async fn ready(State(ctx): State<Ctx>) -> Response {
+    match cortege_db::ping(&ctx.state.pool).await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The client's address: the socket peer, or, when the peer is a trusted
+/// proxy, the right-most X-Forwarded-For entry that is not one.
+fn client_addr(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    let peer = peer.ip().to_canonical();
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+}
+
+/// Where the token came from matters: a stale cookie is cleared in the
+/// answer, so the browser recovers on its own.
+enum Presented {
+    None,
+    Bearer(String),
+    Cookie(String),
+}
+
+fn presented_token(headers: &HeaderMap) -> Presented {
+    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .unwrap_or("");
+        return Presented::Bearer(token.trim().to_owned());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map_or(Presented::None, |(_, token)| Presented::Cookie(token.to_owned()))
+}
+
+/// Resolves the session; Err is the whole answer for a token that is not
+/// (or no longer) valid: never served as anonymous.
+async fn authenticate(ctx: &Ctx, headers: &HeaderMap) -> Result<Auth, Response> {
+    let (token, from_cookie) = match presented_token(headers) {
+        Presented::None => return Ok(Auth::Anonymous),
+        Presented::Bearer(t) => (t, false),
+        Presented::Cookie(t) => (t, true),
+    };
+    let found = if token.is_empty() || token.len() > 128 {
+        Ok(None)
+    } else {
+        cortege_db::sessions::lookup(&ctx.state.pool, &auth::hash_token(&token)).await
+    };
+    match found {
+        Ok(Some(s)) => Ok(Auth::Session {
+            person: s.person(),
+            session: s.session_id(),
+        }),
+        Ok(None) => {
+            let mut response = graphql_error(ApiError::Unauthenticated);
+            if from_cookie {
+                let clear = auth::clear_cookie(ctx.state.config.secure_cookies());
+                if let Ok(v) = HeaderValue::from_str(&clear) {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Err(response)
+        }
+        Err(e) => Err(graphql_error(ApiError::from(e))),
+    }
+}
+
+fn graphql_error(e: ApiError) -> Response {
+    GraphQLResponse::from(GqlResponse::from_errors(vec![server_error(e)])).into_response()
+}
+
+async fn execute(ctx: &Ctx, headers: &HeaderMap, peer: SocketAddr, batch: BatchRequest) -> Response {
+    let auth = match authenticate(ctx, headers).await {
+        Ok(a) => a,
+        Err(response) => return response,
+    };
+    let addr = ClientAddr(client_addr(peer, headers, &ctx.trusted_proxies));
+    let response = match batch {
+        BatchRequest::Single(request) => {
+            let request = prepare_request(request, &ctx.state, auth, addr);
+            BatchResponse::Single(ctx.schema.execute(request).await)
+        }
+        BatchRequest::Batch(requests) if requests.len() > MAX_BATCH => {
+            return query_limit(&format!("a batch may hold at most {MAX_BATCH} operations"));
+        }
+        BatchRequest::Batch(requests) => {
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                let request = prepare_request(request, &ctx.state, auth, addr);
+                responses.push(ctx.schema.execute(request).await);
+            }
+            BatchResponse::Batch(responses)
+        }
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+fn query_limit(message: &str) -> Response {
+    let error = async_graphql::ServerError::new(message, None);
+    let mut error = error;
+    cortege_graphql::error::ensure_code(&mut error, cortege_graphql::error::Code::QueryLimit);
+    GraphQLResponse::from(GqlResponse::from_errors(vec![error])).into_response()
+}
+
+async fn graphql_post(
+    State(ctx): State<Ctx>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
+    execute(&ctx, &headers, peer, request.into_inner()).await
+}
+
+/// GET /graphql: GraphiQL for a browser, or a query in the query string
+/// (never a mutation: a GET must not change anything, and SameSite=Lax
+/// cookies ride along on cross-site links).
+async fn graphql_get(
+    State(ctx): State<Ctx>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let Some(query) = uri.query().filter(|q| q.contains("query=")) else {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .title("Cortège GraphiQL")
+                .finish(),
+        )
+        .into_response();
+    };
+    let request = match async_graphql::http::parse_query_string(query) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut response = graphql_error(ApiError::bad_input("query", e.to_string()));
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            return response;
+        }
+    };
+    if is_mutation(&request) {
+        let mut response = graphql_error(ApiError::bad_input(
+            "query",
+            "mutations must be sent with POST",
+        ));
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&ctx, &headers, peer, BatchRequest::Single(request)).await
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false; // execution reports the parse error
+    };
+    doc.operations.iter().any(|(name, op)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_trusted_only_from_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        let from_proxy = SocketAddr::new(proxy, 4000);
+        let direct = SocketAddr::new("192.0.2.1".parse().unwrap(), 4000);
+        assert_eq!(client_addr(direct, &headers, &[proxy]), direct.ip());
+        assert_eq!(
+            client_addr(from_proxy, &headers, &[proxy]),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_addr(from_proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
+}

@@ -1,0 +1,9 @@
+//! The `cortege` server: configuration, the embedded database, the HTTP
+//! surface and the command-line subcommands. `main.rs` stays thin so tests
+//! can build the same application in-process.
+
+pub mod app;
+pub mod config;
+pub mod embedded;
+pub mod http;
+pub mod telemetry;

@@ -1,0 +1,109 @@
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use cortege_domain::{Email, Role};
+use cortege_server::app::{Application, Database};
+use cortege_server::config::Config;
+use cortege_server::telemetry;
+
+/// Cortège: a self-hosted organising network.
+#[derive(Parser)]
+#[command(name = "cortege", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web client (the embedded database by default).
+    Serve,
+    /// Bring the database schema and reference data up to date.
+    Migrate,
+    /// Print the GraphQL schema (SDL), or write it to a file.
+    ExportSchema {
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Give a role (MEMBER, MODERATOR, ANALYST, ADMIN) to the account with this email.
+    GrantRole { email: String, role: String },
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cortege: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(cli.config).await?;
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = Database::open(&cli.config).await?;
+            println!("database up to date");
+            db.close().await
+        }
+        Command::ExportSchema { out } => {
+            let sdl = cortege_graphql::schema_sdl();
+            match out {
+                Some(path) => std::fs::write(&path, sdl).with_context(|| format!("writing {}", path.display())),
+                None => {
+                    print!("{sdl}");
+                    Ok(())
+                }
+            }
+        }
+        Command::GrantRole { email, role } => {
+            let email = Email::parse(&email, "email").map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("{role}: the role must be MEMBER, MODERATOR, ANALYST or ADMIN"))?;
+            let db = Database::open(&cli.config).await?;
+            let granted = cortege_db::people::grant_role(&db.pool, email.as_str(), role, None).await;
+            db.close().await?;
+            if granted? {
+                println!("{} is now {}", email.as_str(), role.as_str());
+                Ok(())
+            } else {
+                anyhow::bail!("no account has the email {}", email.as_str())
+            }
+        }
+    }
+}
