@@ -73,5 +73,9 @@ pub fn schema_fingerprint() -> String {
         h.update(&*m.checksum);
     }
     h.update(reference::digest().as_bytes());
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -53,7 +53,11 @@ pub async fn create(pool: &PgPool, person: PersonId, code_hash: &str) -> Result<
 
 /// The person's unused, unexpired codes, newest first. `within_minutes`
 /// narrows them to recent ones (account deletion wants a fresh code).
-pub async fn live(pool: &PgPool, person: PersonId, within_minutes: Option<i32>) -> Result<Vec<LiveCode>> {
+pub async fn live(
+    pool: &PgPool,
+    person: PersonId,
+    within_minutes: Option<i32>,
+) -> Result<Vec<LiveCode>> {
     Ok(sqlx::query_as(
         "SELECT id, code_hash, created_at FROM login_codes
          WHERE person_id = $1 AND used_at IS NULL AND expires_at > now()

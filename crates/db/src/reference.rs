@@ -53,9 +53,11 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query("CREATE TEMP TABLE ref_departments (code text, name text, region text) ON COMMIT DROP")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "CREATE TEMP TABLE ref_departments (code text, name text, region text) ON COMMIT DROP",
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("CREATE TEMP TABLE ref_regions (code text, name text) ON COMMIT DROP")
         .execute(&mut *tx)
         .await?;
@@ -110,7 +112,9 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM commune_postcodes").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM commune_postcodes")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO commune_postcodes (postcode, commune_code)
          SELECT DISTINCT p, code FROM ref_communes,
@@ -166,7 +170,10 @@ pub async fn communes_by_code(pool: &PgPool, codes: &[String]) -> Result<Vec<Com
 /// The communes a postcode serves, the main one first: a city before its
 /// arrondissements, then by population. A postcode alone places a member
 /// at the first one's centre.
-pub async fn communes_for_postcode(pool: &PgPool, postcode: &str) -> Result<Vec<(Commune, String)>> {
+pub async fn communes_for_postcode(
+    pool: &PgPool,
+    postcode: &str,
+) -> Result<Vec<(Commune, String)>> {
     const SQL: &str = "SELECT c.code, c.name, c.department_code, d.name AS department_name,
             c.region_code, r.name AS region_name, c.lat, c.lon, c.name_norm
         FROM commune_postcodes p
@@ -185,4 +192,3 @@ struct CommuneWithNorm {
     commune: Commune,
     name_norm: String,
 }
-

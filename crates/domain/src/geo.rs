@@ -13,10 +13,16 @@ pub struct GeoPoint {
 impl GeoPoint {
     pub fn parse(lat: f64, lon: f64) -> Result<Self, ValidationError> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(ValidationError::new("lat", "latitude must be between -90 and 90"));
+            return Err(ValidationError::new(
+                "lat",
+                "latitude must be between -90 and 90",
+            ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-            return Err(ValidationError::new("lon", "longitude must be between -180 and 180"));
+            return Err(ValidationError::new(
+                "lon",
+                "longitude must be between -180 and 180",
+            ));
         }
         Ok(Self { lat, lon })
     }

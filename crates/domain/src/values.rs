@@ -21,7 +21,10 @@ impl PersonName {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(ValidationError::new(field, "must not contain control characters"));
+            return Err(ValidationError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -46,7 +49,8 @@ impl Email {
     pub fn parse(raw: &str, field: &str) -> Result<Self, ValidationError> {
         let email = raw.trim().to_lowercase();
         let invalid = || ValidationError::new(field, "is not a valid email address");
-        if email.len() > Self::MAX_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.len() > Self::MAX_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
@@ -82,7 +86,10 @@ impl Postcode {
         if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(code.to_owned()))
         } else {
-            Err(ValidationError::new(field, "must be a French postcode of five digits"))
+            Err(ValidationError::new(
+                field,
+                "must be a French postcode of five digits",
+            ))
         }
     }
 
@@ -103,7 +110,10 @@ impl ActionRadiusKm {
         if km.is_finite() && km > 0.0 && km <= Self::MAX {
             Ok(Self(km))
         } else {
-            Err(ValidationError::new(field, "must be greater than 0 and at most 500"))
+            Err(ValidationError::new(
+                field,
+                "must be greater than 0 and at most 500",
+            ))
         }
     }
 
@@ -195,17 +205,35 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(PersonName::parse("  Alice ", "f").unwrap().as_str(), "Alice");
+        assert_eq!(
+            PersonName::parse("  Alice ", "f").unwrap().as_str(),
+            "Alice"
+        );
         assert!(PersonName::parse("   ", "f").is_err());
         assert!(PersonName::parse(&"é".repeat(100), "f").is_ok());
-        assert_eq!(PersonName::parse(&"é".repeat(101), "f").unwrap_err().field, "f");
+        assert_eq!(
+            PersonName::parse(&"é".repeat(101), "f").unwrap_err().field,
+            "f"
+        );
         assert!(PersonName::parse("a\u{0}b", "f").is_err());
     }
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse(" Alice@Example.FR ", "e").unwrap().as_str(), "alice@example.fr");
-        for bad in ["", "alice", "alice@", "@example.fr", "a b@example.fr", "alice@example", "a@-x.fr", "a@x..fr"] {
+        assert_eq!(
+            Email::parse(" Alice@Example.FR ", "e").unwrap().as_str(),
+            "alice@example.fr"
+        );
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.fr",
+            "a b@example.fr",
+            "alice@example",
+            "a@-x.fr",
+            "a@x..fr",
+        ] {
             assert!(Email::parse(bad, "e").is_err(), "{bad}");
         }
     }
@@ -227,8 +255,14 @@ mod tests {
 
     #[test]
     fn login_codes_are_normalised() {
-        assert_eq!(normalize_login_code("abcd-efgh").as_deref(), Some("ABCDEFGH"));
-        assert_eq!(normalize_login_code("ABCD EFG2").as_deref(), Some("ABCDEFG2"));
+        assert_eq!(
+            normalize_login_code("abcd-efgh").as_deref(),
+            Some("ABCDEFGH")
+        );
+        assert_eq!(
+            normalize_login_code("ABCD EFG2").as_deref(),
+            Some("ABCDEFG2")
+        );
         assert!(normalize_login_code("ABCDEFG").is_none());
         assert!(normalize_login_code("ABCDEFG0").is_none());
     }

@@ -77,7 +77,9 @@ impl ApiError {
             }
             ApiError::Forbidden(m) | ApiError::NotFound(m) | ApiError::Conflict(m) => m.clone(),
             ApiError::BadInput { field, message } => format!("{field}: {message}"),
-            ApiError::RateLimited { retry_after_seconds } => {
+            ApiError::RateLimited {
+                retry_after_seconds,
+            } => {
                 format!("too many attempts; try again in {retry_after_seconds} seconds")
             }
             ApiError::Internal => "internal error".to_owned(),
@@ -98,7 +100,11 @@ impl ApiError {
 
     /// A validation error of a domain value, under the argument's path.
     pub fn invalid(prefix: &str, e: ValidationError) -> Self {
-        let e = if prefix.is_empty() { e } else { e.under(prefix) };
+        let e = if prefix.is_empty() {
+            e
+        } else {
+            e.under(prefix)
+        };
         ApiError::BadInput {
             field: e.field,
             message: e.message,
@@ -119,9 +125,9 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             match &e {
                 ApiError::BadInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::RateLimited { retry_after_seconds } => {
-                    ext.set("retryAfterSeconds", *retry_after_seconds)
-                }
+                ApiError::RateLimited {
+                    retry_after_seconds,
+                } => ext.set("retryAfterSeconds", *retry_after_seconds),
                 _ => {}
             }
         })

@@ -50,7 +50,12 @@ pub fn schema_sdl() -> String {
 
 /// Attaches what every operation of one request needs: who asks, from
 /// where, and fresh DataLoaders.
-pub fn prepare_request(request: Request, state: &SharedState, auth: Auth, addr: ClientAddr) -> Request {
+pub fn prepare_request(
+    request: Request,
+    state: &SharedState,
+    auth: Auth,
+    addr: ClientAddr,
+) -> Request {
     request
         .data(auth)
         .data(addr)

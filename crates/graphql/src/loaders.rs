@@ -33,7 +33,10 @@ impl Loader<String> for CommuneLoader {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let rows = cortege_db::reference::communes_by_code(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|c| (c.code.clone(), Arc::new(c))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|c| (c.code.clone(), Arc::new(c)))
+            .collect())
     }
 }
 

@@ -43,8 +43,14 @@ impl Mailer {
         let builder = match c.tls.as_str() {
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
             "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
-            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)),
-            other => return Err(format!("CORTEGE_SMTP_TLS must be tls, starttls or none, not {other:?}")),
+            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &c.host,
+            )),
+            other => {
+                return Err(format!(
+                    "CORTEGE_SMTP_TLS must be tls, starttls or none, not {other:?}"
+                ));
+            }
         }
         .map_err(|e| format!("SMTP relay {}: {e}", c.host))?;
         let builder = match c.port {

@@ -48,12 +48,14 @@ pub fn process(bytes: &[u8], field: &str) -> Result<Photo, ApiError> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|_| refuse("the photo is not a valid image"))?;
+    let mut img = DynamicImage::from_decoder(decoder)
+        .map_err(|_| refuse("the photo is not a valid image"))?;
     img.apply_orientation(orientation);
     let mut variants = Vec::with_capacity(SIZES.len());
     for size in SIZES {
-        let square = img.resize_to_fill(size, size, FilterType::CatmullRom).into_rgb8();
+        let square = img
+            .resize_to_fill(size, size, FilterType::CatmullRom)
+            .into_rgb8();
         let mut out = Vec::new();
         JpegEncoder::new_with_quality(&mut out, 85)
             .encode_image(&square)

@@ -31,11 +31,13 @@ impl Database {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         let (options, embedded) = match &config.database_url {
             Some(url) => (
-                PgConnectOptions::from_str(url).context("CORTEGE_DATABASE_URL is not a valid PostgreSQL URL")?,
+                PgConnectOptions::from_str(url)
+                    .context("CORTEGE_DATABASE_URL is not a valid PostgreSQL URL")?,
                 None,
             ),
             None => {
-                let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.clone()).await?;
+                let pg =
+                    EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.clone()).await?;
                 (pg.connect_options(), Some(pg))
             }
         };
@@ -127,7 +129,10 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes in-flight requests
     /// and stops the embedded database if this process started it.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let router = http::router(self.state.clone(), &self.config);
         let purge = {
             let state = self.state.clone();

@@ -18,15 +18,30 @@ pub enum Environment {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address and port to serve on.
-    #[arg(long, env = "CORTEGE_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Where the embedded database, mail and media live.
-    #[arg(long, env = "CORTEGE_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// PostgreSQL to use instead of the embedded cluster.
-    #[arg(long, env = "CORTEGE_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Directory of initdb/pg_ctl/postgres for the embedded cluster
@@ -35,7 +50,12 @@ pub struct Config {
     pub pg_bin_dir: Option<PathBuf>,
 
     /// Connections this process may open to PostgreSQL.
-    #[arg(long, env = "CORTEGE_DB_MAX_CONNECTIONS", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_DB_MAX_CONNECTIONS",
+        default_value_t = 20,
+        global = true
+    )]
     pub db_max_connections: u32,
 
     /// Public base URL, used in links and photo URLs (default: http://<listen>).
@@ -44,15 +64,31 @@ pub struct Config {
 
     /// Comma-separated origins allowed to open WebSockets (default: the
     /// public URL, http://localhost:<port> and http://127.0.0.1:<port>).
-    #[arg(long, env = "CORTEGE_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
     pub allowed_origins: Vec<String>,
 
     /// Proxies whose X-Forwarded-For entry is trusted as the client address.
-    #[arg(long, env = "CORTEGE_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
     pub trusted_proxies: Vec<IpAddr>,
 
     /// development or production (production hides introspection).
-    #[arg(long = "env", env = "CORTEGE_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long = "env",
+        env = "CORTEGE_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     pub environment: Environment,
 
     /// SMTP server; without it, mail is written as .eml files under <data>/mail.
@@ -62,26 +98,61 @@ pub struct Config {
     pub smtp_port: Option<u16>,
     #[arg(long, env = "CORTEGE_SMTP_USERNAME", global = true)]
     pub smtp_username: Option<String>,
-    #[arg(long, env = "CORTEGE_SMTP_PASSWORD", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_SMTP_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_password: Option<String>,
     /// tls, starttls or none.
-    #[arg(long, env = "CORTEGE_SMTP_TLS", default_value = "starttls", global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_SMTP_TLS",
+        default_value = "starttls",
+        global = true
+    )]
     pub smtp_tls: String,
     /// Sender of Cortège's mail.
-    #[arg(long, env = "CORTEGE_SMTP_FROM", default_value = "Cortège <noreply@localhost>", global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_SMTP_FROM",
+        default_value = "Cortège <noreply@localhost>",
+        global = true
+    )]
     pub smtp_from: String,
 
     /// Login codes sent to one email before throttling.
-    #[arg(long, env = "CORTEGE_LOGIN_CODES_PER_EMAIL", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_LOGIN_CODES_PER_EMAIL",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_codes_per_email: u32,
     /// Login codes sent for one client address before throttling.
-    #[arg(long, env = "CORTEGE_LOGIN_CODES_PER_ADDRESS", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_LOGIN_CODES_PER_ADDRESS",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_codes_per_address: u32,
     /// Code guesses for one email, and from one address, before throttling.
-    #[arg(long, env = "CORTEGE_LOGIN_GUESSES", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_LOGIN_GUESSES",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_guesses: u32,
     /// Seconds for one spent attempt to come back.
-    #[arg(long, env = "CORTEGE_LOGIN_REFILL_SECONDS", default_value_t = 180, global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_LOGIN_REFILL_SECONDS",
+        default_value_t = 180,
+        global = true
+    )]
     pub login_refill_seconds: u64,
 }
 

@@ -38,7 +38,11 @@ pub struct EmbeddedPostgres {
 /// The directory holding initdb, pg_ctl and postgres: Debian's versioned
 /// directories (newest first), then PATH.
 fn find_bin_dir() -> Option<PathBuf> {
-    let has_all = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+    let has_all = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
     let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -49,7 +53,7 @@ fn find_bin_dir() -> Option<PathBuf> {
         })
         .filter(|(_, dir)| has_all(dir))
         .collect();
-    debian.sort_by(|a, b| b.0.cmp(&a.0));
+    debian.sort_by_key(|d| std::cmp::Reverse(d.0));
     if let Some((_, dir)) = debian.into_iter().next() {
         return Some(dir);
     }
@@ -126,7 +130,10 @@ impl EmbeddedPostgres {
                     "the postgres user cannot reach the data directory; keeping the cluster elsewhere"
                 );
                 std::fs::create_dir_all(&base)?;
-                std::fs::set_permissions("/var/lib/cortege", std::fs::Permissions::from_mode(0o755))?;
+                std::fs::set_permissions(
+                    "/var/lib/cortege",
+                    std::fs::Permissions::from_mode(0o755),
+                )?;
                 base
             };
             (Some((user.uid, user.gid)), base)
@@ -177,7 +184,10 @@ impl EmbeddedPostgres {
     }
 
     async fn run(&self, mut cmd: Command, what: &str) -> anyhow::Result<()> {
-        let out = cmd.output().await.with_context(|| format!("running {what}"))?;
+        let out = cmd
+            .output()
+            .await
+            .with_context(|| format!("running {what}"))?;
         if !out.status.success() {
             bail!(
                 "{what} failed ({}): {}{}",
@@ -192,17 +202,30 @@ impl EmbeddedPostgres {
     async fn initdb(&self) -> anyhow::Result<()> {
         tracing::info!(pgdata = %self.pgdata.display(), "initialising the embedded PostgreSQL cluster");
         let mut cmd = self.command("initdb");
-        cmd.arg("-D")
-            .arg(&self.pgdata)
-            .args(["-U", ROLE, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-instructions"]);
+        cmd.arg("-D").arg(&self.pgdata).args([
+            "-U",
+            ROLE,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-instructions",
+        ]);
         self.run(cmd, "initdb").await
     }
 
     async fn is_running(&self) -> anyhow::Result<bool> {
         let mut cmd = self.command("pg_ctl");
-        cmd.arg("status").arg("-D").arg(&self.pgdata).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.arg("status")
+            .arg("-D")
+            .arg(&self.pgdata)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         // 0: running; 3: not running; 4: no usable data directory.
-        Ok(cmd.status().await.context("running pg_ctl status")?.success())
+        Ok(cmd
+            .status()
+            .await
+            .context("running pg_ctl status")?
+            .success())
     }
 
     async fn pg_ctl_start(&mut self) -> anyhow::Result<()> {
@@ -254,12 +277,15 @@ impl EmbeddedPostgres {
         let mut conn = sqlx::PgConnection::connect_with(&self.options("postgres"))
             .await
             .context("connecting to the embedded PostgreSQL")?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DATABASE)
-            .fetch_one(&mut conn)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(DATABASE)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
-            sqlx::query("CREATE DATABASE cortege").execute(&mut conn).await?;
+            sqlx::query("CREATE DATABASE cortege")
+                .execute(&mut conn)
+                .await?;
         }
         conn.close().await?;
         Ok(())
@@ -277,7 +303,11 @@ impl EmbeddedPostgres {
             return Ok(());
         }
         let mut cmd = self.command("pg_ctl");
-        cmd.arg("stop").arg("-D").arg(&self.pgdata).args(["-m", "fast", "-w"]).stdout(Stdio::null());
+        cmd.arg("stop")
+            .arg("-D")
+            .arg(&self.pgdata)
+            .args(["-m", "fast", "-w"])
+            .stdout(Stdio::null());
         match self.run(cmd, "pg_ctl stop").await {
             Ok(()) => {
                 tracing::info!("embedded PostgreSQL stopped");

@@ -44,11 +44,16 @@ pub fn router(state: SharedState, config: &Config) -> Router {
     let media = ServeDir::new(state.media.root());
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/health/live", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route(
+            "/health/live",
+            get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
+        )
         .route("/health/ready", get(ready))
         .route("/", get(home))
         .nest_service("/media", media)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
@@ -108,7 +113,10 @@ enum Presented {
 }
 
 fn presented_token(headers: &HeaderMap) -> Presented {
-    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
@@ -122,7 +130,9 @@ fn presented_token(headers: &HeaderMap) -> Presented {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map_or(Presented::None, |(_, token)| Presented::Cookie(token.to_owned()))
+        .map_or(Presented::None, |(_, token)| {
+            Presented::Cookie(token.to_owned())
+        })
 }
 
 /// Resolves the session; Err is the whole answer for a token that is not
@@ -161,7 +171,12 @@ fn graphql_error(e: ApiError) -> Response {
     GraphQLResponse::from(GqlResponse::from_errors(vec![server_error(e)])).into_response()
 }
 
-async fn execute(ctx: &Ctx, headers: &HeaderMap, peer: SocketAddr, batch: BatchRequest) -> Response {
+async fn execute(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    batch: BatchRequest,
+) -> Response {
     let auth = match authenticate(ctx, headers).await {
         Ok(a) => a,
         Err(response) => return response,
@@ -266,7 +281,10 @@ mod tests {
     fn forwarded_for_is_trusted_only_from_proxies() {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
         let from_proxy = SocketAddr::new(proxy, 4000);
         let direct = SocketAddr::new("192.0.2.1".parse().unwrap(), 4000);
         assert_eq!(client_addr(direct, &headers, &[proxy]), direct.ip());

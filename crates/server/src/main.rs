@@ -84,7 +84,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ExportSchema { out } => {
             let sdl = cortege_graphql::schema_sdl();
             match out {
-                Some(path) => std::fs::write(&path, sdl).with_context(|| format!("writing {}", path.display())),
+                Some(path) => std::fs::write(&path, sdl)
+                    .with_context(|| format!("writing {}", path.display())),
                 None => {
                     print!("{sdl}");
                     Ok(())
@@ -92,11 +93,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::GrantRole { email, role } => {
-            let email = Email::parse(&email, "email").map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
-            let role = Role::parse(&role)
-                .with_context(|| format!("{role}: the role must be MEMBER, MODERATOR, ANALYST or ADMIN"))?;
+            let email =
+                Email::parse(&email, "email").map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+            let role = Role::parse(&role).with_context(|| {
+                format!("{role}: the role must be MEMBER, MODERATOR, ANALYST or ADMIN")
+            })?;
             let db = Database::open(&cli.config).await?;
-            let granted = cortege_db::people::grant_role(&db.pool, email.as_str(), role, None).await;
+            let granted =
+                cortege_db::people::grant_role(&db.pool, email.as_str(), role, None).await;
             db.close().await?;
             if granted? {
                 println!("{} is now {}", email.as_str(), role.as_str());

@@ -8,7 +8,13 @@ pub fn init() {
         EnvFilter::new("warn,cortege=info,cortege_server=info,cortege_graphql=info,cortege_db=info,tower_http=info")
     });
     let json = std::env::var("CORTEGE_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // A second init (tests) is harmless.
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

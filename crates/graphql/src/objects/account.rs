@@ -125,12 +125,17 @@ async fn place_of_postcode(
     field: &str,
 ) -> ApiResult<(String, String, (f64, f64))> {
     let postcode = Postcode::parse(raw, "").map_err(|e| ApiError::invalid(field, e))?;
-    let communes = cortege_db::reference::communes_for_postcode(&state.pool, postcode.as_str()).await?;
+    let communes =
+        cortege_db::reference::communes_for_postcode(&state.pool, postcode.as_str()).await?;
     let (commune, _) = communes
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::bad_input(field, "no French commune has this postcode"))?;
-    Ok((postcode.as_str().to_owned(), commune.code, (commune.lat, commune.lon)))
+    Ok((
+        postcode.as_str().to_owned(),
+        commune.code,
+        (commune.lat, commune.lon),
+    ))
 }
 
 /// Reads and re-encodes an upload off the async threads.
@@ -154,7 +159,12 @@ async fn read_photo(ctx: &Context<'_>, upload: &Upload, field: &str) -> ApiResul
 
 /// Creates a code for an existing, active person and mails it. Runs after
 /// the answer is decided, so its cost never tells whether the email exists.
-async fn send_code(state: &SharedState, person: PersonId, email: &str, kind: CodeMail) -> Result<(), String> {
+async fn send_code(
+    state: &SharedState,
+    person: PersonId,
+    email: &str,
+    kind: CodeMail,
+) -> Result<(), String> {
     let code = new_code();
     let for_hash = code.clone();
     let hash = tokio::task::spawn_blocking(move || hash_code(&for_hash))
@@ -168,7 +178,11 @@ async fn send_code(state: &SharedState, person: PersonId, email: &str, kind: Cod
 }
 
 /// What a sign-up does once it has been answered.
-async fn complete_sign_up(state: SharedState, new: NewPerson, photo: Option<media::Photo>) -> Result<(), String> {
+async fn complete_sign_up(
+    state: SharedState,
+    new: NewPerson,
+    photo: Option<media::Photo>,
+) -> Result<(), String> {
     let db = |e: cortege_db::Error| e.to_string();
     if cortege_db::people::email_is_banned(&state.pool, &new.email, &email_hash(&new.email))
         .await
@@ -176,9 +190,18 @@ async fn complete_sign_up(state: SharedState, new: NewPerson, photo: Option<medi
     {
         return Ok(());
     }
-    if let Some(existing) = cortege_db::people::by_email(&state.pool, &new.email).await.map_err(db)? {
+    if let Some(existing) = cortege_db::people::by_email(&state.pool, &new.email)
+        .await
+        .map_err(db)?
+    {
         if existing.is_active() {
-            send_code(&state, existing.person_id(), &new.email, CodeMail::AlreadyMember).await?;
+            send_code(
+                &state,
+                existing.person_id(),
+                &new.email,
+                CodeMail::AlreadyMember,
+            )
+            .await?;
         }
         return Ok(());
     }
@@ -187,7 +210,9 @@ async fn complete_sign_up(state: SharedState, new: NewPerson, photo: Option<medi
         new.photo_key = Some(state.media.store(photo).await.map_err(|e| e.message())?);
     }
     let mut tx = state.pool.begin().await.map_err(|e| e.to_string())?;
-    let created = cortege_db::people::insert(&mut tx, &new).await.map_err(db)?;
+    let created = cortege_db::people::insert(&mut tx, &new)
+        .await
+        .map_err(db)?;
     tx.commit().await.map_err(|e| e.to_string())?;
     match created {
         Some(id) => send_code(&state, id, &new.email, CodeMail::Welcome).await,
@@ -196,7 +221,10 @@ async fn complete_sign_up(state: SharedState, new: NewPerson, photo: Option<medi
             if let Some(key) = &new.photo_key {
                 state.media.remove(key).await;
             }
-            match cortege_db::people::by_email(&state.pool, &new.email).await.map_err(db)? {
+            match cortege_db::people::by_email(&state.pool, &new.email)
+                .await
+                .map_err(db)?
+            {
                 Some(p) if p.is_active() => {
                     send_code(&state, p.person_id(), &new.email, CodeMail::AlreadyMember).await
                 }
@@ -251,9 +279,12 @@ impl AccountMutation {
                 "membership means supporting the movement's candidate: the pledge must be accepted",
             ));
         }
-        let first = PersonName::parse(&input.first_name, "input.firstName").map_err(|e| ApiError::invalid("", e))?;
-        let last = PersonName::parse(&input.last_name, "input.lastName").map_err(|e| ApiError::invalid("", e))?;
-        let email = Email::parse(&input.email, "input.email").map_err(|e| ApiError::invalid("", e))?;
+        let first = PersonName::parse(&input.first_name, "input.firstName")
+            .map_err(|e| ApiError::invalid("", e))?;
+        let last = PersonName::parse(&input.last_name, "input.lastName")
+            .map_err(|e| ApiError::invalid("", e))?;
+        let email =
+            Email::parse(&input.email, "input.email").map_err(|e| ApiError::invalid("", e))?;
         let home = input
             .home_location
             .map(|p| p.parse("input.homeLocation"))
@@ -262,7 +293,9 @@ impl AccountMutation {
             Some(raw) => Some(place_of_postcode(state, raw, "input.postcode").await?),
             None => None,
         };
-        state.throttles.check_send(email.as_str(), client_addr(ctx))?;
+        state
+            .throttles
+            .check_send(email.as_str(), client_addr(ctx))?;
         let photo = match &input.photo {
             Some(upload) => Some(read_photo(ctx, upload, "input.photo").await?),
             None => None,
@@ -272,7 +305,9 @@ impl AccountMutation {
             first_name: first.into_inner(),
             last_name: last.into_inner(),
             email: email.as_str().to_owned(),
-            home: home.map(|p| (p.lat(), p.lon())).or(place.as_ref().map(|p| p.2)),
+            home: home
+                .map(|p| (p.lat(), p.lon()))
+                .or(place.as_ref().map(|p| p.2)),
             postcode: place.as_ref().map(|p| p.0.clone()),
             commune_code: place.map(|p| p.1),
             photo_key: None,
@@ -284,7 +319,9 @@ impl AccountMutation {
                 tracing::error!(error = %e, "completing a sign-up");
             }
         });
-        Ok(SignUpPayload { login_code_sent: true })
+        Ok(SignUpPayload {
+            login_code_sent: true,
+        })
     }
 
     /// For members imported from the existing file: accept the pledge.
@@ -299,7 +336,9 @@ impl AccountMutation {
     async fn request_login_code(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         let state = state(ctx);
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
-        state.throttles.check_send(email.as_str(), client_addr(ctx))?;
+        state
+            .throttles
+            .check_send(email.as_str(), client_addr(ctx))?;
         let state = state.clone();
         tokio::spawn(async move {
             let result = match cortege_db::people::by_email(&state.pool, email.as_str()).await {
@@ -319,10 +358,17 @@ impl AccountMutation {
     /// Single use; returns a session token and sets the session cookie. A
     /// wrong, expired or used code is BAD_USER_INPUT on "code"; too many
     /// attempts are RATE_LIMITED.
-    async fn verify_login_code(&self, ctx: &Context<'_>, email: String, code: String) -> ApiResult<AuthPayload> {
+    async fn verify_login_code(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        code: String,
+    ) -> ApiResult<AuthPayload> {
         let state = state(ctx);
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
-        state.throttles.check_guess(email.as_str(), client_addr(ctx))?;
+        state
+            .throttles
+            .check_guess(email.as_str(), client_addr(ctx))?;
         let wrong = || ApiError::bad_input("code", "this code is wrong, expired or already used");
         let person = cortege_db::people::by_email(&state.pool, email.as_str())
             .await?
@@ -332,14 +378,18 @@ impl AccountMutation {
             None => Vec::new(),
         };
         let typed = normalize_login_code(&code);
-        let hashes: Vec<(uuid::Uuid, String)> = live.into_iter().map(|c| (c.id, c.code_hash)).collect();
+        let hashes: Vec<(uuid::Uuid, String)> =
+            live.into_iter().map(|c| (c.id, c.code_hash)).collect();
         let matched = tokio::task::spawn_blocking(move || {
             let typed = typed.unwrap_or_default();
             if hashes.is_empty() {
                 code_matches(&typed, dummy_hash());
                 return None;
             }
-            hashes.into_iter().find(|(_, h)| code_matches(&typed, h)).map(|(id, _)| id)
+            hashes
+                .into_iter()
+                .find(|(_, h)| code_matches(&typed, h))
+                .map(|(id, _)| id)
         })
         .await
         .map_err(|e| ApiError::internal("code verification task", &e))?;
@@ -368,12 +418,19 @@ impl AccountMutation {
         };
         let state = state(ctx);
         cortege_db::sessions::revoke(&state.pool, session).await?;
-        ctx.append_http_header("Set-Cookie", auth::clear_cookie(state.config.secure_cookies()));
+        ctx.append_http_header(
+            "Set-Cookie",
+            auth::clear_cookie(state.config.secure_cookies()),
+        );
         Ok(true)
     }
 
     /// Changes the viewer's names, place and action radius.
-    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> ApiResult<Viewer> {
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProfileInput,
+    ) -> ApiResult<Viewer> {
         let id = require_person(ctx)?;
         let state = state(ctx);
         let name = |raw: &Option<String>, field: &str| {

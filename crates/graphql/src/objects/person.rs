@@ -130,12 +130,16 @@ impl Person {
 
     /// Null for anonymous viewers.
     async fn first_name(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.signed_in(ctx).then_some(self.row.first_name.as_deref()).flatten()
+        self.signed_in(ctx)
+            .then_some(self.row.first_name.as_deref())
+            .flatten()
     }
 
     /// Null for anonymous viewers.
     async fn last_name(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.signed_in(ctx).then_some(self.row.last_name.as_deref()).flatten()
+        self.signed_in(ctx)
+            .then_some(self.row.last_name.as_deref())
+            .flatten()
     }
 
     /// The first name and the initial of the last name: "Alice M.".
@@ -161,7 +165,12 @@ impl Person {
 
     /// Coarse: the commune, never the exact location. Null for anonymous viewers.
     async fn commune(&self, ctx: &Context<'_>) -> ApiResult<Option<Commune>> {
-        let Some(code) = self.row.commune_code.clone().filter(|_| self.signed_in(ctx)) else {
+        let Some(code) = self
+            .row
+            .commune_code
+            .clone()
+            .filter(|_| self.signed_in(ctx))
+        else {
             return Ok(None);
         };
         let loaders = ctx.data_unchecked::<Loaders>();
@@ -174,7 +183,11 @@ impl Person {
             return Ok(None);
         }
         let loaders = ctx.data_unchecked::<Loaders>();
-        let count = loaders.friend_count.load_one(self.row.id).await?.unwrap_or(0);
+        let count = loaders
+            .friend_count
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or(0);
         Ok(Some(i32::try_from(count).unwrap_or(i32::MAX)))
     }
 
@@ -182,7 +195,9 @@ impl Person {
     async fn is_friend(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let loaders = ctx.data_unchecked::<Loaders>();
         match &loaders.is_friend {
-            Some(loader) if !self.is_self => Ok(loader.load_one(self.row.id).await?.unwrap_or(false)),
+            Some(loader) if !self.is_self => {
+                Ok(loader.load_one(self.row.id).await?.unwrap_or(false))
+            }
             _ => Ok(false),
         }
     }

@@ -1,0 +1,341 @@
+//! Test harness: a real PostgreSQL (started by scripts/test, reached through
+//! CORTEGE_TEST_DATABASE_URL), one database per test copied from a migrated
+//! template, and the real application served on a loopback port.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use cortege_server::app::Application;
+use cortege_server::config::Config;
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+
+pub fn admin_url() -> String {
+    std::env::var("CORTEGE_TEST_DATABASE_URL").expect(
+        "CORTEGE_TEST_DATABASE_URL is not set: run the tests with ./scripts/test, which starts \
+         a throwaway PostgreSQL",
+    )
+}
+
+fn url_for(database: &str) -> String {
+    let admin = admin_url();
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("the test URL names a database");
+    format!("{base}/{database}")
+}
+
+/// A fresh database for one test, copied from the migrated template (made
+/// once per schema fingerprint, under an advisory lock since test processes
+/// run in parallel).
+pub async fn fresh_database() -> String {
+    let template = format!("cortege_tpl_{}", cortege_db::schema_fingerprint());
+    let mut admin = PgConnection::connect(&admin_url())
+        .await
+        .expect("connect as admin");
+    sqlx::query("SELECT pg_advisory_lock(7243)")
+        .execute(&mut admin)
+        .await
+        .expect("lock");
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)",
+    )
+    .bind(&template)
+    .fetch_one(&mut admin)
+    .await
+    .expect("look up template");
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {template}"
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("drop stale template");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {template}")))
+            .execute(&mut admin)
+            .await
+            .expect("create template");
+        let pool = PgPool::connect(&url_for(&template))
+            .await
+            .expect("connect template");
+        cortege_db::migrate(&pool).await.expect("migrate template");
+        pool.close().await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {template} WITH is_template true"
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("mark template");
+    }
+    sqlx::query("SELECT pg_advisory_unlock(7243)")
+        .execute(&mut admin)
+        .await
+        .expect("unlock");
+    let name = format!("cortege_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} TEMPLATE {template}"
+    )))
+    .execute(&mut admin)
+    .await
+    .expect("create test database");
+    admin.close().await.ok();
+    url_for(&name)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub data_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    seen_mail: Mutex<HashSet<PathBuf>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns the application with the test's changes to the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let url = fresh_database().await;
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::defaults();
+        config.database_url = Some(url.clone());
+        config.data_dir = data_dir.path().to_path_buf();
+        config.listen = "127.0.0.1:0".parse().expect("addr");
+        config.db_max_connections = 5;
+        // Every test client comes from 127.0.0.1: per-address limits are
+        // tested on their own.
+        config.login_codes_per_address = 10_000;
+        config.login_guesses = 5;
+        adjust(&mut config);
+        let app = Application::build(config).await.expect("build app");
+        let base = format!("http://{}", app.addr());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            app.run_until(async {
+                rx.await.ok();
+            })
+            .await
+            .expect("serve");
+        });
+        let pool = PgPool::connect_with(PgConnectOptions::from_str(&url).expect("url"))
+            .await
+            .expect("connect test db");
+        Self {
+            base,
+            pool,
+            data_dir,
+            client: reqwest::Client::new(),
+            seen_mail: Mutex::new(HashSet::new()),
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.path().join("mail")
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.path().join("media")
+    }
+
+    /// POSTs a GraphQL operation; returns the raw response.
+    pub async fn post(
+        &self,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("send")
+    }
+
+    /// POSTs a GraphQL operation and returns its JSON body.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        self.post(query, variables, token)
+            .await
+            .json()
+            .await
+            .expect("json body")
+    }
+
+    /// Waits for the next unseen mail to `to` and returns (subject, body).
+    pub async fn next_mail(&self, to: &str) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut wait = Duration::from_millis(5);
+        loop {
+            if let Some(found) = self.find_mail(to) {
+                return found;
+            }
+            assert!(Instant::now() < deadline, "no mail to {to} arrived");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_millis(100));
+        }
+    }
+
+    fn find_mail(&self, to: &str) -> Option<(String, String)> {
+        let mut seen = self.seen_mail.lock().expect("lock");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.mail_dir())
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml") && !seen.contains(p))
+            .collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        for path in files {
+            let raw = std::fs::read_to_string(&path).ok()?.replace("\r\n", "\n");
+            if raw
+                .lines()
+                .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+            {
+                seen.insert(path);
+                let subject = raw
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Subject: "))
+                    .unwrap_or_default()
+                    .to_owned();
+                let body = raw.split_once("\n\n").map(|(_, b)| b).unwrap_or_default();
+                return Some((subject, decode_qp(body)));
+            }
+        }
+        None
+    }
+
+    /// Mail files written so far (to any address).
+    pub fn mail_count(&self) -> usize {
+        std::fs::read_dir(self.mail_dir())
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// The login code in the next mail to `to`.
+    pub async fn next_code(&self, to: &str) -> String {
+        let (_, body) = self.next_mail(to).await;
+        code_in(&body).unwrap_or_else(|| panic!("no code in mail: {body}"))
+    }
+
+    /// Signs a new person up and logs them in; returns the session token.
+    pub async fn sign_up_and_login(&self, first: &str, last: &str, email: &str) -> String {
+        let r = self
+            .gql(
+                "mutation($i: SignUpInput!) { signUp(input: $i) { loginCodeSent } }",
+                json!({ "i": { "firstName": first, "lastName": last, "email": email, "acceptsPledge": true } }),
+                None,
+            )
+            .await;
+        assert_eq!(r["data"]["signUp"]["loginCodeSent"], true, "{r}");
+        let code = self.next_code(email).await;
+        self.login(email, &code).await
+    }
+
+    pub async fn login(&self, email: &str, code: &str) -> String {
+        let r = self
+            .gql(
+                "mutation($e: String!, $c: String!) { verifyLoginCode(email: $e, code: $c) { token } }",
+                json!({ "e": email, "c": code }),
+                None,
+            )
+            .await;
+        r["data"]["verifyLoginCode"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {r}"))
+            .to_owned()
+    }
+
+    /// A digest of every table an account operation may touch, to prove a
+    /// refused request changed nothing.
+    pub async fn snapshot(&self) -> String {
+        sqlx::query_scalar(
+            "SELECT concat_ws('|',
+                (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY id), '')) FROM people p),
+                (SELECT md5(coalesce(string_agg(c::text, ',' ORDER BY id), '')) FROM login_codes c),
+                (SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM sessions s))",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("snapshot")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            tx.send(()).ok();
+        }
+    }
+}
+
+/// The code on a line of its own: 6 to 8 of A-Z and 0-9.
+pub fn code_in(body: &str) -> Option<String> {
+    body.lines()
+        .map(str::trim)
+        .find(|l| {
+            (6..=8).contains(&l.len())
+                && l.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        })
+        .map(str::to_owned)
+}
+
+/// Undoes quoted-printable, enough for the ASCII code and French text.
+fn decode_qp(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}
+
+pub fn error_field(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["field"].as_str()
+}
+
+pub fn files_under(dir: &Path) -> usize {
+    walk(dir)
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,64 @@
+# Shared by scripts/serve and scripts/test.
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# PostgreSQL (with contrib: earthdistance, unaccent) and Redis from Debian.
+ensure_packages() {
+  local missing=()
+  [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql postgresql-contrib)
+  if [ -n "$(pg_bin)" ] && [ ! -f "$(dirname "$(pg_bin)")/lib/earthdistance.so" ] \
+     && [ ! -f "/usr/share/postgresql/$(basename "$(dirname "$(pg_bin)")")/extension/earthdistance.control" ]; then
+    missing+=(postgresql-contrib)
+  fi
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # The Debian package starts a cluster of its own; it is not needed.
+  if command -v pg_lsclusters >/dev/null && [ "$(id -u)" = 0 ]; then
+    pg_lsclusters -h 2>/dev/null | awk '$4=="online"{print $1, $2}' | while read -r v c; do
+      pg_ctlcluster "$v" "$c" stop || true
+    done
+  fi
+}
+
+free_port() {
+  local port
+  while :; do
+    port=$(( (RANDOM % 20000) + 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# Runs a PostgreSQL program as the unprivileged postgres user when root
+# (initdb and postgres refuse to run as root).
+pg_run() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bin)
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  pg_run "$bin/initdb" -D "$dir/data" -U cortege --auth=trust --encoding=UTF8 --no-locale \
+    --no-instructions >/dev/null
+  # Throwaway: durability off for speed; many connections for parallel tests.
+  pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
+    "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
+     -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB" start >/dev/null
+}
+
+stop_postgres() {
+  local dir=$1
+  [ -d "$dir/data" ] && pg_run "$(pg_bin)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
+}
