@@ -79,3 +79,7 @@ pub fn schema_fingerprint() -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+pub mod activities;
+pub mod events;
+pub mod groups;
+pub mod rsvps;

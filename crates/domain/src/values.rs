@@ -199,6 +199,64 @@ pub fn normalize_login_code(raw: &str) -> Option<String> {
         .then_some(code)
 }
 
+/// An event's title: trimmed, 3 to 120 characters.
+pub fn parse_title(raw: &str, field: &str) -> Result<String, ValidationError> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if !(3..=120).contains(&n) {
+        return Err(ValidationError::new(field, "must be 3 to 120 characters"));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// A description: trimmed, at most `max` characters (line breaks allowed).
+pub fn parse_text(raw: &str, max: usize, field: &str) -> Result<String, ValidationError> {
+    let t = raw.trim();
+    if t.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// The longest an event may last.
+pub const MAX_EVENT_DAYS: i64 = 7;
+
+/// Checks an event's schedule: it ends after it starts, within seven days.
+/// Errors name `ends_field`.
+pub fn check_schedule(
+    starts: chrono::DateTime<chrono::Utc>,
+    ends: chrono::DateTime<chrono::Utc>,
+    ends_field: &str,
+) -> Result<(), ValidationError> {
+    if ends <= starts {
+        return Err(ValidationError::new(ends_field, "must be after startsAt"));
+    }
+    if ends - starts > chrono::Duration::days(MAX_EVENT_DAYS) {
+        return Err(ValidationError::new(
+            ends_field,
+            "must be within 7 days of startsAt",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

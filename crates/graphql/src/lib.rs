@@ -1,6 +1,7 @@
 //! Cortège's GraphQL API: one schema, built by [`build_schema`], shared by
 //! the server, the tests and `cortege export-schema`.
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extensions;
@@ -17,14 +18,22 @@ use async_graphql::{EmptySubscription, MergedObject, Request, Schema, SchemaBuil
 use crate::auth::Auth;
 use crate::loaders::Loaders;
 use crate::objects::account::{AccountMutation, AccountQuery};
+use crate::objects::event::{EventMutation, EventQuery};
+use crate::objects::friend::FriendMutation;
+use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::node::NodeQuery;
 use crate::state::{ClientAddr, SharedState};
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountQuery);
+pub struct Query(NodeQuery, AccountQuery, EventQuery, GroupQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation);
+pub struct Mutation(
+    AccountMutation,
+    FriendMutation,
+    EventMutation,
+    GroupMutation,
+);
 
 pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -6,8 +6,12 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use cortege_db::PgPool;
+use cortege_db::events::Event;
+use cortege_db::friendships::Friendship;
+use cortege_db::groups::{Group, Membership};
 use cortege_db::people::Person;
 use cortege_db::reference::Commune;
+use cortege_db::rsvps::Rsvp;
 use cortege_domain::PersonId;
 use uuid::Uuid;
 
@@ -74,13 +78,87 @@ impl Loader<Uuid> for IsFriendLoader {
     }
 }
 
+macro_rules! by_id_loader {
+    ($name:ident, $value:ty, $fetch:path) => {
+        pub struct $name(PgPool);
+
+        impl Loader<Uuid> for $name {
+            type Value = Arc<$value>;
+            type Error = ApiError;
+
+            async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+                let rows = $fetch(&self.0, keys).await?;
+                Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(EventLoader, Event, cortege_db::events::by_ids);
+by_id_loader!(GroupLoader, Group, cortege_db::groups::by_ids);
+by_id_loader!(RsvpLoader, Rsvp, cortege_db::rsvps::by_ids);
+by_id_loader!(
+    FriendshipLoader,
+    Friendship,
+    cortege_db::friendships::by_ids
+);
+
+/// The viewer's RSVP per event.
+pub struct ViewerRsvpLoader {
+    pool: PgPool,
+    viewer: PersonId,
+}
+
+impl Loader<Uuid> for ViewerRsvpLoader {
+    type Value = Arc<Rsvp>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = cortege_db::rsvps::of_person_for_events(&self.pool, self.viewer.0, keys).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.event_id, Arc::new(r)))
+            .collect())
+    }
+}
+
+/// The viewer's membership per group.
+pub struct ViewerMembershipLoader {
+    pool: PgPool,
+    viewer: PersonId,
+}
+
+impl Loader<Uuid> for ViewerMembershipLoader {
+    type Value = Arc<Membership>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = cortege_db::groups::memberships_of(&self.pool, self.viewer.0, keys).await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.group_id, Arc::new(m)))
+            .collect())
+    }
+}
+
+/// What only a signed-in viewer has loaders for.
+pub struct ViewerLoaders {
+    pub is_friend: DataLoader<IsFriendLoader>,
+    pub rsvp: DataLoader<ViewerRsvpLoader>,
+    pub membership: DataLoader<ViewerMembershipLoader>,
+}
+
 /// The loaders of one request (their caches must not outlive it: what a
 /// viewer may see changes with every mutation).
 pub struct Loaders {
     pub person: DataLoader<PersonLoader>,
     pub commune: DataLoader<CommuneLoader>,
     pub friend_count: DataLoader<FriendCountLoader>,
-    pub is_friend: Option<DataLoader<IsFriendLoader>>,
+    pub event: DataLoader<EventLoader>,
+    pub group: DataLoader<GroupLoader>,
+    pub rsvp: DataLoader<RsvpLoader>,
+    pub friendship: DataLoader<FriendshipLoader>,
+    pub viewer: Option<ViewerLoaders>,
 }
 
 impl Loaders {
@@ -89,14 +167,32 @@ impl Loaders {
             person: DataLoader::new(PersonLoader(pool.clone()), tokio::spawn),
             commune: DataLoader::new(CommuneLoader(pool.clone()), tokio::spawn),
             friend_count: DataLoader::new(FriendCountLoader(pool.clone()), tokio::spawn),
-            is_friend: viewer.map(|viewer| {
-                DataLoader::new(
+            event: DataLoader::new(EventLoader(pool.clone()), tokio::spawn),
+            group: DataLoader::new(GroupLoader(pool.clone()), tokio::spawn),
+            rsvp: DataLoader::new(RsvpLoader(pool.clone()), tokio::spawn),
+            friendship: DataLoader::new(FriendshipLoader(pool.clone()), tokio::spawn),
+            viewer: viewer.map(|viewer| ViewerLoaders {
+                is_friend: DataLoader::new(
                     IsFriendLoader {
                         pool: pool.clone(),
                         viewer,
                     },
                     tokio::spawn,
-                )
+                ),
+                rsvp: DataLoader::new(
+                    ViewerRsvpLoader {
+                        pool: pool.clone(),
+                        viewer,
+                    },
+                    tokio::spawn,
+                ),
+                membership: DataLoader::new(
+                    ViewerMembershipLoader {
+                        pool: pool.clone(),
+                        viewer,
+                    },
+                    tokio::spawn,
+                ),
             }),
         }
     }

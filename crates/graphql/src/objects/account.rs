@@ -22,7 +22,8 @@ use crate::ids::{self, Kind};
 use crate::mail::{CodeMail, login_code_mail};
 use crate::media;
 use crate::objects::node::visible_person;
-use crate::objects::person::{GeoPointInput, Person, Viewer};
+use crate::objects::person::{GeoPointInput, Person};
+use crate::objects::viewer::Viewer;
 use crate::state::{ClientAddr, SharedState};
 
 /// Sign-up details. Names are trimmed, 1 to 100 characters.

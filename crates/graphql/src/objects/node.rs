@@ -4,6 +4,9 @@ use crate::auth::require_person;
 use crate::error::ApiResult;
 use crate::ids::{self, Kind};
 use crate::loaders::Loaders;
+use crate::objects::event::{Event, Rsvp, event_by_id};
+use crate::objects::friend::Friendship;
+use crate::objects::group::{Group, visible_group};
 use crate::objects::person::Person;
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -11,6 +14,10 @@ use crate::objects::person::Person;
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     Person(Person),
+    Event(Event),
+    Group(Group),
+    Rsvp(Rsvp),
+    Friendship(Friendship),
 }
 
 /// A person who can be shown: neither banned nor deleted.
@@ -35,12 +42,40 @@ impl NodeQuery {
         let Some((kind, uuid)) = ids::decode_any(&id) else {
             return Ok(None);
         };
+        let loaders = ctx.data_unchecked::<Loaders>();
         match kind {
             Kind::Person => {
                 require_person(ctx)?;
                 Ok(visible_person(ctx, uuid).await?.map(Node::Person))
             }
-            _ => Ok(None),
+            Kind::Event => Ok(event_by_id(ctx, uuid).await?.map(Node::Event)),
+            Kind::Group => Ok(visible_group(ctx, uuid)
+                .await?
+                .map(|g| Node::Group(Group(g)))),
+            Kind::Rsvp => {
+                let me = require_person(ctx)?;
+                let Some(rsvp) = loaders.rsvp.load_one(uuid).await? else {
+                    return Ok(None);
+                };
+                // Visible to its person and to whoever may see the event's attendees.
+                let event = loaders.event.load_one(rsvp.event_id).await?;
+                let allowed = rsvp.person_id == me.0
+                    || match &event {
+                        Some(e) => crate::access::may_see_attendees(ctx, e).await?,
+                        None => false,
+                    };
+                Ok(allowed.then_some(Node::Rsvp(Rsvp(rsvp))))
+            }
+            Kind::Friendship => {
+                let me = require_person(ctx)?;
+                Ok(loaders
+                    .friendship
+                    .load_one(uuid)
+                    .await?
+                    .filter(|f| f.requester_id == me.0 || f.addressee_id == me.0)
+                    .map(|f| Node::Friendship(Friendship(f))))
+            }
+            Kind::Report | Kind::Activity => Ok(None),
         }
     }
 }

@@ -194,55 +194,11 @@ impl Person {
     /// Whether the viewer and this person are friends.
     async fn is_friend(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let loaders = ctx.data_unchecked::<Loaders>();
-        match &loaders.is_friend {
-            Some(loader) if !self.is_self => {
-                Ok(loader.load_one(self.row.id).await?.unwrap_or(false))
+        match &loaders.viewer {
+            Some(v) if !self.is_self => {
+                Ok(v.is_friend.load_one(self.row.id).await?.unwrap_or(false))
             }
             _ => Ok(false),
         }
-    }
-}
-
-/// The signed-in person's own account: everything they may see of themselves.
-pub struct Viewer(pub Arc<PersonRow>);
-
-#[Object]
-impl Viewer {
-    async fn person(&self) -> Person {
-        Person {
-            row: self.0.clone(),
-            is_self: true,
-        }
-    }
-
-    async fn email(&self) -> &str {
-        self.0.email.as_deref().unwrap_or_default()
-    }
-
-    async fn roles(&self) -> Vec<Role> {
-        self.0.roles().into_iter().map(Role::from).collect()
-    }
-
-    /// False for members imported from the existing file until they accept (acceptPledge).
-    async fn has_accepted_pledge(&self) -> bool {
-        self.0.pledge_accepted_at.is_some()
-    }
-
-    /// Centre of the viewer's area of action, used for suggestions and the live feed.
-    async fn home_location(&self) -> Option<GeoPoint> {
-        Some(GeoPoint {
-            lat: self.0.home_lat?,
-            lon: self.0.home_lon?,
-        })
-    }
-
-    /// How far from home the viewer wants to hear of new actions, in kilometres.
-    async fn action_radius_km(&self) -> f64 {
-        f64::from(self.0.action_radius_km)
-    }
-
-    /// The postcode the viewer gave, if any.
-    async fn postcode(&self) -> Option<&str> {
-        self.0.postcode.as_deref()
     }
 }

@@ -1,0 +1,73 @@
+//! The outbox side of the activity feed: a mutation others should hear
+//! about records its activity here, inside its own transaction.
+
+use cortege_domain::ActivityId;
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::Result;
+
+/// What happened, as stored (`activity_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Happening {
+    EventCreated,
+    EventUpdated,
+    EventCancelled,
+    RsvpChanged,
+    FriendRequest,
+    FriendAccepted,
+    GroupMemberJoined,
+}
+
+impl Happening {
+    fn as_str(self) -> &'static str {
+        match self {
+            Happening::EventCreated => "EVENT_CREATED",
+            Happening::EventUpdated => "EVENT_UPDATED",
+            Happening::EventCancelled => "EVENT_CANCELLED",
+            Happening::RsvpChanged => "RSVP_CHANGED",
+            Happening::FriendRequest => "FRIEND_REQUEST",
+            Happening::FriendAccepted => "FRIEND_ACCEPTED",
+            Happening::GroupMemberJoined => "GROUP_MEMBER_JOINED",
+        }
+    }
+}
+
+/// One activity: who did it, about which event or group, addressed to whom.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    pub actor: Option<Uuid>,
+    pub event: Option<Uuid>,
+    pub group: Option<Uuid>,
+    pub recipient: Option<Uuid>,
+    pub payload: serde_json::Value,
+}
+
+pub async fn record(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: Happening,
+    a: Activity,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO activities (id, kind, actor_id, event_id, group_id, recipient_id, payload)
+         VALUES ($1, $2::activity_kind, $3, $4, $5, $6, $7)",
+    )
+    .bind(ActivityId::new().0)
+    .bind(kind.as_str())
+    .bind(a.actor)
+    .bind(a.event)
+    .bind(a.group)
+    .bind(a.recipient)
+    .bind(if a.payload.is_null() {
+        serde_json::json!({})
+    } else {
+        a.payload
+    })
+    .execute(&mut **tx)
+    .await?;
+    // Wakes the relay (issue: live feed); harmless when nobody listens.
+    sqlx::query("SELECT pg_notify('cortege_activity', '')")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

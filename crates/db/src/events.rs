@@ -1,0 +1,370 @@
+//! Events: creation, changes, listing and search.
+
+use chrono::{DateTime, Utc};
+use cortege_domain::{EventId, PersonId};
+use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::activities::{self, Activity, Happening};
+
+/// An event as stored; `distance_km` is set when it was found by location.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub id: Uuid,
+    pub organiser_id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub kind: String,
+    pub visibility: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub lat: f64,
+    pub lon: f64,
+    pub street: Option<String>,
+    pub postcode: String,
+    pub city: String,
+    pub commune_code: String,
+    pub capacity: Option<i32>,
+    pub seats_taken: i32,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub distance_km: Option<f64>,
+}
+
+/// The columns of [`Event`], for queries that add their own distance.
+macro_rules! event_columns {
+    () => {
+        "e.id, e.organiser_id, e.group_id, e.kind::text AS kind, e.visibility::text AS visibility,
+         e.title, e.description, e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
+         e.city, e.commune_code, e.capacity, e.seats_taken, e.cancelled_at, e.removed_at,
+         e.created_at"
+    };
+}
+
+/// Events by id, whatever their state (readable by id), for a DataLoader.
+pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Event>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", NULL::float8 AS distance_km FROM events e WHERE e.id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A validated new event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub organiser: PersonId,
+    pub group: Option<Uuid>,
+    pub kind: &'static str,
+    pub visibility: &'static str,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub lat: f64,
+    pub lon: f64,
+    pub street: Option<String>,
+    pub postcode: String,
+    pub city: String,
+    pub commune_code: String,
+    pub capacity: Option<i32>,
+}
+
+pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
+    let id = EventId::new();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO events (id, organiser_id, group_id, kind, visibility, title, description,
+             starts_at, ends_at, lat, lon, earth, street, postcode, city, commune_code, capacity)
+         VALUES ($1, $2, $3, $4::event_kind, $5::visibility, $6, $7, $8, $9, $10, $11,
+             ll_to_earth($10, $11), $12, $13, $14, $15, $16)",
+    )
+    .bind(id.0)
+    .bind(e.organiser.0)
+    .bind(e.group)
+    .bind(e.kind)
+    .bind(e.visibility)
+    .bind(&e.title)
+    .bind(&e.description)
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(e.lat)
+    .bind(e.lon)
+    .bind(&e.street)
+    .bind(&e.postcode)
+    .bind(&e.city)
+    .bind(&e.commune_code)
+    .bind(e.capacity)
+    .execute(&mut *tx)
+    .await?;
+    activities::record(
+        &mut tx,
+        Happening::EventCreated,
+        Activity {
+            actor: Some(e.organiser.0),
+            event: Some(id.0),
+            group: e.group,
+            ..Activity::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The event row, locked for the rest of the transaction: every change to
+/// an event's seats goes through this lock.
+pub async fn lock(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Option<Event>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", NULL::float8 AS distance_km FROM events e WHERE e.id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// A change to an event; None leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EventUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<&'static str>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub location: Option<(f64, f64)>,
+    /// street, postcode, city, commune code
+    pub address: Option<(Option<String>, String, String, String)>,
+    pub capacity: Option<i32>,
+}
+
+/// Applies a checked update inside the caller's transaction (which holds
+/// the row lock and promotes waitlisted parties if capacity grew).
+pub async fn update(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    actor: PersonId,
+    u: &EventUpdate,
+) -> Result<()> {
+    let address = u.address.as_ref();
+    sqlx::query(
+        "UPDATE events SET
+             title = COALESCE($2, title),
+             description = COALESCE($3, description),
+             kind = COALESCE($4::event_kind, kind),
+             starts_at = COALESCE($5, starts_at),
+             ends_at = COALESCE($6, ends_at),
+             lat = COALESCE($7, lat),
+             lon = COALESCE($8, lon),
+             earth = CASE WHEN $7::float8 IS NULL THEN earth ELSE ll_to_earth($7, $8) END,
+             street = CASE WHEN $10::text IS NULL THEN street ELSE $9 END,
+             postcode = COALESCE($10, postcode),
+             city = COALESCE($11, city),
+             commune_code = COALESCE($12, commune_code),
+             capacity = COALESCE($13, capacity),
+             updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&u.title)
+    .bind(&u.description)
+    .bind(u.kind)
+    .bind(u.starts_at)
+    .bind(u.ends_at)
+    .bind(u.location.map(|l| l.0))
+    .bind(u.location.map(|l| l.1))
+    .bind(address.and_then(|a| a.0.clone()))
+    .bind(address.map(|a| a.1.clone()))
+    .bind(address.map(|a| a.2.clone()))
+    .bind(address.map(|a| a.3.clone()))
+    .bind(u.capacity)
+    .execute(&mut **tx)
+    .await?;
+    activities::record(
+        tx,
+        Happening::EventUpdated,
+        Activity {
+            actor: Some(actor.0),
+            event: Some(id),
+            ..Activity::default()
+        },
+    )
+    .await
+}
+
+pub async fn cancel(pool: &PgPool, id: Uuid, actor: PersonId) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE events SET cancelled_at = now(), updated_at = now() WHERE id = $1 AND cancelled_at IS NULL",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        activities::record(
+            &mut tx,
+            Happening::EventCancelled,
+            Activity {
+                actor: Some(actor.0),
+                event: Some(id),
+                ..Activity::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Where a listing resumes: after the last item of the previous page, by
+/// the listing's own order. Keyset cursors stay stable under inserts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum After {
+    Time(DateTime<Utc>, Uuid),
+    Distance(f64, Uuid),
+}
+
+/// A listing of events. Visibility is applied here: UNLISTED never, GROUP
+/// only to the group's active members, cancelled and removed never.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub viewer: Option<Uuid>,
+    /// Centre and radius (km): nearest first.
+    pub near: Option<(f64, f64, f64)>,
+    pub kinds: Option<Vec<&'static str>>,
+    pub starts_after: Option<DateTime<Utc>>,
+    pub starts_before: Option<DateTime<Utc>>,
+    pub search: Option<String>,
+    pub group: Option<Uuid>,
+    pub after: Option<After>,
+    /// Rows to fetch (the page size plus one, to know if more follow).
+    pub limit: i64,
+}
+
+pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
+    let mut q: QueryBuilder<Postgres> =
+        QueryBuilder::new(concat!("SELECT ", event_columns!(), ", "));
+    match l.near {
+        Some((lat, lon, _)) => {
+            q.push("earth_distance(ll_to_earth(")
+                .push_bind(lat)
+                .push(", ")
+                .push_bind(lon)
+                .push("), e.earth) / 1000.0 AS distance_km");
+        }
+        None => {
+            q.push("NULL::float8 AS distance_km");
+        }
+    }
+    // These two predicates repeat the partial indexes' own condition.
+    q.push(" FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL");
+    q.push(" AND e.visibility <> 'UNLISTED'");
+    match l.viewer {
+        Some(viewer) => {
+            q.push(
+                " AND (e.visibility = 'PUBLIC' OR e.group_id IN (SELECT m.group_id FROM memberships m
+                   WHERE m.person_id = ",
+            )
+            .push_bind(viewer)
+            .push(" AND m.status = 'ACTIVE'))");
+        }
+        None => {
+            q.push(" AND e.visibility = 'PUBLIC'");
+        }
+    }
+    if let Some((lat, lon, radius_km)) = l.near {
+        let metres = radius_km * 1000.0;
+        q.push(" AND earth_box(ll_to_earth(")
+            .push_bind(lat)
+            .push(", ")
+            .push_bind(lon)
+            .push("), ")
+            .push_bind(metres)
+            .push(") @> e.earth AND earth_distance(ll_to_earth(")
+            .push_bind(lat)
+            .push(", ")
+            .push_bind(lon)
+            .push("), e.earth) <= ")
+            .push_bind(metres);
+    }
+    if let Some(kinds) = &l.kinds {
+        q.push(" AND e.kind = ANY(")
+            .push_bind(kinds.clone())
+            .push("::event_kind[])");
+    }
+    if l.starts_after.is_none() && l.starts_before.is_none() {
+        q.push(" AND e.ends_at > now()");
+    }
+    if let Some(t) = l.starts_after {
+        q.push(" AND e.starts_at >= ").push_bind(t);
+    }
+    if let Some(t) = l.starts_before {
+        q.push(" AND e.starts_at < ").push_bind(t);
+    }
+    if let Some(text) = &l.search {
+        q.push(" AND e.search @@ websearch_to_tsquery('french_unaccent', ")
+            .push_bind(text.clone())
+            .push(")");
+    }
+    if let Some(group) = l.group {
+        q.push(" AND e.group_id = ").push_bind(group);
+    }
+    match (l.after, l.near) {
+        (Some(After::Distance(d, id)), Some((lat, lon, _))) => {
+            q.push(" AND (earth_distance(ll_to_earth(")
+                .push_bind(lat)
+                .push(", ")
+                .push_bind(lon)
+                .push("), e.earth) / 1000.0, e.id) > (")
+                .push_bind(d)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        (Some(After::Time(t, id)), None) => {
+            q.push(" AND (e.starts_at, e.id) > (")
+                .push_bind(t)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        _ => {}
+    }
+    match l.near {
+        // Nearest first; id breaks ties so pages never overlap.
+        Some(_) => q.push(" ORDER BY distance_km, e.id"),
+        None => q.push(" ORDER BY e.starts_at, e.id"),
+    };
+    q.push(" LIMIT ").push_bind(l.limit);
+    Ok(q.build_query_as::<Event>().fetch_all(pool).await?)
+}
+
+/// Events organised by a person (all states but removed), soonest first.
+pub async fn organised_by(
+    pool: &PgPool,
+    person: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", NULL::float8 AS distance_km FROM events e
+         WHERE e.organiser_id = $1 AND e.removed_at IS NULL
+           AND ($2::timestamptz IS NULL OR (e.starts_at, e.id) > ($2, $3))
+         ORDER BY e.starts_at, e.id LIMIT $4"
+    ))
+    .bind(person)
+    .bind(after.map(|a| a.0))
+    .bind(after.map(|a| a.1))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}

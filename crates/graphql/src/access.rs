@@ -1,0 +1,107 @@
+//! Who may see and do what. One place for the rules of the contract's
+//! header, so resolvers ask rather than re-derive them.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use cortege_db::events::Event;
+use cortege_db::people::Person;
+use cortege_domain::Role;
+
+use crate::auth::{auth, require_person};
+use crate::error::{ApiError, ApiResult};
+use crate::loaders::Loaders;
+
+fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// The signed-in person's row (cached for the request), or None.
+pub async fn viewer(ctx: &Context<'_>) -> ApiResult<Option<Arc<Person>>> {
+    match auth(ctx).person() {
+        None => Ok(None),
+        Some(id) => loaders(ctx).person.load_one(id.0).await,
+    }
+}
+
+/// The signed-in person, who must also have accepted the pledge to act
+/// (members imported from the old file can read until they do).
+pub async fn require_member(ctx: &Context<'_>) -> ApiResult<Arc<Person>> {
+    require_person(ctx)?;
+    let person = viewer(ctx).await?.ok_or(ApiError::Unauthenticated)?;
+    if person.pledge_accepted_at.is_none() {
+        return Err(ApiError::Forbidden(
+            "accept the movement's pledge first (acceptPledge)".to_owned(),
+        ));
+    }
+    Ok(person)
+}
+
+/// Whether the viewer holds any of these roles.
+pub async fn has_any_role(ctx: &Context<'_>, roles: &[Role]) -> ApiResult<bool> {
+    Ok(viewer(ctx)
+        .await?
+        .is_some_and(|p| roles.iter().any(|r| p.has_role(*r))))
+}
+
+/// Whether the viewer is an active member (or manager, with `manager`) of
+/// the group.
+pub async fn is_group_member(
+    ctx: &Context<'_>,
+    group: uuid::Uuid,
+    manager: bool,
+) -> ApiResult<bool> {
+    let Some(v) = &loaders(ctx).viewer else {
+        return Ok(false);
+    };
+    Ok(v.membership
+        .load_one(group)
+        .await?
+        .is_some_and(|m| m.status == "ACTIVE" && (!manager || m.role == "MANAGER")))
+}
+
+/// An event's organisers: its organiser and its group's managers.
+pub async fn is_event_organiser(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    let Some(me) = auth(ctx).person() else {
+        return Ok(false);
+    };
+    if event.organiser_id == me.0 {
+        return Ok(true);
+    }
+    match event.group_id {
+        Some(g) => is_group_member(ctx, g, true).await,
+        None => Ok(false),
+    }
+}
+
+/// Organisers, moderators and admins: who may see an event's attendees.
+pub async fn may_see_attendees(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    Ok(is_event_organiser(ctx, event).await?
+        || has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?)
+}
+
+/// Organisers and admins: who may change or cancel an event.
+pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    Ok(is_event_organiser(ctx, event).await? || has_any_role(ctx, &[Role::Admin]).await?)
+}
+
+/// Whether the viewer may see the event by id: GROUP events only to the
+/// group's active members (and organisers, moderators, admins); a removed
+/// event only to organisers and staff.
+pub async fn may_see_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    let staff = || async { has_any_role(ctx, &[Role::Moderator, Role::Admin]).await };
+    if event.removed_at.is_some() {
+        return Ok(is_event_organiser(ctx, event).await? || staff().await?);
+    }
+    match event.visibility.as_str() {
+        "GROUP" => {
+            let Some(group) = event.group_id else {
+                return Ok(false);
+            };
+            Ok(is_group_member(ctx, group, false).await?
+                || event.organiser_id == auth(ctx).person().map(|p| p.0).unwrap_or_default()
+                || staff().await?)
+        }
+        _ => Ok(true),
+    }
+}

@@ -1,0 +1,409 @@
+//! Local groups and memberships.
+
+use std::sync::Arc;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use cortege_db::groups::{self as db_groups, After, LeaveOutcome, Listing, NewGroup};
+use cortege_domain::{PersonId, Role, parse_text};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::access::{self, require_member};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::loaders::Loaders;
+use crate::objects::address::{self, Address, AddressInput};
+use crate::objects::event::{Event, EventFilter, list_events, parse_near, parse_search};
+use crate::objects::pagination::{Page, connection};
+use crate::objects::person::{GeoPoint, GeoPointInput, Person};
+use crate::state::SharedState;
+
+db_enum! {
+    /// How people join a group.
+    JoinPolicy {
+        /// Anyone joins at once.
+        Open = "OPEN",
+        /// A manager accepts or refuses each request.
+        Approval = "APPROVAL",
+    }
+}
+
+db_enum! {
+    MembershipStatus {
+        /// Waiting for a manager's approval.
+        Pending = "PENDING",
+        Active = "ACTIVE",
+    }
+}
+
+db_enum! {
+    GroupRole {
+        Member = "MEMBER",
+        /// Manages members and organises the group's events.
+        Manager = "MANAGER",
+    }
+}
+
+fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
+    ctx.data_unchecked::<SharedState>()
+}
+
+fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// A local group: a committee of the movement in a town or neighbourhood.
+pub struct Group(pub Arc<db_groups::Group>);
+
+#[derive(Serialize, Deserialize)]
+struct MemberCursor(i64, Uuid);
+
+async fn may_manage(ctx: &Context<'_>, group: Uuid) -> ApiResult<bool> {
+    access::is_group_member(ctx, group, true).await
+}
+
+#[Object]
+impl Group {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Group, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn location(&self) -> Option<GeoPoint> {
+        Some(GeoPoint {
+            lat: self.0.lat?,
+            lon: self.0.lon?,
+        })
+    }
+    async fn address(&self) -> Option<Address> {
+        Some(Address {
+            street: self.0.street.clone(),
+            postcode: self.0.postcode.clone()?,
+            city: self.0.city.clone()?,
+            commune_code: self.0.commune_code.clone()?,
+        })
+    }
+    /// Distance from filter.near, in kilometres, when found by location.
+    async fn distance_km(&self) -> Option<f64> {
+        self.0.distance_km
+    }
+    /// Active members.
+    async fn member_count(&self) -> i32 {
+        self.0.member_count
+    }
+    async fn join_policy(&self) -> JoinPolicy {
+        JoinPolicy::from_db(&self.0.join_policy).unwrap_or(JoinPolicy::Approval)
+    }
+    /// The viewer's membership, pending or active, or null.
+    async fn viewer_membership(&self, ctx: &Context<'_>) -> ApiResult<Option<Membership>> {
+        let Some(v) = &loaders(ctx).viewer else {
+            return Ok(None);
+        };
+        Ok(v.membership.load_one(self.0.id).await?.map(Membership))
+    }
+    /// The group's events the viewer may see, soonest first (upcoming by default).
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Event>> {
+        list_events(ctx, EventFilter::default(), Some(self.0.id), first, after).await
+    }
+    /// Active members, managers first. Managers, moderators and admins;
+    /// null with FORBIDDEN for anyone else.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Connection<String, Membership>>> {
+        if !(may_manage(ctx, self.0.id).await?
+            || access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?)
+        {
+            return Err(ApiError::Forbidden(
+                "only the group's managers, moderators and admins see its members".to_owned(),
+            ));
+        }
+        self.list(ctx, "ACTIVE", first, after).await.map(Some)
+    }
+    /// Managers only: people waiting for approval, oldest first.
+    async fn join_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Connection<String, Membership>>> {
+        if !(may_manage(ctx, self.0.id).await? || access::has_any_role(ctx, &[Role::Admin]).await?)
+        {
+            return Err(ApiError::Forbidden(
+                "only the group's managers see join requests".to_owned(),
+            ));
+        }
+        self.list(ctx, "PENDING", first, after).await.map(Some)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+impl Group {
+    async fn list(
+        &self,
+        ctx: &Context<'_>,
+        status: &'static str,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Membership>> {
+        let page: Page<MemberCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let after = page.after.as_ref().map(|c| (c.0, c.1));
+        let rows =
+            db_groups::members(&state(ctx).pool, self.0.id, status, after, page.limit()).await?;
+        let items = rows
+            .into_iter()
+            .map(|(pos, m)| (MemberCursor(pos, m.person_id), Membership(Arc::new(m))))
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+}
+
+/// A person's place in a group.
+pub struct Membership(pub Arc<db_groups::Membership>);
+
+#[Object]
+impl Membership {
+    async fn group(&self, ctx: &Context<'_>) -> ApiResult<Group> {
+        loaders(ctx)
+            .group
+            .load_one(self.0.group_id)
+            .await?
+            .map(Group)
+            .ok_or_else(|| ApiError::internal("membership without group", &self.0.group_id))
+    }
+    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
+        let row = loaders(ctx)
+            .person
+            .load_one(self.0.person_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("membership without person", &self.0.person_id))?;
+        Ok(Person::new(row, ctx))
+    }
+    async fn role(&self) -> GroupRole {
+        GroupRole::from_db(&self.0.role).unwrap_or(GroupRole::Member)
+    }
+    async fn status(&self) -> MembershipStatus {
+        MembershipStatus::from_db(&self.0.status).unwrap_or(MembershipStatus::Pending)
+    }
+    /// When the person joined (or asked to).
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.activated_at.unwrap_or(self.0.created_at)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct GroupFilter {
+    pub near: Option<GeoPointInput>,
+    /// Required with near; 0 < radiusKm <= 500.
+    pub radius_km: Option<f64>,
+    /// Accent- and case-insensitive text search over name and description.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateGroupInput {
+    /// 3 to 120 characters.
+    pub name: String,
+    /// At most 10,000 characters.
+    pub description: String,
+    /// OPEN when omitted.
+    pub join_policy: Option<JoinPolicy>,
+    pub location: Option<GeoPointInput>,
+    pub address: Option<AddressInput>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum GroupCursor {
+    N(String, Uuid),
+    D(f64, Uuid),
+}
+
+/// The group if the viewer may see it (a removed one only to its managers
+/// and staff).
+pub async fn visible_group(
+    ctx: &Context<'_>,
+    id: Uuid,
+) -> ApiResult<Option<Arc<db_groups::Group>>> {
+    let group = loaders(ctx).group.load_one(id).await?;
+    match group {
+        Some(g) if g.removed_at.is_some() => Ok(
+            if may_manage(ctx, id).await?
+                || access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?
+            {
+                Some(g)
+            } else {
+                None
+            },
+        ),
+        other => Ok(other),
+    }
+}
+
+#[derive(Default)]
+pub struct GroupQuery;
+
+#[Object]
+impl GroupQuery {
+    async fn group(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Group>> {
+        let uuid = ids::decode(Kind::Group, &id, "id")?;
+        Ok(visible_group(ctx, uuid).await?.map(Group))
+    }
+
+    /// Groups, nearest first with `near`, else by name.
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<GroupFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Group>> {
+        let filter = filter.unwrap_or_default();
+        let page: Page<GroupCursor> = Page::parse(first, after)?;
+        let near = parse_near(filter.near, filter.radius_km, "filter")?;
+        let after = match (page.after, near) {
+            (None, _) => None,
+            (Some(GroupCursor::D(d, id)), Some(_)) => Some(After::Distance(d, id)),
+            (Some(GroupCursor::N(n, id)), None) => Some(After::Name(n, id)),
+            _ => return Err(ApiError::bad_input("after", "is not a cursor of this list")),
+        };
+        let had = after.is_some();
+        let listing = Listing {
+            near,
+            search: parse_search(filter.search, "filter.search")?,
+            after,
+            limit: page.first + 1,
+        };
+        let rows = db_groups::list(&state(ctx).pool, &listing).await?;
+        let items = rows
+            .into_iter()
+            .map(|g| {
+                let cursor = match g.distance_km {
+                    Some(d) => GroupCursor::D(d, g.id),
+                    None => GroupCursor::N(g.name.clone(), g.id),
+                };
+                (cursor, Group(Arc::new(g)))
+            })
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+}
+
+#[derive(Default)]
+pub struct GroupMutation;
+
+#[Object]
+impl GroupMutation {
+    /// Creates a group; the viewer becomes its first manager.
+    async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> ApiResult<Group> {
+        let me = require_member(ctx).await?;
+        let name = cortege_domain::parse_title(&input.name, "input.name")
+            .map_err(|e| ApiError::invalid("", e))?;
+        let description = parse_text(&input.description, 10_000, "input.description")
+            .map_err(|e| ApiError::invalid("", e))?;
+        let mut location = input
+            .location
+            .map(|l| l.parse("input.location"))
+            .transpose()?
+            .map(|p| (p.lat(), p.lon()));
+        let address = match &input.address {
+            Some(a) => Some(address::resolve(state(ctx), a, "input.address").await?),
+            None => None,
+        };
+        // A group given only an address sits at its commune's centre.
+        if location.is_none()
+            && let Some(a) = &address
+        {
+            let communes = cortege_db::reference::communes_by_code(
+                &state(ctx).pool,
+                std::slice::from_ref(&a.3),
+            )
+            .await?;
+            location = communes.first().map(|c| (c.lat, c.lon));
+        }
+        let id = db_groups::create(
+            &state(ctx).pool,
+            PersonId(me.id),
+            &NewGroup {
+                name,
+                description,
+                join_policy: input.join_policy.unwrap_or(JoinPolicy::Open).as_db(),
+                location,
+                address,
+            },
+        )
+        .await?;
+        fresh_group(ctx, id.0).await
+    }
+
+    /// ACTIVE at once under OPEN, PENDING under APPROVAL.
+    async fn join_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<Membership> {
+        let me = require_member(ctx).await?;
+        let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
+        db_groups::join(&state(ctx).pool, uuid, PersonId(me.id))
+            .await?
+            .map(|m| Membership(Arc::new(m)))
+            .ok_or_else(|| ApiError::NotFound("no such group".to_owned()))
+    }
+
+    /// Leaves a group (or withdraws a request). The last manager cannot
+    /// leave: CONFLICT.
+    async fn leave_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<bool> {
+        let me = crate::auth::require_person(ctx)?;
+        let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
+        match db_groups::leave(&state(ctx).pool, uuid, me).await? {
+            LeaveOutcome::Left => Ok(true),
+            LeaveOutcome::NotAMember => Ok(false),
+            LeaveOutcome::LastManager => Err(ApiError::Conflict(
+                "you are the group's last manager: name another manager first".to_owned(),
+            )),
+        }
+    }
+
+    /// Managers only. A refused request is deleted and returned as it was
+    /// (PENDING).
+    async fn respond_to_join_request(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        person_id: ID,
+        accept: bool,
+    ) -> ApiResult<Membership> {
+        let me = require_member(ctx).await?;
+        let group = ids::decode(Kind::Group, &group_id, "groupId")?;
+        let person = ids::decode(Kind::Person, &person_id, "personId")?;
+        if !(may_manage(ctx, group).await? || access::has_any_role(ctx, &[Role::Admin]).await?) {
+            return Err(ApiError::Forbidden(
+                "only the group's managers answer join requests".to_owned(),
+            ));
+        }
+        db_groups::respond(&state(ctx).pool, group, person, PersonId(me.id), accept)
+            .await?
+            .map(|m| Membership(Arc::new(m)))
+            .ok_or_else(|| ApiError::NotFound("no pending request from this person".to_owned()))
+    }
+}
+
+async fn fresh_group(ctx: &Context<'_>, id: Uuid) -> ApiResult<Group> {
+    db_groups::by_ids(&state(ctx).pool, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|g| Group(Arc::new(g)))
+        .ok_or_else(|| ApiError::internal("group vanished", &id))
+}

@@ -1,0 +1,71 @@
+//! Relay connections: `first` (1..100, default 20) and `after`, with opaque
+//! keyset cursors (the sort key of the last item), stable under inserts.
+
+use async_graphql::OutputType;
+use async_graphql::connection::{Connection, Edge};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_PAGE: i32 = 20;
+pub const MAX_PAGE: i32 = 100;
+
+/// A requested page: how many items, after which cursor.
+pub struct Page<C> {
+    pub first: i64,
+    pub after: Option<C>,
+}
+
+impl<C: DeserializeOwned> Page<C> {
+    pub fn parse(first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&first) {
+            return Err(ApiError::bad_input(
+                "first",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        let after = after.as_deref().map(decode).transpose()?;
+        Ok(Self {
+            first: i64::from(first),
+            after,
+        })
+    }
+
+    /// Rows to fetch: one more than the page, to learn whether more follow.
+    pub fn limit(&self) -> i64 {
+        self.first + 1
+    }
+}
+
+pub fn encode<C: Serialize>(cursor: &C) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+fn decode<C: DeserializeOwned>(raw: &str) -> ApiResult<C> {
+    let invalid = || ApiError::bad_input("after", "is not a cursor of this list");
+    let bytes = URL_SAFE_NO_PAD
+        .decode(raw.as_bytes())
+        .map_err(|_| invalid())?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
+}
+
+/// Builds a connection from up to `first + 1` fetched items, each with its
+/// cursor key.
+pub fn connection<N: OutputType, C: Serialize>(
+    mut items: Vec<(C, N)>,
+    page_first: i64,
+    had_cursor: bool,
+) -> Connection<String, N> {
+    let first = usize::try_from(page_first).unwrap_or(0);
+    let has_next = items.len() > first;
+    items.truncate(first);
+    let mut connection = Connection::new(had_cursor, has_next);
+    connection
+        .edges
+        .extend(items.into_iter().map(|(c, n)| Edge::new(encode(&c), n)));
+    connection
+}

@@ -1,0 +1,165 @@
+//! The viewer's own lists: events organised, RSVPs, groups, friends, requests.
+
+use std::sync::Arc;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object};
+use chrono::{DateTime, Utc};
+use cortege_db::people::Person as PersonRow;
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+use crate::loaders::Loaders;
+use crate::objects::event::{Event, Rsvp};
+use crate::objects::friend::Friendship;
+use crate::objects::group::Membership;
+use crate::objects::pagination::{Page, connection};
+use crate::objects::person::{GeoPoint, Person, Role};
+use crate::state::SharedState;
+
+type TimeCursor = (DateTime<Utc>, Uuid);
+
+fn pool<'a>(ctx: &Context<'a>) -> &'a cortege_db::PgPool {
+    &ctx.data_unchecked::<SharedState>().pool
+}
+
+/// The signed-in person's own account: everything they may see of themselves.
+pub struct Viewer(pub Arc<PersonRow>);
+
+#[Object]
+impl Viewer {
+    async fn person(&self) -> Person {
+        Person {
+            row: self.0.clone(),
+            is_self: true,
+        }
+    }
+
+    async fn email(&self) -> &str {
+        self.0.email.as_deref().unwrap_or_default()
+    }
+
+    async fn roles(&self) -> Vec<Role> {
+        self.0.roles().into_iter().map(Role::from).collect()
+    }
+
+    /// False for members imported from the existing file until they accept (acceptPledge).
+    async fn has_accepted_pledge(&self) -> bool {
+        self.0.pledge_accepted_at.is_some()
+    }
+
+    /// Centre of the viewer's area of action, used for suggestions and the live feed.
+    async fn home_location(&self) -> Option<GeoPoint> {
+        Some(GeoPoint {
+            lat: self.0.home_lat?,
+            lon: self.0.home_lon?,
+        })
+    }
+
+    /// How far from home the viewer wants to hear of new actions, in kilometres.
+    async fn action_radius_km(&self) -> f64 {
+        f64::from(self.0.action_radius_km)
+    }
+
+    /// The postcode the viewer gave, if any.
+    async fn postcode(&self) -> Option<&str> {
+        self.0.postcode.as_deref()
+    }
+
+    /// Events the viewer organises (upcoming and past), soonest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Event>> {
+        let page: Page<TimeCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let rows = cortege_db::events::organised_by(pool(ctx), self.0.id, page.after, page.limit())
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|e| ((e.starts_at, e.id), Event(Arc::new(e))))
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+
+    /// The viewer's RSVPs (GOING and WAITLISTED), by event start.
+    async fn rsvps(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Rsvp>> {
+        let page: Page<TimeCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let rows =
+            cortege_db::rsvps::of_person(pool(ctx), self.0.id, page.after, page.limit()).await?;
+        let items = rows
+            .into_iter()
+            .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+
+    /// The viewer's groups, active and pending, in joining order.
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Membership>> {
+        let page: Page<TimeCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let rows =
+            cortege_db::groups::of_person(pool(ctx), self.0.id, page.after, page.limit()).await?;
+        let items = rows
+            .into_iter()
+            .map(|m| ((m.created_at, m.group_id), Membership(Arc::new(m))))
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+
+    /// The viewer's friends, in order of friendship.
+    async fn friends(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Person>> {
+        let page: Page<TimeCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let rows =
+            cortege_db::friendships::friends_of(pool(ctx), self.0.id, page.after, page.limit())
+                .await?;
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let people = loaders.person.load_many(rows.iter().map(|r| r.2)).await?;
+        let items = rows
+            .into_iter()
+            .filter_map(|(since, fid, friend)| {
+                let row = people.get(&friend)?.clone();
+                Some(((since, fid), Person::new(row, ctx)))
+            })
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+
+    /// Friend requests waiting for the viewer's answer, oldest first.
+    async fn friend_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Friendship>> {
+        let page: Page<TimeCursor> = Page::parse(first, after)?;
+        let had = page.after.is_some();
+        let rows =
+            cortege_db::friendships::requests_to(pool(ctx), self.0.id, page.after, page.limit())
+                .await?;
+        let items = rows
+            .into_iter()
+            .map(|f| ((f.created_at, f.id), Friendship(Arc::new(f))))
+            .collect();
+        Ok(connection(items, page.first, had))
+    }
+}
