@@ -371,6 +371,13 @@ pub struct UpdateEventInput {
     pub capacity: Option<i32>,
 }
 
+/// PostgreSQL keeps microseconds: compare and store what will be kept, or a
+/// check that passes here could fail in the database.
+fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
 fn check_capacity(capacity: Option<i32>, field: &str) -> ApiResult<()> {
     match capacity {
         Some(c) if !(1..=MAX_CAPACITY).contains(&c) => Err(ApiError::bad_input(
@@ -552,8 +559,8 @@ impl EventMutation {
             title,
             description,
             kind: input.kind.map(EventKind::as_db),
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
+            starts_at: input.starts_at.map(micros),
+            ends_at: input.ends_at.map(micros),
             location: location.map(|l| (l.lat(), l.lon())),
             address,
             capacity: input.capacity,

@@ -271,6 +271,68 @@ impl TestApp {
     }
 }
 
+/// A member made directly in the database, with a live session: fast
+/// fixtures for tests that are not about signing up.
+pub struct Member {
+    pub id: uuid::Uuid,
+    pub gid: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn member(&self, first: &str, last: &str) -> Member {
+        self.member_at(first, last, None).await
+    }
+
+    /// A member living at `home` (lat, lon).
+    pub async fn member_at(&self, first: &str, last: &str, home: Option<(f64, f64)>) -> Member {
+        let id = uuid::Uuid::now_v7();
+        let email = format!("{}@example.org", id.simple());
+        sqlx::query(
+            "INSERT INTO people (id, first_name, last_name, email, home_lat, home_lon, pledge_accepted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, now())",
+        )
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .bind(&email)
+        .bind(home.map(|h| h.0))
+        .bind(home.map(|h| h.1))
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        let (token, hash) = cortege_graphql::auth::new_token();
+        sqlx::query(
+            "INSERT INTO sessions (id, person_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(id)
+        .bind(hash)
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        let gid = cortege_graphql::ids::encode(cortege_graphql::ids::Kind::Person, id).0;
+        Member { id, gid, token }
+    }
+
+    /// Gives a role straight in the database.
+    pub async fn grant(&self, m: &Member, role: &str) {
+        sqlx::query("UPDATE people SET roles = roles || $2::person_role WHERE id = $1")
+            .bind(m.id)
+            .bind(role)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    /// Runs an operation that must succeed and returns its data.
+    pub async fn ok(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let r = self.gql(query, variables, token).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r}");
+        r["data"].clone()
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
