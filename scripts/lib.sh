@@ -55,7 +55,8 @@ start_postgres() {
   # Throwaway: durability off for speed; many connections for parallel tests.
   pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
     "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
-     -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB" start >/dev/null
+     -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB \
+     -c shared_preload_libraries=pg_stat_statements" start >/dev/null
 }
 
 stop_postgres() {

@@ -57,6 +57,7 @@ pub async fn is_group_member(
     Ok(v.membership
         .load_one(group)
         .await?
+        .flatten()
         .is_some_and(|m| m.status == "ACTIVE" && (!manager || m.role == "MANAGER")))
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use cortege_db::PgPool;
 use cortege_db::events::Event;
 use cortege_db::friendships::Friendship;
@@ -70,11 +70,10 @@ impl Loader<Uuid> for IsFriendLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, bool>, Self::Error> {
         let friends = cortege_db::friendships::friends_among(&self.pool, self.viewer, keys).await?;
-        let mut map: HashMap<Uuid, bool> = keys.iter().map(|k| (*k, false)).collect();
-        for f in friends {
-            map.insert(f, true);
-        }
-        Ok(map)
+        Ok(every_key(keys, friends.into_iter().map(|f| (f, ())))
+            .into_iter()
+            .map(|(k, v)| (k, v.is_some()))
+            .collect())
     }
 }
 
@@ -109,16 +108,29 @@ pub struct ViewerRsvpLoader {
     viewer: PersonId,
 }
 
+/// Every key gets an answer, None included, so the cache remembers that
+/// there is nothing to load.
+fn every_key<V>(
+    keys: &[Uuid],
+    found: impl IntoIterator<Item = (Uuid, V)>,
+) -> HashMap<Uuid, Option<V>> {
+    let mut map: HashMap<Uuid, Option<V>> = keys.iter().map(|k| (*k, None)).collect();
+    for (k, v) in found {
+        map.insert(k, Some(v));
+    }
+    map
+}
+
 impl Loader<Uuid> for ViewerRsvpLoader {
-    type Value = Arc<Rsvp>;
+    type Value = Option<Arc<Rsvp>>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = cortege_db::rsvps::of_person_for_events(&self.pool, self.viewer.0, keys).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.event_id, Arc::new(r)))
-            .collect())
+        Ok(every_key(
+            keys,
+            rows.into_iter().map(|r| (r.event_id, Arc::new(r))),
+        ))
     }
 }
 
@@ -129,33 +141,43 @@ pub struct ViewerMembershipLoader {
 }
 
 impl Loader<Uuid> for ViewerMembershipLoader {
-    type Value = Arc<Membership>;
+    type Value = Option<Arc<Membership>>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = cortege_db::groups::memberships_of(&self.pool, self.viewer.0, keys).await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| (m.group_id, Arc::new(m)))
-            .collect())
+        Ok(every_key(
+            keys,
+            rows.into_iter().map(|m| (m.group_id, Arc::new(m))),
+        ))
     }
+}
+
+/// A loader that remembers what it loaded for the rest of the request, so
+/// a list can prefetch a relation in one batch. Only for values no
+/// mutation of the same request changes before reading them again.
+type Cached<L> = DataLoader<L, HashMapCache>;
+
+fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 /// What only a signed-in viewer has loaders for.
 pub struct ViewerLoaders {
-    pub is_friend: DataLoader<IsFriendLoader>,
-    pub rsvp: DataLoader<ViewerRsvpLoader>,
-    pub membership: DataLoader<ViewerMembershipLoader>,
+    pub is_friend: Cached<IsFriendLoader>,
+    pub rsvp: Cached<ViewerRsvpLoader>,
+    pub membership: Cached<ViewerMembershipLoader>,
 }
 
 /// The loaders of one request (their caches must not outlive it: what a
 /// viewer may see changes with every mutation).
 pub struct Loaders {
-    pub person: DataLoader<PersonLoader>,
-    pub commune: DataLoader<CommuneLoader>,
-    pub friend_count: DataLoader<FriendCountLoader>,
+    pub person: Cached<PersonLoader>,
+    pub commune: DataLoader<CommuneLoader, HashMapCache>,
+    pub friend_count: Cached<FriendCountLoader>,
+    /// Not cached: events change within a request (RSVPs, updates).
     pub event: DataLoader<EventLoader>,
-    pub group: DataLoader<GroupLoader>,
+    pub group: Cached<GroupLoader>,
     pub rsvp: DataLoader<RsvpLoader>,
     pub friendship: DataLoader<FriendshipLoader>,
     pub viewer: Option<ViewerLoaders>,
@@ -164,35 +186,30 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(pool: &PgPool, viewer: Option<PersonId>) -> Self {
         Self {
-            person: DataLoader::new(PersonLoader(pool.clone()), tokio::spawn),
-            commune: DataLoader::new(CommuneLoader(pool.clone()), tokio::spawn),
-            friend_count: DataLoader::new(FriendCountLoader(pool.clone()), tokio::spawn),
+            person: cached(PersonLoader(pool.clone())),
+            commune: DataLoader::with_cache(
+                CommuneLoader(pool.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            friend_count: cached(FriendCountLoader(pool.clone())),
             event: DataLoader::new(EventLoader(pool.clone()), tokio::spawn),
-            group: DataLoader::new(GroupLoader(pool.clone()), tokio::spawn),
+            group: cached(GroupLoader(pool.clone())),
             rsvp: DataLoader::new(RsvpLoader(pool.clone()), tokio::spawn),
             friendship: DataLoader::new(FriendshipLoader(pool.clone()), tokio::spawn),
             viewer: viewer.map(|viewer| ViewerLoaders {
-                is_friend: DataLoader::new(
-                    IsFriendLoader {
-                        pool: pool.clone(),
-                        viewer,
-                    },
-                    tokio::spawn,
-                ),
-                rsvp: DataLoader::new(
-                    ViewerRsvpLoader {
-                        pool: pool.clone(),
-                        viewer,
-                    },
-                    tokio::spawn,
-                ),
-                membership: DataLoader::new(
-                    ViewerMembershipLoader {
-                        pool: pool.clone(),
-                        viewer,
-                    },
-                    tokio::spawn,
-                ),
+                is_friend: cached(IsFriendLoader {
+                    pool: pool.clone(),
+                    viewer,
+                }),
+                rsvp: cached(ViewerRsvpLoader {
+                    pool: pool.clone(),
+                    viewer,
+                }),
+                membership: cached(ViewerMembershipLoader {
+                    pool: pool.clone(),
+                    viewer,
+                }),
             }),
         }
     }

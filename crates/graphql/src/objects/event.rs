@@ -158,7 +158,7 @@ impl Event {
         let Some(v) = &loaders(ctx).viewer else {
             return Ok(None);
         };
-        Ok(v.rsvp.load_one(self.0.id).await?.map(Rsvp))
+        Ok(v.rsvp.load_one(self.0.id).await?.flatten().map(Rsvp))
     }
     /// GOING parties, then the waitlist in waiting order. The event's
     /// organisers, moderators and admins only; null with FORBIDDEN for anyone else.
@@ -287,6 +287,32 @@ enum EventCursor {
     D(f64, Uuid),
 }
 
+/// Loads, in one batch each, the relations the query asks of a page of
+/// events, so the statement count does not depend on the page size nor on
+/// how the resolvers' futures happen to interleave.
+async fn prefetch(ctx: &Context<'_>, rows: &[db_events::Event]) -> ApiResult<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let loaders = loaders(ctx);
+    if node.field("organiser").exists() {
+        loaders
+            .person
+            .load_many(rows.iter().map(|e| e.organiser_id))
+            .await?;
+    }
+    if node.field("group").exists() {
+        loaders
+            .group
+            .load_many(rows.iter().filter_map(|e| e.group_id))
+            .await?;
+    }
+    if node.field("viewerRsvp").exists()
+        && let Some(v) = &loaders.viewer
+    {
+        v.rsvp.load_many(rows.iter().map(|e| e.id)).await?;
+    }
+    Ok(())
+}
+
 /// Lists events visible to the viewer, as a connection.
 pub async fn list_events(
     ctx: &Context<'_>,
@@ -322,6 +348,7 @@ pub async fn list_events(
         limit: page.limit(),
     };
     let rows = db_events::list(&state(ctx).pool, &listing).await?;
+    prefetch(ctx, &rows).await?;
     let items = rows
         .into_iter()
         .map(|e| {

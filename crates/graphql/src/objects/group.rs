@@ -105,7 +105,11 @@ impl Group {
         let Some(v) = &loaders(ctx).viewer else {
             return Ok(None);
         };
-        Ok(v.membership.load_one(self.0.id).await?.map(Membership))
+        Ok(v.membership
+            .load_one(self.0.id)
+            .await?
+            .flatten()
+            .map(Membership))
     }
     /// The group's events the viewer may see, soonest first (upcoming by default).
     async fn events(

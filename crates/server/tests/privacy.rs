@@ -1,0 +1,229 @@
+//! Who sees what: a property-style test over random (viewer, event) pairs,
+//! and the N+1 guard (statements per page do not grow with the page).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Member, TestApp, error_code};
+use serde_json::{Value, json};
+
+async fn make_event(
+    app: &TestApp,
+    by: &Member,
+    title: &str,
+    visibility: &str,
+    group: Option<&Value>,
+) -> String {
+    let starts = Utc::now() + Duration::days(3);
+    let mut input = json!({
+        "title": title, "description": "", "kind": "STREET_STALL", "visibility": visibility,
+        "startsAt": starts.to_rfc3339(), "endsAt": (starts + Duration::hours(2)).to_rfc3339(),
+        "location": { "lat": 48.11, "lon": -1.68 }, "address": { "postcode": "35000", "city": "Rennes" },
+    });
+    if let Some(g) = group {
+        input["groupId"] = g.clone();
+    }
+    app.ok(
+        "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+        json!({ "i": input }),
+        Some(&by.token),
+    )
+    .await["createEvent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A small deterministic generator: the same pairs on every run.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+#[tokio::test]
+async fn attendees_are_visible_exactly_to_organisers_moderators_and_admins() {
+    let app = TestApp::spawn().await;
+    let organiser = app.member("Olivier", "Org").await;
+    let manager = app.member("Manon", "Manager").await;
+    let member = app.member("Mehdi", "Membre").await;
+    let moderator = app.member("Modeste", "Mod").await;
+    let admin = app.member("Adèle", "Admin").await;
+    let analyst = app.member("Anna", "Lyste").await;
+    let stranger = app.member("Sam", "Stranger").await;
+    app.grant(&moderator, "MODERATOR").await;
+    app.grant(&admin, "ADMIN").await;
+    app.grant(&analyst, "ANALYST").await;
+    let group = app
+        .ok("mutation { createGroup(input: { name: \"Rennes centre\", description: \"\" }) { id } }", json!({}), Some(&manager.token))
+        .await["createGroup"]["id"]
+        .clone();
+    for m in [&organiser, &member] {
+        app.ok(
+            "mutation($g: ID!) { joinGroup(groupId: $g) { status } }",
+            json!({ "g": group }),
+            Some(&m.token),
+        )
+        .await;
+    }
+    // (id, organiser index, in group, GROUP visibility)
+    let events = [
+        (
+            make_event(&app, &organiser, "Sans groupe", "PUBLIC", None).await,
+            0,
+            false,
+            false,
+        ),
+        (
+            make_event(&app, &organiser, "Du groupe", "PUBLIC", Some(&group)).await,
+            0,
+            true,
+            false,
+        ),
+        (
+            make_event(&app, &member, "Réservé", "GROUP", Some(&group)).await,
+            2,
+            true,
+            true,
+        ),
+        (
+            make_event(&app, &organiser, "Par lien", "UNLISTED", None).await,
+            0,
+            false,
+            false,
+        ),
+    ];
+    // Everyone RSVPs where they can, so attendee lists are not empty.
+    for m in [&member, &stranger, &analyst] {
+        for (id, ..) in &events {
+            app.gql(
+                "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
+                json!({ "e": id }),
+                Some(&m.token),
+            )
+            .await;
+        }
+    }
+    // Viewers: 0 organiser, 1 manager, 2 member, 3 moderator, 4 admin,
+    // 5 analyst, 6 stranger, 7 anonymous.
+    let viewers = [
+        &organiser, &manager, &member, &moderator, &admin, &analyst, &stranger,
+    ];
+    let mut rng = Lcg(0x5eed);
+    for _ in 0..120 {
+        let v = rng.next(8);
+        let (id, org, in_group, group_only) = &events[rng.next(events.len())];
+        let token = viewers.get(v).map(|m| m.token.as_str());
+        let is_organiser = v == *org || (*in_group && v == 1);
+        let is_staff = v == 3 || v == 4;
+        let group_member = v <= 2;
+        let may_see = !group_only || group_member || is_staff;
+        let may_see_attendees = is_organiser || is_staff;
+
+        let r = app
+            .gql(
+                "query($id: ID!) { event(id: $id) { title organiser { displayName firstName } attendees { edges { node { person { displayName } } } } } }",
+                json!({ "id": id }),
+                token,
+            )
+            .await;
+        let event = &r["data"]["event"];
+        if !may_see {
+            assert!(event.is_null(), "viewer {v} must not see {id}: {r}");
+            continue;
+        }
+        assert!(event["title"].is_string(), "viewer {v} sees {id}: {r}");
+        assert_eq!(
+            event["organiser"]["firstName"].is_null(),
+            v == 7,
+            "names hidden from anonymous only: {r}"
+        );
+        if may_see_attendees {
+            assert!(
+                event["attendees"]["edges"].is_array(),
+                "viewer {v} sees attendees of {id}: {r}"
+            );
+            assert!(r.get("errors").is_none(), "{r}");
+        } else {
+            assert!(
+                event["attendees"].is_null(),
+                "viewer {v} must not see attendees of {id}: {r}"
+            );
+            assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+        }
+    }
+}
+
+/// Total statements executed in the test database so far.
+async fn statements(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT coalesce(sum(calls), 0)::int8 FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("pg_stat_statements: scripts/test starts PostgreSQL with it preloaded")
+}
+
+#[tokio::test]
+async fn statements_per_page_do_not_grow_with_the_page() {
+    let app = TestApp::spawn().await;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let viewer = app.member("Vera", "Viewer").await;
+    let mut organisers = Vec::new();
+    for i in 0..6 {
+        organisers.push(app.member(&format!("Org{i}"), "X").await);
+    }
+    let mut groups = Vec::new();
+    for (i, o) in organisers.iter().enumerate().take(3) {
+        let g = app
+            .ok("mutation($n: String!) { createGroup(input: { name: $n, description: \"\" }) { id } }", json!({ "n": format!("Groupe {i}") }), Some(&o.token))
+            .await["createGroup"]["id"]
+            .clone();
+        groups.push(g);
+    }
+    for i in 0..110 {
+        let o = &organisers[i % organisers.len()];
+        let group = (i % organisers.len() < 3).then(|| &groups[i % organisers.len()]);
+        let id = make_event(&app, o, &format!("Action numéro {i}"), "PUBLIC", group).await;
+        if i % 3 == 0 {
+            app.ok(
+                "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
+                json!({ "e": id }),
+                Some(&viewer.token),
+            )
+            .await;
+        }
+    }
+    let q = "query($n: Int) { events(first: $n) { edges { node { title organiser { displayName } group { name } attendeeCount viewerRsvp { status } } } } }";
+    let mut counts = Vec::new();
+    for n in [5, 100] {
+        // Warm up once so the prepared-statement cache is in the same state.
+        app.ok(q, json!({ "n": n }), Some(&viewer.token)).await;
+        let before = statements(&app).await;
+        let data = app.ok(q, json!({ "n": n }), Some(&viewer.token)).await;
+        let after = statements(&app).await;
+        assert_eq!(
+            data["events"]["edges"].as_array().unwrap().len(),
+            n as usize
+        );
+        counts.push(after - before);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for first:5 and first:100: {counts:?}"
+    );
+    assert!(
+        counts[0] <= 8,
+        "a page costs a handful of statements: {counts:?}"
+    );
+}
