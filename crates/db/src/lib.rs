@@ -80,6 +80,7 @@ pub fn schema_fingerprint() -> String {
         .collect()
 }
 pub mod activities;
+pub mod bulk;
 pub mod events;
 pub mod groups;
 pub mod rsvps;

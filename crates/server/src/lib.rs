@@ -6,4 +6,5 @@ pub mod app;
 pub mod config;
 pub mod embedded;
 pub mod http;
+pub mod seed;
 pub mod telemetry;

@@ -30,6 +30,9 @@ enum Command {
     },
     /// Give a role (MEMBER, MODERATOR, ANALYST, ADMIN) to the account with this email.
     GrantRole { email: String, role: String },
+    /// Fill the database with realistic demonstration data (COPY; fast
+    /// enough for a million people and events).
+    SeedDemo(cortege_server::seed::SeedOptions),
 }
 
 async fn shutdown_signal() {
@@ -91,6 +94,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::SeedDemo(options) => {
+            let db = Database::open(&cli.config).await?;
+            let seeded = cortege_server::seed::seed(&db.pool, &options).await;
+            db.close().await?;
+            seeded
         }
         Command::GrantRole { email, role } => {
             let email =
