@@ -5,8 +5,8 @@ use cortege_domain::{EventId, PersonId};
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::{Result, geo};
 
 /// An event as stored; `distance_km` is set when it was found by location.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -237,7 +237,7 @@ pub enum After {
 pub struct Listing {
     pub viewer: Option<Uuid>,
     /// Centre and radius (km): nearest first.
-    pub near: Option<(f64, f64, f64)>,
+    pub near: Option<geo::Near>,
     pub kinds: Option<Vec<&'static str>>,
     pub starts_after: Option<DateTime<Utc>>,
     pub starts_before: Option<DateTime<Utc>>,
@@ -252,12 +252,9 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
     let mut q: QueryBuilder<Postgres> =
         QueryBuilder::new(concat!("SELECT ", event_columns!(), ", "));
     match l.near {
-        Some((lat, lon, _)) => {
-            q.push("earth_distance(ll_to_earth(")
-                .push_bind(lat)
-                .push(", ")
-                .push_bind(lon)
-                .push("), e.earth) / 1000.0 AS distance_km");
+        Some(near) => {
+            geo::push_distance_km(&mut q, "e", near);
+            q.push(" AS distance_km");
         }
         None => {
             q.push("NULL::float8 AS distance_km");
@@ -279,20 +276,8 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
             q.push(" AND e.visibility = 'PUBLIC'");
         }
     }
-    if let Some((lat, lon, radius_km)) = l.near {
-        let metres = radius_km * 1000.0;
-        q.push(" AND earth_box(ll_to_earth(")
-            .push_bind(lat)
-            .push(", ")
-            .push_bind(lon)
-            .push("), ")
-            .push_bind(metres)
-            .push(") @> e.earth AND earth_distance(ll_to_earth(")
-            .push_bind(lat)
-            .push(", ")
-            .push_bind(lon)
-            .push("), e.earth) <= ")
-            .push_bind(metres);
+    if let Some(near) = l.near {
+        geo::push_within(&mut q, "e", near);
     }
     if let Some(kinds) = &l.kinds {
         q.push(" AND e.kind = ANY(")
@@ -317,16 +302,8 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
         q.push(" AND e.group_id = ").push_bind(group);
     }
     match (l.after, l.near) {
-        (Some(After::Distance(d, id)), Some((lat, lon, _))) => {
-            q.push(" AND (earth_distance(ll_to_earth(")
-                .push_bind(lat)
-                .push(", ")
-                .push_bind(lon)
-                .push("), e.earth) / 1000.0, e.id) > (")
-                .push_bind(d)
-                .push(", ")
-                .push_bind(id)
-                .push(")");
+        (Some(After::Distance(d, id)), Some(near)) => {
+            geo::push_after(&mut q, "e", near, d, id);
         }
         (Some(After::Time(t, id)), None) => {
             q.push(" AND (e.starts_at, e.id) > (")

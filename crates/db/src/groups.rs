@@ -5,8 +5,8 @@ use cortege_domain::{GroupId, PersonId};
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::{Result, geo};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Group {
@@ -371,7 +371,7 @@ pub enum After {
 
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
-    pub near: Option<(f64, f64, f64)>,
+    pub near: Option<geo::Near>,
     pub search: Option<String>,
     pub after: Option<After>,
     pub limit: i64,
@@ -382,32 +382,17 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
     let mut q: QueryBuilder<Postgres> =
         QueryBuilder::new(concat!("SELECT ", group_columns!(), ", "));
     match l.near {
-        Some((lat, lon, _)) => {
-            q.push("earth_distance(ll_to_earth(")
-                .push_bind(lat)
-                .push(", ")
-                .push_bind(lon)
-                .push("), g.earth) / 1000.0 AS distance_km");
+        Some(near) => {
+            geo::push_distance_km(&mut q, "g", near);
+            q.push(" AS distance_km");
         }
         None => {
             q.push("NULL::float8 AS distance_km");
         }
     }
     q.push(" FROM groups g WHERE g.removed_at IS NULL");
-    if let Some((lat, lon, radius_km)) = l.near {
-        let metres = radius_km * 1000.0;
-        q.push(" AND earth_box(ll_to_earth(")
-            .push_bind(lat)
-            .push(", ")
-            .push_bind(lon)
-            .push("), ")
-            .push_bind(metres)
-            .push(") @> g.earth AND earth_distance(ll_to_earth(")
-            .push_bind(lat)
-            .push(", ")
-            .push_bind(lon)
-            .push("), g.earth) <= ")
-            .push_bind(metres);
+    if let Some(near) = l.near {
+        geo::push_within(&mut q, "g", near);
     }
     if let Some(text) = &l.search {
         q.push(" AND g.search @@ websearch_to_tsquery('french_unaccent', ")
@@ -415,16 +400,8 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
             .push(")");
     }
     match (&l.after, l.near) {
-        (Some(After::Distance(d, id)), Some((lat, lon, _))) => {
-            q.push(" AND (earth_distance(ll_to_earth(")
-                .push_bind(lat)
-                .push(", ")
-                .push_bind(lon)
-                .push("), g.earth) / 1000.0, g.id) > (")
-                .push_bind(*d)
-                .push(", ")
-                .push_bind(*id)
-                .push(")");
+        (Some(After::Distance(d, id)), Some(near)) => {
+            geo::push_after(&mut q, "g", near, *d, *id);
         }
         (Some(After::Name(name, id)), None) => {
             q.push(" AND (g.name, g.id) > (")

@@ -62,6 +62,7 @@ pub async fn ping(pool: &PgPool) -> Result<()> {
 }
 
 pub mod friendships;
+pub mod geo;
 
 /// Identifies the schema the migrations and reference files produce: test
 /// harnesses name their migrated template database after it.
