@@ -87,13 +87,10 @@ pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool>
 }
 
 /// Whether the viewer may see the event by id: GROUP events only to the
-/// group's active members (and organisers, moderators, admins); a removed
-/// event only to organisers and staff.
+/// group's active members (and organisers, moderators, admins). Cancelled
+/// and removed events stay readable by id, as the contract says.
 pub async fn may_see_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
     let staff = || async { has_any_role(ctx, &[Role::Moderator, Role::Admin]).await };
-    if event.removed_at.is_some() {
-        return Ok(is_event_organiser(ctx, event).await? || staff().await?);
-    }
     match event.visibility.as_str() {
         "GROUP" => {
             let Some(group) = event.group_id else {

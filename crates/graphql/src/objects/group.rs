@@ -238,25 +238,13 @@ enum GroupCursor {
     D(f64, Uuid),
 }
 
-/// The group if the viewer may see it (a removed one only to its managers
-/// and staff).
+/// The group by id; removed groups stay readable by id, like events, but
+/// are never listed.
 pub async fn visible_group(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<db_groups::Group>>> {
-    let group = loaders(ctx).group.load_one(id).await?;
-    match group {
-        Some(g) if g.removed_at.is_some() => Ok(
-            if may_manage(ctx, id).await?
-                || access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?
-            {
-                Some(g)
-            } else {
-                None
-            },
-        ),
-        other => Ok(other),
-    }
+    loaders(ctx).group.load_one(id).await
 }
 
 #[derive(Default)]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The organising-core benchmark: events near a place through the API (wrk,
+# concurrency 32, 30 s) beside the same SQL through pgbench, in one run.
+# Usage: bench/run-near.sh DATA_DIR [RADIUS_KM]
+#   DATA_DIR holds a cluster seeded with
+#   cortege --data-dir DATA_DIR seed-demo --people 1000000 --events 1000000 --rsvps 5000000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=$1 radius=${2:-50}
+bin=${CORTEGE_BIN:-target/release/cortege}
+port=${BENCH_PORT:-18080}
+"$bin" --data-dir "$data" --listen "127.0.0.1:$port" serve >"$data/bench-serve.log" 2>&1 &
+server=$!
+trap 'kill $server; wait $server' EXIT
+until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
+sock=$(ls -d "$data"/pg-run /var/lib/cortege/*/pg-run 2>/dev/null | head -n 1)
+echo "== API (wrk -c32 -t2 -d30s, radius $radius km)"
+BENCH_RADIUS=$radius wrk -c32 -t2 -d30s -s bench/near.lua "http://127.0.0.1:$port/graphql" | tail -n 1
+echo "== SQL ceiling (pgbench -c32 -j2 -T30)"
+sed "s/metres 50000/metres $((radius * 1000))/" bench/near.sql > "$data/near.sql"
+pgbench -n -h "$sock" -U cortege -c32 -j2 -T30 -f "$data/near.sql" cortege | grep -E "^tps|latency average"
