@@ -10,4 +10,4 @@ WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC
   AND earth_box(ll_to_earth(:lat, :lon), :metres) @> e.earth
   AND earth_distance(ll_to_earth(:lat, :lon), e.earth) <= :metres
   AND e.ends_at > now()
-ORDER BY distance_km, e.id LIMIT 21;
+ORDER BY e.earth <-> ll_to_earth(:lat, :lon) LIMIT 21;

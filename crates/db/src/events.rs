@@ -248,7 +248,53 @@ pub struct Listing {
     pub limit: i64,
 }
 
+/// Most events sharing one exact distance that a page can complete.
+const MAX_TIES: i64 = 10_000;
+
+/// The listing's page (`l.limit` rows at most), in order: soonest first, or
+/// nearest first by (distance, id).
+///
+/// Nearest first walks the GiST index in distance order (KNN), so a page
+/// costs the same at 5 km as at 500 km. KNN orders by distance alone: when
+/// the page ends inside a group of events at exactly the same distance (same
+/// address), the whole group is fetched and ordered by id, so keyset pages
+/// never skip nor repeat one.
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
+    let mut rows = query(l, None)
+        .build_query_as::<Event>()
+        .fetch_all(pool)
+        .await?;
+    if l.near.is_none() {
+        return Ok(rows);
+    }
+    let key = |e: &Event| (e.distance_km.unwrap_or(f64::INFINITY), e.id);
+    rows.sort_by(|a, b| {
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let n = rows.len();
+    let limit = usize::try_from(l.limit).unwrap_or(usize::MAX);
+    if n == limit && n >= 2 && rows[n - 1].distance_km == rows[n - 2].distance_km {
+        let tie = rows[n - 1].distance_km.unwrap_or_default();
+        let group = query(l, Some(tie))
+            .build_query_as::<Event>()
+            .fetch_all(pool)
+            .await?;
+        rows.retain(|e| e.distance_km != Some(tie));
+        rows.extend(group);
+        rows.sort_by(|a, b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows.truncate(limit);
+    }
+    Ok(rows)
+}
+
+/// The listing's SQL; with `tie`, only the events at exactly that distance.
+fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> =
         QueryBuilder::new(concat!("SELECT ", event_columns!(), ", "));
     match l.near {
@@ -314,13 +360,25 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
         }
         _ => {}
     }
-    match l.near {
-        // Nearest first; id breaks ties so pages never overlap.
-        Some(_) => q.push(" ORDER BY distance_km, e.id"),
-        None => q.push(" ORDER BY e.starts_at, e.id"),
-    };
-    q.push(" LIMIT ").push_bind(l.limit);
-    Ok(q.build_query_as::<Event>().fetch_all(pool).await?)
+    match (l.near, tie) {
+        (Some(near), Some(d)) => {
+            q.push(" AND ");
+            geo::push_distance_km(&mut q, "e", near);
+            q.push(" = ")
+                .push_bind(d)
+                .push(" LIMIT ")
+                .push_bind(MAX_TIES);
+        }
+        (Some(near), None) => {
+            geo::push_knn_order(&mut q, "e", near);
+            q.push(" LIMIT ").push_bind(l.limit);
+        }
+        (None, _) => {
+            q.push(" ORDER BY e.starts_at, e.id LIMIT ")
+                .push_bind(l.limit);
+        }
+    }
+    q
 }
 
 /// Events organised by a person (all states but removed), soonest first.

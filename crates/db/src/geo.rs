@@ -57,3 +57,11 @@ pub fn push_after(
         .push_bind(id)
         .push(")");
 }
+
+/// ` ORDER BY <alias>.earth <-> centre`: the GiST index returns rows
+/// nearest first (the cube's Euclidean distance orders like the great
+/// circle), so a LIMIT stops the scan early.
+pub fn push_knn_order(q: &mut QueryBuilder<Postgres>, alias: &'static str, near: Near) {
+    q.push(" ORDER BY ").push(alias).push(".earth <-> ");
+    push_point(q, near.0, near.1);
+}

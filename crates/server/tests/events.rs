@@ -492,3 +492,53 @@ async fn only_organisers_and_admins_change_or_cancel() {
         .await;
     assert_eq!(error_field(&r), Some("input.title"));
 }
+
+#[tokio::test]
+async fn nearest_first_pages_are_exact_when_events_share_an_address() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        // Five at the very same spot, two a little further.
+        let at = if i < 5 {
+            MARSEILLE
+        } else {
+            (MARSEILLE.0 + 0.01 * f64::from(i), MARSEILLE.1)
+        };
+        let e = create(
+            &app,
+            &alice.token,
+            event_input(&format!("Même lieu {i}"), at, "13001", "Marseille"),
+        )
+        .await;
+        ids.push(e["id"].as_str().unwrap().to_owned());
+    }
+    let filter = json!({ "near": { "lat": 43.29, "lon": 5.36 }, "radiusKm": 10 });
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app
+            .ok(
+                NEAR,
+                json!({ "f": filter, "first": 2, "after": after }),
+                None,
+            )
+            .await;
+        for e in page["events"]["edges"].as_array().unwrap() {
+            seen.push(e["node"]["id"].as_str().unwrap().to_owned());
+        }
+        if page["events"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["events"]["pageInfo"]["endCursor"].clone();
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "every event once: {seen:?}");
+    assert_eq!(seen.len(), 7);
+    // Ties come in a stable order: the same listing twice is identical.
+    let a = app.ok(NEAR, json!({ "f": filter, "first": 7 }), None).await;
+    let b = app.ok(NEAR, json!({ "f": filter, "first": 7 }), None).await;
+    assert_eq!(a, b);
+}
