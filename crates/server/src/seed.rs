@@ -25,7 +25,7 @@ pub struct SeedOptions {
     pub people: u64,
     #[arg(long, default_value_t = 1_000)]
     pub events: u64,
-    /// RSVPs in all (default: five per event).
+    /// RSVPs in all, approximately (default: five per event).
     #[arg(long)]
     pub rsvps: Option<u64>,
     /// Groups (default: one per 200 people).
@@ -144,6 +144,40 @@ impl World {
         let lat = c.lat + (r * theta.sin()) / 111.0;
         let lon = c.lon + (r * theta.cos()) / (111.0 * c.lat.to_radians().cos().max(0.2));
         (c, lat.clamp(-90.0, 90.0), lon.clamp(-180.0, 180.0))
+    }
+}
+
+/// Who RSVPs to each event, drawn from a generator seeded per event, so
+/// the events pass can store each event's seats and the RSVPs pass write
+/// the matching rows, with no bulk update afterwards.
+struct RsvpPlan {
+    seed: u64,
+    per_event: f64,
+}
+
+impl RsvpPlan {
+    /// The GOING parties (person, guests) of event `i` and the seats they take.
+    fn party(&self, i: usize, capacity: Option<i32>, people: &[Uuid]) -> (Vec<(Uuid, i32)>, i32) {
+        let mut rng =
+            StdRng::seed_from_u64(self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let want = (self.per_event * 2.0 * rng.random::<f64>()).round() as usize;
+        let mut seats = 0;
+        let mut seen = HashSet::new();
+        let mut parties = Vec::with_capacity(want);
+        for _ in 0..want {
+            let p = people[rng.random_range(0..people.len())];
+            let guests = if rng.random_bool(0.85) {
+                0
+            } else {
+                rng.random_range(1..3)
+            };
+            if capacity.is_some_and(|c| seats + 1 + guests > c) || !seen.insert(p) {
+                continue;
+            }
+            seats += 1 + guests;
+            parties.push((p, guests));
+        }
+        (parties, seats)
     }
 }
 
@@ -354,19 +388,24 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
             })
             .collect(),
     );
+    let rsvp_plan = std::sync::Arc::new(RsvpPlan {
+        seed: base_seed.wrapping_add(5),
+        per_event: o.rsvps.unwrap_or(o.events * 5) as f64 / (o.events.max(1) as f64),
+    });
     {
-        let (world, people, events2, groups2, mut rng) = (
+        let (world, people, events2, groups2, plan, mut rng) = (
             world.clone(),
             people.clone(),
             events.clone(),
             groups.clone(),
+            rsvp_plan.clone(),
             StdRng::seed_from_u64(base_seed.wrapping_add(4)),
         );
         let mut i = 0usize;
         let n = copy(
             pool,
             "COPY events (id, organiser_id, group_id, kind, visibility, title, description, starts_at, ends_at,
-                          lat, lon, earth, street, postcode, city, commune_code, capacity, created_at) FROM STDIN",
+                          lat, lon, earth, street, postcode, city, commune_code, capacity, seats_taken, created_at) FROM STDIN",
             move |out| {
                 for _ in 0..CHUNK_ROWS {
                     let Some((id, capacity)) = events2.get(i) else {
@@ -400,6 +439,7 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
                     field(out, &c.name);
                     field(out, &c.code);
                     opt_field(out, capacity.map(|c| c.to_string()));
+                    let _ = write!(out, "{}\t", plan.party(i, *capacity, &people).1);
                     out.push_str(&ts(starts - Duration::days(rng.random_range(1..30))));
                     out.push('\n');
                     i += 1;
@@ -412,16 +452,10 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
     }
 
     // RSVPs: spread over events, distinct people per event, within capacity.
-    let total_rsvps = o.rsvps.unwrap_or(o.events * 5);
     if !events.is_empty() {
-        let (people, events2, mut rng) = (
-            people.clone(),
-            events.clone(),
-            StdRng::seed_from_u64(base_seed.wrapping_add(5)),
-        );
-        let per_event = (total_rsvps as f64 / events2.len() as f64).max(0.0);
+        let (people, events2, plan) = (people.clone(), events.clone(), rsvp_plan.clone());
+        let mut rng = StdRng::seed_from_u64(base_seed.wrapping_add(5));
         let mut i = 0usize;
-        let mut written = 0u64;
         let n = copy(
             pool,
             "COPY rsvps (id, event_id, person_id, status, guests, created_at) FROM STDIN",
@@ -431,21 +465,7 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
                     let Some((event, capacity)) = events2.get(i) else {
                         return false;
                     };
-                    let want = (per_event * 2.0 * rng.random::<f64>()).round() as usize;
-                    let want = want.min((total_rsvps - written.min(total_rsvps)) as usize);
-                    let mut seats = 0;
-                    let mut seen = HashSet::new();
-                    for _ in 0..want {
-                        let p = people[rng.random_range(0..people.len())];
-                        let guests = if rng.random_bool(0.85) {
-                            0
-                        } else {
-                            rng.random_range(1..3)
-                        };
-                        if capacity.is_some_and(|c| seats + 1 + guests > c) || !seen.insert(p) {
-                            continue;
-                        }
-                        seats += 1 + guests;
+                    for (p, guests) in plan.party(i, *capacity, &people).0 {
                         let _ = writeln!(
                             out,
                             "{}\t{event}\t{p}\tGOING\t{guests}\t{}",
@@ -453,7 +473,6 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
                             ts(now - Duration::days(rng.random_range(0..20)))
                         );
                         rows += 1;
-                        written += 1;
                     }
                     i += 1;
                 }
