@@ -13,9 +13,10 @@ port=${BENCH_PORT:-18080}
 server=$!
 trap 'kill $server; wait $server' EXIT
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
-sock=$(ls -d "$data"/pg-run /var/lib/cortege/*/pg-run 2>/dev/null | head -n 1)
+sock="$data/pg-run"
+[ -d "$sock" ] || sock=$(find /var/lib/cortege -maxdepth 2 -name pg-run | head -n 1)
 echo "== API (wrk -c32 -t2 -d30s, radius $radius km)"
 BENCH_RADIUS=$radius wrk -c32 -t2 -d30s -s bench/near.lua "http://127.0.0.1:$port/graphql" | tail -n 1
-echo "== SQL ceiling (pgbench -c32 -j2 -T30)"
+echo "== SQL ceiling (pgbench -M prepared -c32 -j2 -T30)"
 sed "s/metres 50000/metres $((radius * 1000))/" bench/near.sql > "$data/near.sql"
-pgbench -n -h "$sock" -U cortege -c32 -j2 -T30 -f "$data/near.sql" cortege | grep -E "^tps|latency average"
+pgbench -n -M prepared -h "$sock" -U cortege -c32 -j2 -T30 -f "$data/near.sql" cortege | grep -E "^tps|latency average"
