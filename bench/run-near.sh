@@ -20,3 +20,8 @@ BENCH_RADIUS=$radius wrk -c32 -t2 -d30s -s bench/near.lua "http://127.0.0.1:$por
 echo "== SQL ceiling (pgbench -M prepared -c32 -j2 -T30)"
 sed "s/metres 50000/metres $((radius * 1000))/" bench/near.sql > "$data/near.sql"
 pgbench -n -M prepared -h "$sock" -U cortege -c32 -j2 -T30 -f "$data/near.sql" cortege | grep -E "^tps|latency average"
+# What one API request runs: the page, then its organisers in one batch.
+ids=$(psql -h "$sock" -U cortege -At -c "SELECT string_agg(quote_literal(organiser_id::text), ',') FROM (SELECT organiser_id FROM events LIMIT 20) t" cortege)
+{ cat "$data/near.sql"; echo "SELECT id, first_name, last_name, email, photo_key, postcode, commune_code, home_lat, home_lon, action_radius_km, roles::text[] AS roles, pledge_accepted_at, banned_at, deleted_at, created_at FROM people WHERE id = ANY(ARRAY[$ids]::uuid[]);"; } > "$data/near-request.sql"
+echo "== SQL of one API request (page + organisers), pgbench -M prepared -c32 -j2 -T30"
+pgbench -n -M prepared -h "$sock" -U cortege -c32 -j2 -T30 -f "$data/near-request.sql" cortege | grep -E "^tps|latency average"

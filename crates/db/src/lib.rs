@@ -85,3 +85,4 @@ pub mod bulk;
 pub mod events;
 pub mod groups;
 pub mod rsvps;
+pub mod stats;

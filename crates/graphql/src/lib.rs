@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extensions;
+pub mod guard;
 pub mod ids;
 pub mod loaders;
 pub mod mail;
@@ -22,10 +23,11 @@ use crate::objects::event::{EventMutation, EventQuery};
 use crate::objects::friend::FriendMutation;
 use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::node::NodeQuery;
+use crate::objects::stats::StatsQuery;
 use crate::state::{ClientAddr, SharedState};
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountQuery, EventQuery, GroupQuery);
+pub struct Query(NodeQuery, AccountQuery, EventQuery, GroupQuery, StatsQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(

@@ -28,6 +28,8 @@ impl ApiConfig {
 
 pub struct AppState {
     pub pool: PgPool,
+    /// A read replica for statistics, when configured.
+    pub analytics: Option<PgPool>,
     pub mailer: Mailer,
     pub media: MediaStore,
     pub throttles: Throttles,
@@ -37,14 +39,26 @@ pub struct AppState {
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
-    pub fn new(pool: PgPool, mailer: Mailer, media: MediaStore, config: ApiConfig) -> SharedState {
+    pub fn new(
+        pool: PgPool,
+        analytics: Option<PgPool>,
+        mailer: Mailer,
+        media: MediaStore,
+        config: ApiConfig,
+    ) -> SharedState {
         Arc::new(Self {
             pool,
+            analytics,
             mailer,
             media,
             throttles: Throttles::new(&config.throttles),
             config,
         })
+    }
+
+    /// Where statistics run: the read replica when configured.
+    pub fn analytics_pool(&self) -> &PgPool {
+        self.analytics.as_ref().unwrap_or(&self.pool)
     }
 
     /// The public URL of a stored photo at `size` pixels.

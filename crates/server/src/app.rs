@@ -109,7 +109,21 @@ impl Application {
             production: config.environment == Environment::Production,
             throttles: config.throttles(),
         };
-        let state = AppState::new(db.pool.clone(), mailer, MediaStore::new(media_dir), api);
+        let analytics = match &config.analytics_database_url {
+            Some(url) => {
+                let options = PgConnectOptions::from_str(url)
+                    .context("CORTEGE_ANALYTICS_DATABASE_URL is not a valid PostgreSQL URL")?;
+                Some(cortege_db::connect(options, config.db_max_connections.div_ceil(4)).await?)
+            }
+            None => None,
+        };
+        let state = AppState::new(
+            db.pool.clone(),
+            analytics,
+            mailer,
+            MediaStore::new(media_dir),
+            api,
+        );
         Ok(Self {
             listener,
             addr,

@@ -44,6 +44,10 @@ pub struct Config {
     )]
     pub database_url: Option<String>,
 
+    /// A read replica for statistics (default: the main database).
+    #[arg(long, env = "CORTEGE_ANALYTICS_DATABASE_URL", global = true, hide_env_values = true)]
+    pub analytics_database_url: Option<String>,
+
     /// Directory of initdb/pg_ctl/postgres for the embedded cluster
     /// (default: Debian's newest /usr/lib/postgresql/*/bin, then PATH).
     #[arg(long, env = "CORTEGE_PG_BIN_DIR", global = true)]

@@ -27,4 +27,5 @@ pub mod group;
 pub mod node;
 pub mod pagination;
 pub mod person;
+pub mod stats;
 pub mod viewer;
