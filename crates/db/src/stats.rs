@@ -56,7 +56,11 @@ pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result
             " JOIN departments l ON l.code = a.key",
             "l.name",
         ),
-        Dimension::Region => ("c.region_code", " JOIN regions l ON l.code = a.key", "l.name"),
+        Dimension::Region => (
+            "c.region_code",
+            " JOIN regions l ON l.code = a.key",
+            "l.name",
+        ),
         Dimension::Kind => ("e.kind::text", "", "a.key"),
         Dimension::Day => (
             "to_char(e.starts_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')",
@@ -69,7 +73,8 @@ pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result
             "a.key",
         ),
     };
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH ev AS (SELECT e.id, e.seats_taken, ");
+    let mut q: QueryBuilder<Postgres> =
+        QueryBuilder::new("WITH ev AS (SELECT e.id, e.seats_taken, ");
     q.push(key).push(
         " AS key FROM events e JOIN communes c ON c.code = e.commune_code
          WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL",
@@ -81,7 +86,9 @@ pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result
         q.push(" AND e.starts_at < ").push_bind(t);
     }
     if let Some(kinds) = &f.kinds {
-        q.push(" AND e.kind = ANY(").push_bind(kinds.clone()).push("::event_kind[])");
+        q.push(" AND e.kind = ANY(")
+            .push_bind(kinds.clone())
+            .push("::event_kind[])");
     }
     if let Some(d) = &f.department {
         q.push(" AND c.department_code = ").push_bind(d.clone());

@@ -45,7 +45,12 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// A read replica for statistics (default: the main database).
-    #[arg(long, env = "CORTEGE_ANALYTICS_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_ANALYTICS_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub analytics_database_url: Option<String>,
 
     /// Directory of initdb/pg_ctl/postgres for the embedded cluster

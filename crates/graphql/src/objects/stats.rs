@@ -99,7 +99,11 @@ impl Stats {
         let f = filter.unwrap_or_default();
         let code = |raw: Option<String>, field: &str| -> ApiResult<Option<String>> {
             match raw.map(|s| s.trim().to_uppercase()) {
-                Some(s) if s.is_empty() || s.len() > 3 || !s.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Some(s)
+                    if s.is_empty()
+                        || s.len() > 3
+                        || !s.chars().all(|c| c.is_ascii_alphanumeric()) =>
+                {
                     Err(ApiError::bad_input(field, "is not an INSEE code"))
                 }
                 other => Ok(other),
@@ -108,7 +112,9 @@ impl Stats {
         let filter = Filter {
             from: f.from,
             to: f.to,
-            kinds: f.kinds.map(|k| k.into_iter().map(EventKind::as_db).collect()),
+            kinds: f
+                .kinds
+                .map(|k| k.into_iter().map(EventKind::as_db).collect()),
             department: code(f.department_code, "filter.departmentCode")?,
             region: code(f.region_code, "filter.regionCode")?,
         };
