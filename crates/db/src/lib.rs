@@ -81,8 +81,10 @@ pub fn schema_fingerprint() -> String {
         .collect()
 }
 pub mod activities;
+pub mod analytics;
 pub mod bulk;
 pub mod events;
 pub mod groups;
+pub mod import;
 pub mod rsvps;
 pub mod stats;

@@ -6,5 +6,6 @@ pub mod app;
 pub mod config;
 pub mod embedded;
 pub mod http;
+pub mod import;
 pub mod seed;
 pub mod telemetry;

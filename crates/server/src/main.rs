@@ -33,6 +33,18 @@ enum Command {
     /// Fill the database with realistic demonstration data (COPY; fast
     /// enough for a million people and events).
     SeedDemo(cortege_server::seed::SeedOptions),
+    /// Import the existing member file (CSV with first_name, last_name,
+    /// email; optional postcode, phone, tags). Idempotent; refused rows are
+    /// listed in FILE.rejected.csv.
+    ImportMembers {
+        file: PathBuf,
+        /// Where to write the report of refused rows.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Create a PostgreSQL login for an analyst, in the read-only
+    /// cortege_analyst role; prints its password once.
+    GrantAnalystLogin { name: String },
 }
 
 async fn shutdown_signal() {
@@ -100,6 +112,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let seeded = cortege_server::seed::seed(&db.pool, &options).await;
             db.close().await?;
             seeded
+        }
+        Command::ImportMembers { file, report } => {
+            let db = Database::open(&cli.config).await?;
+            let started = std::time::Instant::now();
+            let result = cortege_server::import::import_members(&db.pool, &file, report).await;
+            db.close().await?;
+            let s = result?;
+            println!(
+                "{} rows in {:.1}s: {} new, {} updated, {} unchanged, {} refused (see {})",
+                s.rows,
+                started.elapsed().as_secs_f64(),
+                s.inserted,
+                s.updated,
+                s.unchanged,
+                s.rejected,
+                s.report.display()
+            );
+            Ok(())
+        }
+        Command::GrantAnalystLogin { name } => {
+            let db = Database::open(&cli.config).await?;
+            let result = cortege_db::analytics::create_login(&db.pool, &name).await;
+            db.close().await?;
+            let password = result?;
+            println!(
+                "login {name} created in role cortege_analyst; password (shown once): {password}"
+            );
+            Ok(())
         }
         Command::GrantRole { email, role } => {
             let email =

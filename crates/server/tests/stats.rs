@@ -314,3 +314,42 @@ async fn the_analyst_role_reads_the_views_and_nothing_else() {
         );
     }
 }
+
+#[tokio::test]
+async fn analyst_logins_are_created_in_the_read_only_role() {
+    let app = TestApp::spawn().await;
+    let name = format!("analyst_{}", uuid::Uuid::new_v4().simple());
+    let password = cortege_db::analytics::create_login(&app.pool, &name)
+        .await
+        .unwrap();
+    assert!(password.len() >= 20);
+    let member: bool = sqlx::query_scalar(
+        "SELECT pg_has_role($1, 'cortege_analyst', 'MEMBER') AND (SELECT rolcanlogin FROM pg_roles WHERE rolname = $1)",
+    )
+    .bind(&name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(member);
+    // A name that needs quoting is quoted, not executed.
+    let odd = format!("x\"; DROP TABLE people; --{}", &name[8..16]);
+    cortege_db::analytics::create_login(&app.pool, &odd)
+        .await
+        .unwrap();
+    let people: i64 = sqlx::query_scalar("SELECT count(*) FROM people")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(people, 0);
+    for role in [&name, &odd] {
+        let drop: String = sqlx::query_scalar("SELECT format('DROP ROLE %I', $1::text)")
+            .bind(role)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+}
