@@ -36,8 +36,12 @@ impl Database {
                 None,
             ),
             None => {
-                let pg =
-                    EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.clone()).await?;
+                let pg = EmbeddedPostgres::start(
+                    &config.data_dir,
+                    config.pg_bin_dir.clone(),
+                    config.embedded_pg_port,
+                )
+                .await?;
                 (pg.connect_options(), Some(pg))
             }
         };

@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_PG_BIN_DIR", global = true)]
     pub pg_bin_dir: Option<PathBuf>,
 
+    /// Also serve the embedded cluster on 127.0.0.1 at this port (password
+    /// authentication), for BI tools and analysts' logins.
+    #[arg(long, env = "CORTEGE_EMBEDDED_PG_PORT", global = true)]
+    pub embedded_pg_port: Option<u16>,
+
     /// Connections this process may open to PostgreSQL.
     #[arg(
         long,

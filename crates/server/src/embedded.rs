@@ -31,6 +31,10 @@ pub struct EmbeddedPostgres {
     socket_dir: PathBuf,
     log_file: PathBuf,
     run_as: Option<(Uid, Gid)>,
+    /// The port: the Unix socket's name, and the loopback TCP port when
+    /// `tcp` is set.
+    port: u16,
+    tcp: bool,
     /// Whether this process started the cluster, and so must stop it.
     started_here: bool,
 }
@@ -103,7 +107,13 @@ impl EmbeddedPostgres {
     /// Finds (or initialises) the cluster for `data_dir` and makes sure it
     /// runs: an already running cluster (a server using the same data
     /// directory) is shared, not restarted.
-    pub async fn start(data_dir: &Path, bin_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+    /// With `tcp_port`, the cluster also listens on 127.0.0.1 at that port
+    /// (password authentication), so a BI tool can connect.
+    pub async fn start(
+        data_dir: &Path,
+        bin_dir: Option<PathBuf>,
+        tcp_port: Option<u16>,
+    ) -> anyhow::Result<Self> {
         let Some(bin_dir) = bin_dir.or_else(find_bin_dir) else {
             bail!(
                 "PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found: install \
@@ -159,10 +169,15 @@ impl EmbeddedPostgres {
             socket_dir,
             log_file,
             run_as,
+            port: tcp_port.unwrap_or(5432),
+            tcp: tcp_port.is_some(),
             started_here: false,
         };
         if !pg.pgdata.join("PG_VERSION").exists() {
             pg.initdb().await?;
+        }
+        if pg.tcp {
+            pg.refuse_tcp_trust()?;
         }
         if !pg.is_running().await? {
             pg.pg_ctl_start().await?;
@@ -202,15 +217,35 @@ impl EmbeddedPostgres {
     async fn initdb(&self) -> anyhow::Result<()> {
         tracing::info!(pgdata = %self.pgdata.display(), "initialising the embedded PostgreSQL cluster");
         let mut cmd = self.command("initdb");
+        // The socket is the owner's alone, so trust is safe there; TCP, when
+        // enabled, needs a password.
         cmd.arg("-D").arg(&self.pgdata).args([
             "-U",
             ROLE,
-            "--auth=trust",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
             "--encoding=UTF8",
             "--no-locale",
             "--no-instructions",
         ]);
         self.run(cmd, "initdb").await
+    }
+
+    /// A cluster initialised to trust TCP connections must not open a port.
+    fn refuse_tcp_trust(&self) -> anyhow::Result<()> {
+        let hba = std::fs::read_to_string(self.pgdata.join("pg_hba.conf"))?;
+        let trusting = hba.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.first().is_some_and(|w| w.starts_with("host")) && words.last() == Some(&"trust")
+        });
+        if trusting {
+            bail!(
+                "CORTEGE_EMBEDDED_PG_PORT is set but {} trusts TCP connections without a \
+                 password: change their method to scram-sha-256 first",
+                self.pgdata.join("pg_hba.conf").display()
+            );
+        }
+        Ok(())
     }
 
     async fn is_running(&self) -> anyhow::Result<bool> {
@@ -231,8 +266,11 @@ impl EmbeddedPostgres {
     async fn pg_ctl_start(&mut self) -> anyhow::Result<()> {
         // Only the Unix socket, readable by the cluster's owner alone (trust
         // authentication is then safe).
+        let listen = if self.tcp { "127.0.0.1" } else { "" };
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700",
+            "-c listen_addresses='{listen}' -p {} -c unix_socket_directories='{}' \
+             -c unix_socket_permissions=0700",
+            self.port,
             self.socket_dir.display()
         );
         let mut cmd = self.command("pg_ctl");
@@ -268,6 +306,7 @@ impl EmbeddedPostgres {
     fn options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
             .socket(&self.socket_dir)
+            .port(self.port)
             .username(ROLE)
             .database(database)
     }

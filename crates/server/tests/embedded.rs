@@ -31,6 +31,10 @@ fn free_port() -> u16 {
 /// Starts the binary in `cwd` with no CORTEGE_* variable but the port, and
 /// waits for its "listening on" line.
 fn start(cwd: &Path, port: u16) -> Server {
+    start_with(cwd, port, &[])
+}
+
+fn start_with(cwd: &Path, port: u16, env: &[(&str, String)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cortege"));
     cmd.arg("serve")
         .current_dir(cwd)
@@ -44,6 +48,9 @@ fn start(cwd: &Path, port: u16) -> Server {
     cmd.env("CORTEGE_LISTEN", format!("127.0.0.1:{port}"))
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let mut child = cmd.spawn().expect("spawn cortege");
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -127,8 +134,20 @@ async fn serve_with_no_configuration_starts_stops_and_restarts_on_the_same_data(
         "{log:?}"
     );
 
-    // Same data: the account still exists, so a login code is sent.
-    let second = start(home.path(), port);
+    // Same data: the account still exists, so a login code is sent. This
+    // time the cluster also listens on loopback TCP, with passwords.
+    let pg_port = free_port();
+    let second = start_with(
+        home.path(),
+        port,
+        &[("CORTEGE_EMBEDDED_PG_PORT", pg_port.to_string())],
+    );
+    let tcp = <sqlx::PgConnection as sqlx::Connection>::connect(&format!(
+        "postgres://cortege@127.0.0.1:{pg_port}/cortege"
+    ))
+    .await;
+    let err = tcp.expect_err("TCP needs a password").to_string();
+    assert!(err.contains("password"), "{err}");
     let r = gql(
         &second.base,
         "mutation { requestLoginCode(email: \"zoe@example.org\") }",
