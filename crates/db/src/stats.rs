@@ -43,8 +43,14 @@ pub struct Bucket {
 }
 
 /// Events counted are neither cancelled nor removed; buckets come largest
-/// first (events, then seats), then by key.
-pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result<Vec<Bucket>> {
+/// first (events, then seats), then by key. Distinct participants cost a
+/// pass over the RSVPs: only when `participants` is asked for (else 0).
+pub async fn activity(
+    pool: &PgPool,
+    dimension: Dimension,
+    f: &Filter,
+    participants: bool,
+) -> Result<Vec<Bucket>> {
     let (key, label_join, label) = match dimension {
         Dimension::Commune => (
             "COALESCE(c.parent_code, c.code)",
@@ -101,8 +107,15 @@ pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result
     q.push(
         "), a AS (SELECT key, count(*) AS events, COALESCE(sum(seats_taken), 0)::int8 AS rsvps
                   FROM ev GROUP BY key),
-            p AS (SELECT ev.key, count(DISTINCT r.person_id) AS participants
-                  FROM ev JOIN rsvps r ON r.event_id = ev.id AND r.status = 'GOING' GROUP BY ev.key)
+            p AS (SELECT key, count(*) AS participants FROM (
+                      SELECT DISTINCT ev.key, r.person_id
+                      FROM ev JOIN rsvps r ON r.event_id = ev.id AND r.status = 'GOING'",
+    );
+    if !participants {
+        q.push(" AND false");
+    }
+    q.push(
+        ") d GROUP BY key)
          SELECT a.key, ",
     );
     q.push(label).push(
@@ -111,7 +124,15 @@ pub async fn activity(pool: &PgPool, dimension: Dimension, f: &Filter) -> Result
     );
     q.push(label_join);
     q.push(" ORDER BY a.events DESC, a.rsvps DESC, a.key");
-    Ok(q.build_query_as::<Bucket>().fetch_all(pool).await?)
+    // Distinct participants hash millions of (bucket, person) pairs: give
+    // this one query the memory to do it without spilling to disk.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
+    let buckets = q.build_query_as::<Bucket>().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(buckets)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

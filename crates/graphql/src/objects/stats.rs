@@ -126,7 +126,8 @@ impl Stats {
             StatsDimension::Day => Dimension::Day,
             StatsDimension::Week => Dimension::Week,
         };
-        let buckets = db_stats::activity(pool(ctx), dimension, &filter).await?;
+        let participants = ctx.look_ahead().field("participants").exists();
+        let buckets = db_stats::activity(pool(ctx), dimension, &filter, participants).await?;
         Ok(buckets
             .into_iter()
             .map(|b| StatsBucket {
