@@ -51,73 +51,70 @@ pub async fn activity(
     f: &Filter,
     participants: bool,
 ) -> Result<Vec<Bucket>> {
-    let (key, label_join, label) = match dimension {
+    // `raw` is what the events are first grouped by besides their commune
+    // (an index-only scan of events_stats_idx); `key` then maps each
+    // (commune, raw) group to its bucket, so the join with communes handles
+    // thousands of groups rather than a million events.
+    let (raw, key, label_join, label) = match dimension {
         Dimension::Commune => (
+            "''",
             "COALESCE(c.parent_code, c.code)",
             " JOIN communes l ON l.code = a.key",
             "l.name",
         ),
         Dimension::Department => (
+            "''",
             "c.department_code",
             " JOIN departments l ON l.code = a.key",
             "l.name",
         ),
         Dimension::Region => (
+            "''",
             "c.region_code",
             " JOIN regions l ON l.code = a.key",
             "l.name",
         ),
-        Dimension::Kind => ("e.kind::text", "", "a.key"),
+        Dimension::Kind => ("e.kind::text", "g.raw", "", "a.key"),
         Dimension::Day => (
             "to_char(e.starts_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')",
+            "g.raw",
             "",
             "a.key",
         ),
         Dimension::Week => (
             "to_char(e.starts_at AT TIME ZONE 'Europe/Paris', 'IYYY-\"W\"IW')",
+            "g.raw",
             "",
             "a.key",
         ),
     };
-    let mut q: QueryBuilder<Postgres> =
-        QueryBuilder::new("WITH ev AS (SELECT e.id, e.seats_taken, ");
-    q.push(key).push(
-        " AS key FROM events e JOIN communes c ON c.code = e.commune_code
-         WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL",
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH g AS (SELECT e.commune_code, ");
+    q.push(raw).push(
+        " AS raw, count(*) AS events, COALESCE(sum(e.seats_taken), 0)::int8 AS seats
+         FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL",
     );
-    if let Some(t) = f.from {
-        q.push(" AND e.starts_at >= ").push_bind(t);
-    }
-    if let Some(t) = f.to {
-        q.push(" AND e.starts_at < ").push_bind(t);
-    }
-    if let Some(kinds) = &f.kinds {
-        q.push(" AND e.kind = ANY(")
-            .push_bind(kinds.clone())
-            .push("::event_kind[])");
-    }
-    if let Some(d) = &f.department {
-        q.push(" AND c.department_code = ").push_bind(d.clone());
-    }
-    if let Some(r) = &f.region {
-        q.push(" AND c.region_code = ").push_bind(r.clone());
-    }
-    // Seats come from the exact per-event counter; distinct participants
-    // need the RSVP rows.
-    q.push(
-        "), a AS (SELECT key, count(*) AS events, COALESCE(sum(seats_taken), 0)::int8 AS rsvps
-                  FROM ev GROUP BY key),
-            p AS (SELECT key, count(*) AS participants FROM (
-                      SELECT DISTINCT ev.key, r.person_id
-                      FROM ev JOIN rsvps r ON r.event_id = ev.id AND r.status = 'GOING'",
+    push_event_filters(&mut q, f);
+    q.push(" GROUP BY 1, 2), a AS (SELECT ").push(key).push(
+        " AS key, sum(g.events)::int8 AS events, sum(g.seats)::int8 AS rsvps
+         FROM g JOIN communes c ON c.code = g.commune_code WHERE true",
     );
-    if !participants {
-        q.push(" AND false");
+    push_place_filters(&mut q, f);
+    q.push(" GROUP BY 1)");
+    if participants {
+        // Distinct people need the RSVP rows, per event.
+        q.push(", p AS (SELECT key, count(*) AS participants FROM (SELECT DISTINCT ");
+        q.push(key.replace("g.raw", raw)).push(
+            " AS key, r.person_id FROM events e JOIN communes c ON c.code = e.commune_code
+             JOIN rsvps r ON r.event_id = e.id AND r.status = 'GOING'
+             WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL",
+        );
+        push_event_filters(&mut q, f);
+        push_place_filters(&mut q, f);
+        q.push(") d GROUP BY key)");
+    } else {
+        q.push(", p AS (SELECT NULL::text AS key, 0::int8 AS participants WHERE false)");
     }
-    q.push(
-        ") d GROUP BY key)
-         SELECT a.key, ",
-    );
+    q.push(" SELECT a.key, ");
     q.push(label).push(
         " AS label, a.events, a.rsvps, COALESCE(p.participants, 0) AS participants
          FROM a LEFT JOIN p ON p.key = a.key",
@@ -133,6 +130,29 @@ pub async fn activity(
     let buckets = q.build_query_as::<Bucket>().fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok(buckets)
+}
+
+fn push_event_filters(q: &mut QueryBuilder<Postgres>, f: &Filter) {
+    if let Some(t) = f.from {
+        q.push(" AND e.starts_at >= ").push_bind(t);
+    }
+    if let Some(t) = f.to {
+        q.push(" AND e.starts_at < ").push_bind(t);
+    }
+    if let Some(kinds) = &f.kinds {
+        q.push(" AND e.kind = ANY(")
+            .push_bind(kinds.clone())
+            .push("::event_kind[])");
+    }
+}
+
+fn push_place_filters(q: &mut QueryBuilder<Postgres>, f: &Filter) {
+    if let Some(d) = &f.department {
+        q.push(" AND c.department_code = ").push_bind(d.clone());
+    }
+    if let Some(r) = &f.region {
+        q.push(" AND c.region_code = ").push_bind(r.clone());
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
