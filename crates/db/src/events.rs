@@ -340,9 +340,7 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
         q.push(" AND e.starts_at < ").push_bind(t);
     }
     if let Some(text) = &l.search {
-        q.push(" AND e.search @@ websearch_to_tsquery('french_unaccent', ")
-            .push_bind(text.clone())
-            .push(")");
+        crate::push_text_search(&mut q, "e", text);
     }
     if let Some(group) = l.group {
         q.push(" AND e.group_id = ").push_bind(group);

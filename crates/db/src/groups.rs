@@ -395,9 +395,7 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
         geo::push_within(&mut q, "g", near);
     }
     if let Some(text) = &l.search {
-        q.push(" AND g.search @@ websearch_to_tsquery('french_unaccent', ")
-            .push_bind(text.clone())
-            .push(")");
+        crate::push_text_search(&mut q, "g", text);
     }
     match (&l.after, l.near) {
         (Some(After::Distance(d, id)), Some(near)) => {

@@ -88,3 +88,17 @@ pub mod groups;
 pub mod import;
 pub mod rsvps;
 pub mod stats;
+
+/// ` AND <alias>.search matches text`: French, accent- and case-insensitive
+/// (the `french_unaccent` configuration over a GIN-indexed tsvector).
+pub(crate) fn push_text_search(
+    q: &mut sqlx::QueryBuilder<sqlx::Postgres>,
+    alias: &'static str,
+    text: &str,
+) {
+    q.push(" AND ")
+        .push(alias)
+        .push(".search @@ websearch_to_tsquery('french_unaccent', ")
+        .push_bind(text.to_owned())
+        .push(")");
+}
