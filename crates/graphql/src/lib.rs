@@ -7,6 +7,7 @@ pub mod error;
 pub mod extensions;
 pub mod guard;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod mail;
 pub mod media;
@@ -42,6 +43,7 @@ pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(extensions::ErrorCodes)
+        .extension(limits::QueryLimits)
 }
 
 /// The schema with its shared state, as the server runs it.

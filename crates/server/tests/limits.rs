@@ -1,0 +1,114 @@
+//! Query limits at their edges: exactly at the limit passes, one past is
+//! refused with QUERY_LIMIT before anything runs.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use async_graphql::parser::parse_schema;
+use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+use common::{TestApp, error_code};
+use serde_json::json;
+
+const DEPTH_10: &str = "{ events { edges { node { group { events { edges { node { organiser { commune { name } } } } } } } } } }";
+const DEPTH_11: &str = "{ events { edges { node { group { events { edges { node { group { events { edges { cursor } } } } } } } } } } }";
+
+#[tokio::test]
+async fn depth_aliases_and_node_budget_at_their_edges() {
+    let app = TestApp::spawn().await;
+    let r = app.gql(DEPTH_10, json!({}), None).await;
+    assert!(r.get("errors").is_none(), "depth 10 passes: {r}");
+    let r = app.gql(DEPTH_11, json!({}), None).await;
+    assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "{r}");
+    assert!(r.get("data").is_none_or(|d| d.is_null()));
+
+    let aliases = |n: usize| {
+        let fields: Vec<String> = (0..n)
+            .map(|i| format!("a{i}: viewer {{ email }}"))
+            .collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let r = app.gql(&aliases(30), json!({}), None).await;
+    assert!(r.get("errors").is_none(), "30 aliases pass: {r}");
+    let r = app.gql(&aliases(31), json!({}), None).await;
+    assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "{r}");
+
+    // 100 × 100 nested: events, edges, node, group (100 each), then
+    // events, edges, node and the leaves (10,000 each).
+    let budget = |leaves: &str| {
+        format!(
+            "query($n: Int) {{ events(first: $n) {{ edges {{ node {{ group {{ events(first: 100) {{ edges {{ node {{ {leaves} }} }} }} }} }} }} }} }}"
+        )
+    };
+    let r = app.gql(&budget("id"), json!({ "n": 100 }), None).await;
+    assert!(r.get("errors").is_none(), "40,400 fields pass: {r}");
+    let r = app
+        .gql(&budget("id title"), json!({ "n": 100 }), None)
+        .await;
+    assert_eq!(
+        error_code(&r),
+        Some("QUERY_LIMIT"),
+        "50,400 fields are refused: {r}"
+    );
+    let r = app.gql(&budget("id title"), json!({ "n": 90 }), None).await;
+    assert!(r.get("errors").is_none(), "a smaller page fits: {r}");
+}
+
+#[tokio::test]
+async fn a_refused_document_runs_nothing() {
+    let app = TestApp::spawn().await;
+    let fields: Vec<String> = (0..31)
+        .map(|i| format!("m{i}: requestLoginCode(email: \"x{i}@example.org\")"))
+        .collect();
+    let r = app
+        .gql(
+            &format!("mutation {{ {} }}", fields.join(" ")),
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "{r}");
+    // The 30 allowed ones would have spent the throttle; nothing did.
+    let r = app
+        .gql(
+            "mutation { requestLoginCode(email: \"x1@example.org\") }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(r["data"]["requestLoginCode"], true, "{r}");
+}
+
+#[tokio::test]
+async fn introspection_is_exempt_from_the_depth_limit() {
+    let app = TestApp::spawn().await;
+    let q = "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } }";
+    let r = app.gql(q, json!({}), None).await;
+    assert!(
+        r.get("errors").is_none(),
+        "{}",
+        &r.to_string()[..200.min(r.to_string().len())]
+    );
+}
+
+#[test]
+fn every_paged_field_is_known_to_the_node_budget() {
+    let doc = parse_schema(cortege_graphql::schema_sdl()).unwrap();
+    for def in doc.definitions {
+        let TypeSystemDefinition::Type(t) = def else {
+            continue;
+        };
+        let TypeKind::Object(o) = &t.node.kind else {
+            continue;
+        };
+        for f in &o.fields {
+            if f.node.arguments.iter().any(|a| a.node.name.node == "first") {
+                let name = f.node.name.node.as_str();
+                assert!(
+                    cortege_graphql::limits::CONNECTION_FIELDS.contains(&name),
+                    "{}.{name}",
+                    t.node.name.node
+                );
+            }
+        }
+    }
+}
