@@ -25,8 +25,10 @@ use crate::config::Config;
 
 /// Operations in one batched request.
 const MAX_BATCH: usize = 10;
-/// Largest request body: a 5 MB photo and its multipart envelope.
-const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+/// Largest GraphQL request body (JSON or query string).
+const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+/// Largest multipart request: a 5 MB photo and its envelope.
+const MAX_MULTIPART_BYTES: usize = 6 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Ctx {
@@ -43,7 +45,12 @@ pub fn router(state: SharedState, config: &Config) -> Router {
     };
     let media = ServeDir::new(state.media.root());
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .layer(axum::middleware::from_fn(body_limits)),
+        )
         .route(
             "/health/live",
             get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
@@ -51,14 +58,42 @@ pub fn router(state: SharedState, config: &Config) -> Router {
         .route("/health/ready", get(ready))
         .route("/", get(home))
         .nest_service("/media", media)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(ctx)
+}
+
+/// 413 for a body over its limit: 2 MB of JSON, 6 MB of multipart. A body
+/// without a length is cut at the limit while it streams.
+async fn body_limits(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    let limit = if multipart {
+        MAX_MULTIPART_BYTES
+    } else {
+        MAX_JSON_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body over {} MB", limit / (1024 * 1024)),
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 async fn home() -> Html<&'static str> {

@@ -112,3 +112,55 @@ fn every_paged_field_is_known_to_the_node_budget() {
         }
     }
 }
+
+#[tokio::test]
+async fn request_bodies_are_limited_by_kind() {
+    let app = TestApp::spawn().await;
+    let limit = 2 * 1024 * 1024;
+    let body = |size: usize| {
+        let empty =
+            json!({ "query": "query($p: ID!) { event(id: $p) { id } }", "variables": { "p": "" } })
+                .to_string();
+        json!({ "query": "query($p: ID!) { event(id: $p) { id } }", "variables": { "p": "x".repeat(size - empty.len()) } })
+            .to_string()
+    };
+    let send = |b: String| {
+        let client = app.client.clone();
+        let url = format!("{}/graphql", app.base);
+        async move {
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(b)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let exact = body(limit);
+    assert_eq!(exact.len(), limit);
+    let ok = send(exact).await;
+    assert_eq!(ok.status(), 200);
+    let ok: serde_json::Value = ok.json().await.unwrap();
+    // Read and executed: the (absurd) ID is refused by the resolver.
+    assert_eq!(
+        error_code(&ok),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        &ok.to_string()[..200]
+    );
+    assert_eq!(send(body(limit + 1)).await.status(), 413);
+    // Multipart may carry a photo: up to 6 MB.
+    let form = reqwest::multipart::Form::new()
+        .text("operations", json!({ "query": "mutation($f: Upload!) { uploadPhoto(file: $f) { id } }", "variables": { "f": null } }).to_string())
+        .text("map", json!({ "0": ["variables.f"] }).to_string())
+        .part("0", reqwest::multipart::Part::bytes(vec![0u8; 6 * 1024 * 1024 + 1]).file_name("big.png"));
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+}
