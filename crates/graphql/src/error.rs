@@ -19,6 +19,7 @@ pub enum Code {
     Internal,
     ParseFailed,
     ValidationFailed,
+    PersistedQueryNotFound,
 }
 
 impl Code {
@@ -35,6 +36,7 @@ impl Code {
             Code::Internal => "INTERNAL",
             Code::ParseFailed => "GRAPHQL_PARSE_FAILED",
             Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 }

@@ -3,11 +3,16 @@
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
 
 use crate::error::{Code, ensure_code};
 
@@ -21,6 +26,24 @@ impl ExtensionFactory for ErrorCodes {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodes {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request).await.map_err(|mut e| {
+            // Automatic persisted queries: the client resends the query.
+            let code = if e.message == "PersistedQueryNotFound" {
+                Code::PersistedQueryNotFound
+            } else {
+                Code::BadUserInput
+            };
+            ensure_code(&mut e, code);
+            e
+        })
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -60,5 +83,42 @@ impl Extension for ErrorCodes {
             ensure_code(e, Code::BadUserInput);
         }
         response
+    }
+}
+
+/// A root field that runs longer than this is answered TIMEOUT (its
+/// transaction, if any, rolls back as the work is dropped).
+pub struct ResolverTimeout(pub Duration);
+
+impl ExtensionFactory for ResolverTimeout {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ResolverTimeout(self.0))
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ResolverTimeout {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        // Root fields only: their time includes everything below them, and
+        // a timer per nested field would cost more than it saves.
+        if info.path_node.parent.is_some() {
+            return next.run(ctx, info).await;
+        }
+        match tokio::time::timeout(self.0, next.run(ctx, info)).await {
+            Ok(result) => result,
+            Err(_) => {
+                let mut e = ServerError::new(
+                    format!("the field took longer than {} s", self.0.as_secs_f64()),
+                    None,
+                );
+                ensure_code(&mut e, Code::Timeout);
+                Err(e)
+            }
+        }
     }
 }

@@ -15,6 +15,9 @@ pub mod objects;
 pub mod state;
 pub mod throttle;
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;
@@ -40,16 +43,25 @@ pub struct Mutation(
 
 pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// Persisted queries remembered per server (clients resend unknown ones).
+const PERSISTED_QUERIES: usize = 1024;
+
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(extensions::ErrorCodes)
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )))
         .extension(limits::QueryLimits)
 }
 
 /// The schema with its shared state, as the server runs it.
 pub fn build_schema(state: SharedState) -> CortegeSchema {
     let production = state.config.production;
-    let mut b = builder().data(state);
+    let timeout = state.config.resolver_timeout;
+    let mut b = builder()
+        .extension(extensions::ResolverTimeout(timeout))
+        .data(state);
     if production {
         b = b.disable_introspection().disable_suggestions();
     }

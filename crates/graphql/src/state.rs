@@ -17,6 +17,8 @@ pub struct ApiConfig {
     /// Production hides introspection and field suggestions.
     pub production: bool,
     pub throttles: ThrottleConfig,
+    /// Longest a root field may run before TIMEOUT.
+    pub resolver_timeout: std::time::Duration,
 }
 
 impl ApiConfig {

@@ -112,6 +112,7 @@ impl Application {
             public_url,
             production: config.environment == Environment::Production,
             throttles: config.throttles(),
+            resolver_timeout: std::time::Duration::from_millis(config.resolver_timeout_ms.max(1)),
         };
         let analytics = match &config.analytics_database_url {
             Some(url) => {

@@ -136,6 +136,15 @@ pub struct Config {
     )]
     pub smtp_from: String,
 
+    /// Milliseconds a root field may run before TIMEOUT.
+    #[arg(
+        long,
+        env = "CORTEGE_RESOLVER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub resolver_timeout_ms: u64,
+
     /// Login codes sent to one email before throttling.
     #[arg(
         long,

@@ -164,3 +164,85 @@ async fn request_bodies_are_limited_by_kind() {
         .unwrap();
     assert_eq!(r.status(), 413);
 }
+
+#[tokio::test]
+async fn persisted_queries_by_hash() {
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    let query = "{ events(first: 3) { edges { cursor } } }";
+    let hash = format!("{:x}", sha2::Sha256::digest(query.as_bytes()));
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: serde_json::Value| {
+        let client = app.client.clone();
+        let url = format!("{}/graphql", app.base);
+        async move {
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post(json!({ "extensions": ext })).await;
+    assert_eq!(error_code(&r), Some("PERSISTED_QUERY_NOT_FOUND"), "{r}");
+    let r = post(json!({ "query": query, "extensions": ext })).await;
+    assert!(r["data"]["events"]["edges"].is_array(), "{r}");
+    let r = post(json!({ "extensions": ext })).await;
+    assert!(
+        r["data"]["events"]["edges"].is_array(),
+        "now known by hash: {r}"
+    );
+    // Limits apply to persisted documents too.
+    let deep = "{ events { edges { node { group { events { edges { node { group { events { edges { cursor } } } } } } } } } } }";
+    let deep_hash = format!("{:x}", sha2::Sha256::digest(deep.as_bytes()));
+    let deep_ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": deep_hash } });
+    let r = post(json!({ "query": deep, "extensions": deep_ext })).await;
+    assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "{r}");
+    let r = post(json!({ "extensions": deep_ext })).await;
+    assert_ne!(error_code(&r), None, "{r}");
+}
+
+#[tokio::test]
+async fn a_resolver_past_its_time_limit_is_timeout_and_commits_nothing() {
+    let app = TestApp::spawn_with(|c| c.resolver_timeout_ms = 300).await;
+    let org = app.member("Olga", "Org").await;
+    let a = app.member("A", "A").await;
+    let starts = chrono::Utc::now() + chrono::Duration::days(1);
+    let input = json!({
+        "title": "Tractage", "description": "", "kind": "LEAFLETING",
+        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(1)).to_rfc3339(),
+        "location": { "lat": 48.0, "lon": -4.1 }, "address": { "postcode": "29000", "city": "Quimper" },
+    });
+    let e = app
+        .ok(
+            "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+            json!({ "i": input }),
+            Some(&org.token),
+        )
+        .await;
+    let id = e["createEvent"]["id"].as_str().unwrap().to_owned();
+    // Hold the event's row lock: the RSVP waits behind it past its limit.
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM events FOR UPDATE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let r = app
+        .gql(
+            "mutation($e: ID!) { rsvp(eventId: $e) { status } }",
+            json!({ "e": id }),
+            Some(&a.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("TIMEOUT"), "{r}");
+    blocker.rollback().await.unwrap();
+    let rsvps: i64 = sqlx::query_scalar("SELECT count(*) FROM rsvps")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(rsvps, 0, "the timed-out transaction left nothing");
+}
