@@ -17,6 +17,7 @@ pub enum Happening {
     FriendRequest,
     FriendAccepted,
     GroupMemberJoined,
+    ModerationWarning,
 }
 
 impl Happening {
@@ -29,6 +30,7 @@ impl Happening {
             Happening::FriendRequest => "FRIEND_REQUEST",
             Happening::FriendAccepted => "FRIEND_ACCEPTED",
             Happening::GroupMemberJoined => "GROUP_MEMBER_JOINED",
+            Happening::ModerationWarning => "MODERATION_WARNING",
         }
     }
 }

@@ -102,3 +102,4 @@ pub(crate) fn push_text_search(
         .push_bind(text.to_owned())
         .push(")");
 }
+pub mod reports;

@@ -27,11 +27,19 @@ use crate::objects::event::{EventMutation, EventQuery};
 use crate::objects::friend::FriendMutation;
 use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::node::NodeQuery;
+use crate::objects::report::{ReportMutation, ReportQuery};
 use crate::objects::stats::StatsQuery;
 use crate::state::{ClientAddr, SharedState};
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountQuery, EventQuery, GroupQuery, StatsQuery);
+pub struct Query(
+    NodeQuery,
+    AccountQuery,
+    EventQuery,
+    GroupQuery,
+    StatsQuery,
+    ReportQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -39,6 +47,7 @@ pub struct Mutation(
     FriendMutation,
     EventMutation,
     GroupMutation,
+    ReportMutation,
 );
 
 pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -27,5 +27,6 @@ pub mod group;
 pub mod node;
 pub mod pagination;
 pub mod person;
+pub mod report;
 pub mod stats;
 pub mod viewer;

@@ -8,6 +8,8 @@ use crate::objects::event::{Event, Rsvp, event_by_id};
 use crate::objects::friend::Friendship;
 use crate::objects::group::{Group, visible_group};
 use crate::objects::person::Person;
+use crate::objects::report::Report;
+use cortege_domain::Role;
 
 /// An object with a global ID, refetchable with `node(id:)`.
 #[derive(Interface)]
@@ -18,6 +20,7 @@ pub enum Node {
     Group(Group),
     Rsvp(Rsvp),
     Friendship(Friendship),
+    Report(Report),
 }
 
 /// A person who can be shown: neither banned nor deleted.
@@ -75,7 +78,22 @@ impl NodeQuery {
                     .filter(|f| f.requester_id == me.0 || f.addressee_id == me.0)
                     .map(|f| Node::Friendship(Friendship(f))))
             }
-            Kind::Report | Kind::Activity => Ok(None),
+            Kind::Report => {
+                require_person(ctx)?;
+                if !crate::access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await? {
+                    return Ok(None);
+                }
+                let rows = cortege_db::reports::by_ids(
+                    &ctx.data_unchecked::<crate::state::SharedState>().pool,
+                    &[uuid],
+                )
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .next()
+                    .map(|r| Node::Report(Report(std::sync::Arc::new(r)))))
+            }
+            Kind::Activity => Ok(None),
         }
     }
 }
