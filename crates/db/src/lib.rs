@@ -102,4 +102,5 @@ pub(crate) fn push_text_search(
         .push_bind(text.to_owned())
         .push(")");
 }
+pub mod privacy;
 pub mod reports;

@@ -235,6 +235,36 @@ async fn complete_sign_up(
     }
 }
 
+/// The id of the person's live code that `typed` matches (`within` minutes
+/// old at most), checked in constant work: with no person or no code, a
+/// dummy hash is verified all the same.
+async fn matching_code(
+    state: &SharedState,
+    person: Option<PersonId>,
+    typed: &str,
+    within_minutes: Option<i32>,
+) -> ApiResult<Option<uuid::Uuid>> {
+    let live = match person {
+        Some(p) => cortege_db::login_codes::live(&state.pool, p, within_minutes).await?,
+        None => Vec::new(),
+    };
+    let typed = normalize_login_code(typed);
+    let hashes: Vec<(uuid::Uuid, String)> = live.into_iter().map(|c| (c.id, c.code_hash)).collect();
+    tokio::task::spawn_blocking(move || {
+        let typed = typed.unwrap_or_default();
+        if hashes.is_empty() {
+            code_matches(&typed, dummy_hash());
+            return None;
+        }
+        hashes
+            .into_iter()
+            .find(|(_, h)| code_matches(&typed, h))
+            .map(|(id, _)| id)
+    })
+    .await
+    .map_err(|e| ApiError::internal("code verification task", &e))
+}
+
 async fn load_viewer(state: &SharedState, id: PersonId) -> ApiResult<Viewer> {
     let row = cortege_db::people::by_id(&state.pool, id)
         .await?
@@ -374,26 +404,8 @@ impl AccountMutation {
         let person = cortege_db::people::by_email(&state.pool, email.as_str())
             .await?
             .filter(|p| p.is_active());
-        let live = match &person {
-            Some(p) => cortege_db::login_codes::live(&state.pool, p.person_id(), None).await?,
-            None => Vec::new(),
-        };
-        let typed = normalize_login_code(&code);
-        let hashes: Vec<(uuid::Uuid, String)> =
-            live.into_iter().map(|c| (c.id, c.code_hash)).collect();
-        let matched = tokio::task::spawn_blocking(move || {
-            let typed = typed.unwrap_or_default();
-            if hashes.is_empty() {
-                code_matches(&typed, dummy_hash());
-                return None;
-            }
-            hashes
-                .into_iter()
-                .find(|(_, h)| code_matches(&typed, h))
-                .map(|(id, _)| id)
-        })
-        .await
-        .map_err(|e| ApiError::internal("code verification task", &e))?;
+        let matched =
+            matching_code(state, person.as_ref().map(|p| p.person_id()), &code, None).await?;
         let (Some(person), Some(code_id)) = (person, matched) else {
             return Err(wrong());
         };
@@ -419,6 +431,48 @@ impl AccountMutation {
         };
         let state = state(ctx);
         cortege_db::sessions::revoke(&state.pool, session).await?;
+        ctx.append_http_header(
+            "Set-Cookie",
+            auth::clear_cookie(state.config.secure_cookies()),
+        );
+        Ok(true)
+    }
+
+    /// Every row that refers to the viewer, as one JSON document.
+    async fn export_my_data(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let id = require_person(ctx)?;
+        Ok(cortege_db::privacy::export(&state(ctx).pool, id)
+            .await?
+            .to_string())
+    }
+
+    /// Deletes the viewer's account. Needs a login code requested in the
+    /// last 10 minutes and not yet used (BAD_USER_INPUT on "code"
+    /// otherwise): name, email, phone, photo and location are removed,
+    /// sessions end, anonymous counts stay.
+    async fn delete_my_account(&self, ctx: &Context<'_>, code: String) -> ApiResult<bool> {
+        let id = require_person(ctx)?;
+        let state = state(ctx);
+        let person = cortege_db::people::by_id(&state.pool, id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let email = person.email.clone().unwrap_or_default();
+        state.throttles.check_guess(&email, client_addr(ctx))?;
+        let wrong = || {
+            ApiError::bad_input(
+                "code",
+                "this code is wrong, expired, already used or older than 10 minutes",
+            )
+        };
+        let Some(code_id) = matching_code(state, Some(id), &code, Some(10)).await? else {
+            return Err(wrong());
+        };
+        if !cortege_db::login_codes::consume(&state.pool, code_id).await? {
+            return Err(wrong());
+        }
+        if let Some(photo) = cortege_db::privacy::delete_account(&state.pool, id).await? {
+            state.media.remove(&photo).await;
+        }
         ctx.append_http_header(
             "Set-Cookie",
             auth::clear_cookie(state.config.secure_cookies()),
