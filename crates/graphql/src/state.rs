@@ -7,7 +7,7 @@ use cortege_db::PgPool;
 
 use crate::mail::Mailer;
 use crate::media::MediaStore;
-use crate::throttle::{ThrottleConfig, Throttles};
+use crate::throttle::{ContentLimitConfig, ContentLimits, ThrottleConfig, Throttles};
 
 /// Settings the API itself needs.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub struct ApiConfig {
     /// Production hides introspection and field suggestions.
     pub production: bool,
     pub throttles: ThrottleConfig,
+    pub content_limits: ContentLimitConfig,
     /// Longest a root field may run before TIMEOUT.
     pub resolver_timeout: std::time::Duration,
 }
@@ -35,6 +36,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub media: MediaStore,
     pub throttles: Throttles,
+    pub limits: ContentLimits,
     pub config: ApiConfig,
 }
 
@@ -54,6 +56,7 @@ impl AppState {
             mailer,
             media,
             throttles: Throttles::new(&config.throttles),
+            limits: ContentLimits::new(&config.content_limits),
             config,
         })
     }

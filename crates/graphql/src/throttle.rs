@@ -113,3 +113,112 @@ impl Throttles {
         self.guesses.purge();
     }
 }
+
+/// Limits on what members create, and a general request budget, kept in
+/// this process (a replica each; Redis-backed limits are future work).
+#[derive(Debug, Clone)]
+pub struct ContentLimitConfig {
+    /// Events one person may create per hour.
+    pub events_per_hour: u32,
+    /// Groups one person may create per day.
+    pub groups_per_day: u32,
+    /// Reports one person may file per day.
+    pub reports_per_day: u32,
+    /// Friend requests one person may send per day.
+    pub friend_requests_per_day: u32,
+    /// GraphQL requests per minute, per client address and per person.
+    pub requests_per_minute: u32,
+}
+
+impl Default for ContentLimitConfig {
+    fn default() -> Self {
+        Self {
+            events_per_hour: 20,
+            groups_per_day: 10,
+            reports_per_day: 60,
+            friend_requests_per_day: 200,
+            requests_per_minute: 600,
+        }
+    }
+}
+
+/// What a limited action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    CreateEvent,
+    CreateGroup,
+    Report,
+    FriendRequest,
+}
+
+fn quota(count: u32, per: Duration) -> Quota {
+    let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(per / count.get())
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(count)
+}
+
+fn refusal(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    ApiError::RateLimited {
+        retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    }
+}
+
+pub struct ContentLimits {
+    events: DefaultKeyedRateLimiter<uuid::Uuid>,
+    groups: DefaultKeyedRateLimiter<uuid::Uuid>,
+    reports: DefaultKeyedRateLimiter<uuid::Uuid>,
+    friend_requests: DefaultKeyedRateLimiter<uuid::Uuid>,
+    by_person: DefaultKeyedRateLimiter<uuid::Uuid>,
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl ContentLimits {
+    pub fn new(c: &ContentLimitConfig) -> Self {
+        const HOUR: Duration = Duration::from_secs(3600);
+        const DAY: Duration = Duration::from_secs(86_400);
+        const MINUTE: Duration = Duration::from_secs(60);
+        Self {
+            events: RateLimiter::keyed(quota(c.events_per_hour, HOUR)),
+            groups: RateLimiter::keyed(quota(c.groups_per_day, DAY)),
+            reports: RateLimiter::keyed(quota(c.reports_per_day, DAY)),
+            friend_requests: RateLimiter::keyed(quota(c.friend_requests_per_day, DAY)),
+            by_person: RateLimiter::keyed(quota(c.requests_per_minute, MINUTE)),
+            by_address: RateLimiter::keyed(quota(c.requests_per_minute, MINUTE)),
+        }
+    }
+
+    /// Spends one of the person's allowance for `action`.
+    pub fn check(&self, action: Action, person: uuid::Uuid) -> Result<(), ApiError> {
+        let limiter = match action {
+            Action::CreateEvent => &self.events,
+            Action::CreateGroup => &self.groups,
+            Action::Report => &self.reports,
+            Action::FriendRequest => &self.friend_requests,
+        };
+        limiter.check_key(&person).map_err(refusal)
+    }
+
+    /// Spends one request of the general budget, per address and per person.
+    pub fn check_request(
+        &self,
+        address: IpAddr,
+        person: Option<uuid::Uuid>,
+    ) -> Result<(), ApiError> {
+        self.by_address.check_key(&address).map_err(refusal)?;
+        if let Some(p) = person {
+            self.by_person.check_key(&p).map_err(refusal)?;
+        }
+        Ok(())
+    }
+
+    pub fn purge(&self) {
+        self.events.retain_recent();
+        self.groups.retain_recent();
+        self.reports.retain_recent();
+        self.friend_requests.retain_recent();
+        self.by_person.retain_recent();
+        self.by_address.retain_recent();
+    }
+}

@@ -112,6 +112,7 @@ impl Application {
             public_url,
             production: config.environment == Environment::Production,
             throttles: config.throttles(),
+            content_limits: config.content_limits(),
             resolver_timeout: std::time::Duration::from_millis(config.resolver_timeout_ms.max(1)),
         };
         let analytics = match &config.analytics_database_url {
@@ -160,6 +161,7 @@ impl Application {
                 loop {
                     tick.tick().await;
                     state.throttles.purge();
+                    state.limits.purge();
                 }
             })
         };

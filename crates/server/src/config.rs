@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use cortege_graphql::mail::SmtpConfig;
-use cortege_graphql::throttle::ThrottleConfig;
+use cortege_graphql::throttle::{ContentLimitConfig, ThrottleConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
@@ -145,6 +145,47 @@ pub struct Config {
     )]
     pub resolver_timeout_ms: u64,
 
+    /// Events one person may create per hour.
+    #[arg(
+        long,
+        env = "CORTEGE_EVENTS_PER_HOUR",
+        default_value_t = 20,
+        global = true
+    )]
+    pub events_per_hour: u32,
+    /// Groups one person may create per day.
+    #[arg(
+        long,
+        env = "CORTEGE_GROUPS_PER_DAY",
+        default_value_t = 10,
+        global = true
+    )]
+    pub groups_per_day: u32,
+    /// Reports one person may file per day.
+    #[arg(
+        long,
+        env = "CORTEGE_REPORTS_PER_DAY",
+        default_value_t = 60,
+        global = true
+    )]
+    pub reports_per_day: u32,
+    /// Friend requests one person may send per day.
+    #[arg(
+        long,
+        env = "CORTEGE_FRIEND_REQUESTS_PER_DAY",
+        default_value_t = 200,
+        global = true
+    )]
+    pub friend_requests_per_day: u32,
+    /// GraphQL requests per minute, per client address and per person.
+    #[arg(
+        long,
+        env = "CORTEGE_REQUESTS_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub requests_per_minute: u32,
+
     /// Login codes sent to one email before throttling.
     #[arg(
         long,
@@ -208,6 +249,16 @@ impl Config {
             password: self.smtp_password.clone(),
             tls: self.smtp_tls.clone(),
         })
+    }
+
+    pub fn content_limits(&self) -> ContentLimitConfig {
+        ContentLimitConfig {
+            events_per_hour: self.events_per_hour,
+            groups_per_day: self.groups_per_day,
+            reports_per_day: self.reports_per_day,
+            friend_requests_per_day: self.friend_requests_per_day,
+            requests_per_minute: self.requests_per_minute,
+        }
     }
 
     pub fn throttles(&self) -> ThrottleConfig {

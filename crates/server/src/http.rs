@@ -217,6 +217,13 @@ async fn execute(
         Err(response) => return response,
     };
     let addr = ClientAddr(client_addr(peer, headers, &ctx.trusted_proxies));
+    if let Err(e) = ctx
+        .state
+        .limits
+        .check_request(addr.0, auth.person().map(|p| p.0))
+    {
+        return graphql_error(e);
+    }
     let response = match batch {
         BatchRequest::Single(request) => {
             let request = prepare_request(request, &ctx.state, auth, addr);

@@ -246,3 +246,66 @@ async fn a_resolver_past_its_time_limit_is_timeout_and_commits_nothing() {
         .unwrap();
     assert_eq!(rsvps, 0, "the timed-out transaction left nothing");
 }
+
+#[tokio::test]
+async fn content_and_request_rate_limits_at_their_edges() {
+    let app = TestApp::spawn_with(|c| {
+        c.events_per_hour = 3;
+        c.reports_per_day = 2;
+    })
+    .await;
+    let m = app.member("Alice", "Martin").await;
+    let create = |i: usize| {
+        let starts = chrono::Utc::now() + chrono::Duration::days(1);
+        json!({ "i": {
+            "title": format!("Action {i}"), "description": "", "kind": "LEAFLETING",
+            "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(1)).to_rfc3339(),
+            "location": { "lat": 48.0, "lon": -4.1 }, "address": { "postcode": "29000", "city": "Quimper" },
+        } })
+    };
+    let q = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
+    for i in 0..3 {
+        let r = app.gql(q, create(i), Some(&m.token)).await;
+        assert!(r.get("errors").is_none(), "event {i} passes: {r}");
+    }
+    let r = app.gql(q, create(3), Some(&m.token)).await;
+    assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 3, "the limited request stored nothing");
+
+    let others: Vec<_> = [
+        app.member("B", "B").await,
+        app.member("C", "C").await,
+        app.member("D", "D").await,
+    ]
+    .into();
+    let report = "mutation($s: ID!) { report(input: { subjectId: $s, reason: SPAM, details: \"\" }) { id } }";
+    for o in &others[..2] {
+        let r = app.gql(report, json!({ "s": o.gid }), Some(&m.token)).await;
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+    let r = app
+        .gql(report, json!({ "s": others[2].gid }), Some(&m.token))
+        .await;
+    assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
+}
+
+#[tokio::test]
+async fn the_general_request_budget() {
+    let app = TestApp::spawn_with(|c| c.requests_per_minute = 5).await;
+    for i in 0..5 {
+        let r = app.gql("{ __typename }", json!({}), None).await;
+        assert!(r.get("errors").is_none(), "request {i}: {r}");
+    }
+    let r = app.gql("{ __typename }", json!({}), None).await;
+    assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
+}

@@ -481,6 +481,9 @@ impl EventMutation {
     /// Creates an event; the viewer is its organiser.
     async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> ApiResult<Event> {
         let me = require_member(ctx).await?;
+        ctx.data_unchecked::<crate::state::SharedState>()
+            .limits
+            .check(crate::throttle::Action::CreateEvent, me.id)?;
         let title =
             parse_title(&input.title, "input.title").map_err(|e| ApiError::invalid("", e))?;
         let description = parse_text(&input.description, MAX_DESCRIPTION, "input.description")

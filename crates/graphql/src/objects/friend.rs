@@ -72,6 +72,9 @@ impl FriendMutation {
     /// someone whose request to you is pending accepts theirs.
     async fn send_friend_request(&self, ctx: &Context<'_>, person_id: ID) -> ApiResult<Friendship> {
         let me = require_member(ctx).await?;
+        ctx.data_unchecked::<crate::state::SharedState>()
+            .limits
+            .check(crate::throttle::Action::FriendRequest, me.id)?;
         let other = ids::decode(Kind::Person, &person_id, "personId")?;
         if other == me.id {
             return Err(ApiError::bad_input(

@@ -304,6 +304,9 @@ impl GroupMutation {
     /// Creates a group; the viewer becomes its first manager.
     async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> ApiResult<Group> {
         let me = require_member(ctx).await?;
+        ctx.data_unchecked::<crate::state::SharedState>()
+            .limits
+            .check(crate::throttle::Action::CreateGroup, me.id)?;
         let name = cortege_domain::parse_title(&input.name, "input.name")
             .map_err(|e| ApiError::invalid("", e))?;
         let description = parse_text(&input.description, 10_000, "input.description")

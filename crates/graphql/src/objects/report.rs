@@ -212,6 +212,9 @@ impl ReportMutation {
     /// report by the same member on the same subject is CONFLICT.
     async fn report(&self, ctx: &Context<'_>, input: ReportInput) -> ApiResult<Report> {
         let me = require_member(ctx).await?;
+        ctx.data_unchecked::<crate::state::SharedState>()
+            .limits
+            .check(crate::throttle::Action::Report, me.id)?;
         let details = parse_text(&input.details, 2_000, "input.details")
             .map_err(|e| ApiError::invalid("", e))?;
         let not_found = || {
