@@ -64,6 +64,16 @@ impl Extension for ErrorCodes {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|mut errors| {
             for e in &mut errors {
+                // A variable or literal of the wrong type is bad user input,
+                // named by its argument path ("filter.radiusKm").
+                if let Some(rest) = e.message.strip_prefix("Invalid value for argument \"")
+                    && let Some((field, _)) = rest.split_once('"')
+                {
+                    let field = field.to_owned();
+                    let ext = e.extensions.get_or_insert_with(Default::default);
+                    ext.set("code", Code::BadUserInput.as_str());
+                    ext.set("field", field);
+                }
                 ensure_code(e, Code::ValidationFailed);
             }
             errors

@@ -250,11 +250,42 @@ fn query_limit(message: &str) -> Response {
     GraphQLResponse::from(GqlResponse::from_errors(vec![error])).into_response()
 }
 
+/// A body that is not a GraphQL request at all (bad JSON, a number out of
+/// range, a broken multipart) still gets a GraphQL error with a code.
+struct BodyRejection(async_graphql::ParseRequestError);
+
+impl From<async_graphql::ParseRequestError> for BodyRejection {
+    fn from(e: async_graphql::ParseRequestError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for BodyRejection {
+    fn into_response(self) -> Response {
+        if matches!(self.0, async_graphql::ParseRequestError::PayloadTooLarge) {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        }
+        let message = match &self.0 {
+            async_graphql::ParseRequestError::InvalidRequest(e) => {
+                format!("the request body is not valid JSON: {e}")
+            }
+            async_graphql::ParseRequestError::InvalidFilesMap(_)
+            | async_graphql::ParseRequestError::InvalidMultipart(_) => {
+                "the multipart request is malformed".to_owned()
+            }
+            other => format!("the request is malformed: {other}"),
+        };
+        let mut response = graphql_error(ApiError::bad_input("body", message));
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+    }
+}
+
 async fn graphql_post(
     State(ctx): State<Ctx>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: GraphQLBatchRequest,
+    request: GraphQLBatchRequest<BodyRejection>,
 ) -> Response {
     execute(&ctx, &headers, peer, request.into_inner()).await
 }
