@@ -231,3 +231,47 @@ pub async fn grant_role(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Removes a role (MEMBER stays), with its moderation-log row, in one
+/// transaction. False when the person does not exist.
+pub async fn revoke_role(
+    pool: &PgPool,
+    person: PersonId,
+    role: Role,
+    actor: PersonId,
+) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE people SET roles = array_remove(roles, $2::person_role), updated_at = now()
+         WHERE id = $1 AND deleted_at IS NULL AND $2 <> 'MEMBER'",
+    )
+    .bind(person.0)
+    .bind(role.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_person_id, details)
+         VALUES ($1, 'REVOKE_ROLE', $2, jsonb_build_object('role', $3::text))",
+    )
+    .bind(actor.0)
+    .bind(person.0)
+    .bind(role.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The email of a person, to grant a role through [`grant_role`].
+pub async fn email_of(pool: &PgPool, person: PersonId) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT email FROM people WHERE id = $1 AND deleted_at IS NULL")
+            .bind(person.0)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}

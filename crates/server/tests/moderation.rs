@@ -278,3 +278,51 @@ async fn a_ban_ends_sessions_hides_content_and_refuses_sign_in() {
     let actions: Vec<String> = log_rows(&app).await.into_iter().map(|r| r.0).collect();
     assert_eq!(actions, ["WARN", "BAN"]);
 }
+
+#[tokio::test]
+async fn admins_grant_and_revoke_roles_with_a_log() {
+    let app = TestApp::spawn().await;
+    let admin = app.member("Ada", "Admin").await;
+    app.grant(&admin, "ADMIN").await;
+    let alice = app.member("Alice", "Martin").await;
+    let grant =
+        "mutation($p: ID!, $r: Role!) { grantRole(personId: $p, role: $r) { displayName } }";
+    let revoke =
+        "mutation($p: ID!, $r: Role!) { revokeRole(personId: $p, role: $r) { displayName } }";
+    let r = app
+        .gql(
+            grant,
+            json!({ "p": alice.gid, "r": "ADMIN" }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    let r = app.gql(QUEUE, json!({}), Some(&alice.token)).await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"));
+    app.ok(
+        grant,
+        json!({ "p": alice.gid, "r": "MODERATOR" }),
+        Some(&admin.token),
+    )
+    .await;
+    let r = app.gql(QUEUE, json!({}), Some(&alice.token)).await;
+    assert!(r.get("errors").is_none(), "a moderator now: {r}");
+    app.ok(
+        revoke,
+        json!({ "p": alice.gid, "r": "MODERATOR" }),
+        Some(&admin.token),
+    )
+    .await;
+    let r = app.gql(QUEUE, json!({}), Some(&alice.token)).await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"));
+    let r = app
+        .gql(
+            revoke,
+            json!({ "p": alice.gid, "r": "MEMBER" }),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"));
+    let actions: Vec<String> = log_rows(&app).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(actions, ["GRANT_ROLE", "REVOKE_ROLE"]);
+}

@@ -41,6 +41,17 @@ pub enum Role {
     Admin,
 }
 
+impl From<Role> for DomainRole {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Member => DomainRole::Member,
+            Role::Moderator => DomainRole::Moderator,
+            Role::Analyst => DomainRole::Analyst,
+            Role::Admin => DomainRole::Admin,
+        }
+    }
+}
+
 impl From<DomainRole> for Role {
     fn from(r: DomainRole) -> Self {
         match r {

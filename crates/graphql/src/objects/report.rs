@@ -203,6 +203,13 @@ async fn fresh(ctx: &Context<'_>, id: Uuid) -> ApiResult<Report> {
         .ok_or_else(|| ApiError::internal("report vanished", &id))
 }
 
+async fn fresh_person(ctx: &Context<'_>, id: PersonId) -> ApiResult<Person> {
+    let row = cortege_db::people::by_id(&state(ctx).pool, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such person".to_owned()))?;
+    Ok(Person::new(Arc::new(row), ctx))
+}
+
 #[derive(Default)]
 pub struct ReportMutation;
 
@@ -256,6 +263,42 @@ impl ReportMutation {
             ),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Admins only: gives a person a role; written to the moderation log.
+    #[graphql(guard = "RoleGuard::any(&[Role::Admin])")]
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        person_id: ID,
+        role: crate::objects::person::Role,
+    ) -> ApiResult<Person> {
+        let me = crate::auth::require_person(ctx)?;
+        let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
+        let email = cortege_db::people::email_of(&state(ctx).pool, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such person".to_owned()))?;
+        cortege_db::people::grant_role(&state(ctx).pool, &email, role.into(), Some(me)).await?;
+        fresh_person(ctx, id).await
+    }
+
+    /// Admins only: removes a role (MEMBER stays); written to the moderation log.
+    #[graphql(guard = "RoleGuard::any(&[Role::Admin])")]
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        person_id: ID,
+        role: crate::objects::person::Role,
+    ) -> ApiResult<Person> {
+        let me = crate::auth::require_person(ctx)?;
+        let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
+        if !cortege_db::people::revoke_role(&state(ctx).pool, id, role.into(), me).await? {
+            return Err(ApiError::bad_input(
+                "role",
+                "no such person, or MEMBER, which cannot be revoked",
+            ));
+        }
+        fresh_person(ctx, id).await
     }
 
     /// Moderators only. The decision applies to every open report on the
