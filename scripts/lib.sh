@@ -53,10 +53,14 @@ start_postgres() {
   pg_run "$bin/initdb" -D "$dir/data" -U cortege --auth=trust --encoding=UTF8 --no-locale \
     --no-instructions >/dev/null
   # Throwaway: durability off for speed; many connections for parallel tests.
-  pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
+  if ! pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
     "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
      -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB \
-     -c shared_preload_libraries=pg_stat_statements" start >/dev/null
+     -c shared_preload_libraries=pg_stat_statements" start >/dev/null; then
+    echo "PostgreSQL did not start; its log:" >&2
+    cat "$dir/log" >&2
+    return 1
+  fi
 }
 
 stop_postgres() {
