@@ -148,6 +148,23 @@ pub async fn promote(tx: &mut Transaction<'_, Postgres>, event: &mut Event) -> R
     Ok(promoted)
 }
 
+/// The person's RSVP to the event, whatever its status.
+async fn person_rsvp(
+    tx: &mut Transaction<'_, Postgres>,
+    event: Uuid,
+    person: PersonId,
+) -> Result<Option<Rsvp>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        rsvp_columns!(),
+        " FROM rsvps r WHERE r.event_id = $1 AND r.person_id = $2"
+    ))
+    .bind(event)
+    .bind(person.0)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 fn check_open(event: &Event) -> std::result::Result<(), Refusal> {
     if event.cancelled_at.is_some() || event.removed_at.is_some() {
         return Err(Refusal::Closed("the event is cancelled"));
@@ -174,15 +191,7 @@ pub async fn rsvp(
     if let Err(refusal) = check_open(&event) {
         return Ok(Err(refusal));
     }
-    let existing: Option<Rsvp> = sqlx::query_as(concat!(
-        "SELECT ",
-        rsvp_columns!(),
-        " FROM rsvps r WHERE r.event_id = $1 AND r.person_id = $2"
-    ))
-    .bind(event_id)
-    .bind(person.0)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let existing = person_rsvp(&mut tx, event_id, person).await?;
     let guests = guests.or(existing.as_ref().map(|r| r.guests)).unwrap_or(0);
     let party = 1 + i32::from(guests);
     let was_going = existing
@@ -254,15 +263,7 @@ pub async fn cancel(
     let Some(mut event) = events::lock(&mut tx, event_id).await? else {
         return Ok(Err(Refusal::NoSuchEvent));
     };
-    let existing: Option<Rsvp> = sqlx::query_as(concat!(
-        "SELECT ",
-        rsvp_columns!(),
-        " FROM rsvps r WHERE r.event_id = $1 AND r.person_id = $2"
-    ))
-    .bind(event_id)
-    .bind(person.0)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let existing = person_rsvp(&mut tx, event_id, person).await?;
     let Some(existing) = existing else {
         return Ok(Err(Refusal::NoRsvp));
     };
