@@ -42,15 +42,6 @@ pub enum Refusal {
     NoRsvp,
 }
 
-/// The outcome of an RSVP change: the viewer's RSVP, the event after it,
-/// and every RSVP whose status changed (the viewer's and any promoted).
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub rsvp: Rsvp,
-    pub event: Event,
-    pub changed: Vec<Rsvp>,
-}
-
 fn free_seats(event: &Event) -> Option<i32> {
     event.capacity.map(|c| c - event.seats_taken)
 }
@@ -183,7 +174,7 @@ pub async fn rsvp(
     event_id: Uuid,
     person: PersonId,
     guests: Option<i16>,
-) -> Result<std::result::Result<Change, Refusal>> {
+) -> Result<std::result::Result<Rsvp, Refusal>> {
     let mut tx = pool.begin().await?;
     let Some(mut event) = events::lock(&mut tx, event_id).await? else {
         return Ok(Err(Refusal::NoSuchEvent));
@@ -207,11 +198,7 @@ pub async fn rsvp(
         .cloned()
     {
         tx.commit().await?;
-        return Ok(Ok(Change {
-            rsvp,
-            event,
-            changed: Vec::new(),
-        }));
+        return Ok(Ok(rsvp));
     }
     // A party staying on the waitlist keeps its place; one joining it
     // queues at the back.
@@ -240,17 +227,12 @@ pub async fn rsvp(
     let seats = seats_without + if fits { party } else { 0 };
     set_seats(&mut tx, &mut event, seats).await?;
     record_change(&mut tx, &rsvp, event.organiser_id).await?;
-    let mut changed = vec![rsvp.clone()];
     // Fewer guests, or a party moved to the waitlist, frees seats.
     if seats < seats_before {
-        changed.extend(promote(&mut tx, &mut event).await?);
+        promote(&mut tx, &mut event).await?;
     }
     tx.commit().await?;
-    Ok(Ok(Change {
-        rsvp,
-        event,
-        changed,
-    }))
+    Ok(Ok(rsvp))
 }
 
 /// Cancels the person's RSVP and gives its seats to the waitlist.
@@ -258,7 +240,7 @@ pub async fn cancel(
     pool: &PgPool,
     event_id: Uuid,
     person: PersonId,
-) -> Result<std::result::Result<Change, Refusal>> {
+) -> Result<std::result::Result<Rsvp, Refusal>> {
     let mut tx = pool.begin().await?;
     let Some(mut event) = events::lock(&mut tx, event_id).await? else {
         return Ok(Err(Refusal::NoSuchEvent));
@@ -269,11 +251,7 @@ pub async fn cancel(
     };
     if existing.status == "CANCELLED" {
         tx.commit().await?;
-        return Ok(Ok(Change {
-            rsvp: existing,
-            event,
-            changed: Vec::new(),
-        }));
+        return Ok(Ok(existing));
     }
     let rsvp: Rsvp = sqlx::query_as(concat!(
         "UPDATE rsvps r SET status = 'CANCELLED', waitlisted_at = NULL, updated_at = now()
@@ -284,20 +262,15 @@ pub async fn cancel(
     .fetch_one(&mut *tx)
     .await?;
     record_change(&mut tx, &rsvp, event.organiser_id).await?;
-    let mut changed = vec![rsvp.clone()];
     if existing.status == "GOING" {
         let seats = event.seats_taken - existing.party();
         set_seats(&mut tx, &mut event, seats).await?;
         if check_open(&event).is_ok() {
-            changed.extend(promote(&mut tx, &mut event).await?);
+            promote(&mut tx, &mut event).await?;
         }
     }
     tx.commit().await?;
-    Ok(Ok(Change {
-        rsvp,
-        event,
-        changed,
-    }))
+    Ok(Ok(rsvp))
 }
 
 /// The viewer's RSVPs to these events, for a DataLoader.

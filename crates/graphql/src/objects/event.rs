@@ -666,10 +666,10 @@ impl EventMutation {
             g => g.and_then(|g| i16::try_from(g).ok()),
         };
         let event = visible_event(ctx, uuid).await?;
-        let change = db_rsvps::rsvp(&state(ctx).pool, event.id, PersonId(me.id), guests)
+        let rsvp = db_rsvps::rsvp(&state(ctx).pool, event.id, PersonId(me.id), guests)
             .await?
             .map_err(refusal)?;
-        Ok(Rsvp(Arc::new(change.rsvp)))
+        Ok(Rsvp(Arc::new(rsvp)))
     }
 
     /// Cancels the viewer's RSVP; its seats go to the waitlist.
@@ -677,10 +677,10 @@ impl EventMutation {
         let me = require_member(ctx).await?;
         let uuid = ids::decode(Kind::Event, &event_id, "eventId")?;
         let event = visible_event(ctx, uuid).await?;
-        let change = db_rsvps::cancel(&state(ctx).pool, event.id, PersonId(me.id))
+        let rsvp = db_rsvps::cancel(&state(ctx).pool, event.id, PersonId(me.id))
             .await?
             .map_err(refusal)?;
-        Ok(Rsvp(Arc::new(change.rsvp)))
+        Ok(Rsvp(Arc::new(rsvp)))
     }
 }
 
