@@ -309,3 +309,28 @@ async fn the_general_request_budget() {
     let r = app.gql("{ __typename }", json!({}), None).await;
     assert_eq!(error_code(&r), Some("RATE_LIMITED"), "{r}");
 }
+
+#[tokio::test]
+async fn production_hides_introspection_and_suggestions() {
+    let app =
+        TestApp::spawn_with(|c| c.environment = cortege_server::config::Environment::Production)
+            .await;
+    let r = app
+        .gql("{ __schema { types { name } } }", json!({}), None)
+        .await;
+    assert!(r["data"]["__schema"].is_null(), "introspection is off: {r}");
+    let r = app
+        .gql("{ evnts { edges { cursor } } }", json!({}), None)
+        .await;
+    let message = r["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        !message.contains("Did you mean"),
+        "no suggestions: {message}"
+    );
+    assert_eq!(error_code(&r), Some("GRAPHQL_VALIDATION_FAILED"));
+    // The API itself works.
+    let r = app
+        .gql("{ events { edges { cursor } } }", json!({}), None)
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+}
