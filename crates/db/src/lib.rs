@@ -102,5 +102,6 @@ pub(crate) fn push_text_search(
         .push_bind(text.to_owned())
         .push(")");
 }
+pub mod outbox;
 pub mod privacy;
 pub mod reports;

@@ -165,6 +165,10 @@ impl Application {
                 }
             })
         };
+        let relay = self
+            .config
+            .outbox_relay
+            .then(|| crate::relay::spawn(self.db.pool.clone()));
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
             self.listener,
@@ -173,6 +177,9 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         purge.abort();
+        if let Some(relay) = relay {
+            relay.abort();
+        }
         drop(self.state);
         let closed = self.db.close().await;
         served.context("serving HTTP")?;

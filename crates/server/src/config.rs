@@ -63,6 +63,11 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_EMBEDDED_PG_PORT", global = true)]
     pub embedded_pg_port: Option<u16>,
 
+    /// Whether this process may run the outbox relay (one process of the
+    /// cluster runs it at a time; turn it off for replicas that must not).
+    #[arg(long, env = "CORTEGE_OUTBOX_RELAY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub outbox_relay: bool,
+
     /// Connections this process may open to PostgreSQL.
     #[arg(
         long,

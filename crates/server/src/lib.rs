@@ -7,5 +7,6 @@ pub mod config;
 pub mod embedded;
 pub mod http;
 pub mod import;
+pub mod relay;
 pub mod seed;
 pub mod telemetry;

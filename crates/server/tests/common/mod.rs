@@ -90,6 +90,7 @@ pub async fn fresh_database() -> String {
 
 pub struct TestApp {
     pub base: String,
+    pub url: String,
     pub pool: PgPool,
     pub data_dir: tempfile::TempDir,
     pub client: reqwest::Client,
@@ -105,6 +106,15 @@ impl TestApp {
     /// Spawns the application with the test's changes to the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let url = fresh_database().await;
+        Self::spawn_on(url, adjust).await
+    }
+
+    /// Another server on the same database: a second replica.
+    pub async fn replica(&self) -> Self {
+        Self::spawn_on(self.url.clone(), |_| {}).await
+    }
+
+    async fn spawn_on(url: String, adjust: impl FnOnce(&mut Config)) -> Self {
         let data_dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::defaults();
         config.database_url = Some(url.clone());
@@ -131,6 +141,7 @@ impl TestApp {
             .expect("connect test db");
         Self {
             base,
+            url,
             pool,
             data_dir,
             client: reqwest::Client::new(),

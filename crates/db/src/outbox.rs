@@ -1,0 +1,65 @@
+//! The outbox relay's side of the activities table: committed activities
+//! get a gap-free, strictly increasing sequence number, in the order the
+//! relay sees them committed. Feed cursors are these numbers, so "replay
+//! after N, then go live" is exact.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::Result;
+
+/// The notification channel mutations signal when they record an activity.
+pub const CHANNEL: &str = "cortege_activity";
+/// The advisory lock that makes one relay active across replicas.
+pub const RELAY_LOCK: i64 = 0x636f_7274_6567_6502;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Numbered {
+    pub id: Uuid,
+    pub seq: i64,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub group_id: Option<Uuid>,
+    pub recipient_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Numbers up to `max` committed, unnumbered activities, oldest first, in
+/// one transaction. The row lock on outbox_state serialises relays, so
+/// numbers are never handed out twice nor skipped.
+pub async fn number_batch(pool: &PgPool, max: i64) -> Result<Vec<Numbered>> {
+    let mut tx = pool.begin().await?;
+    let last: i64 = sqlx::query_scalar("SELECT last_seq FROM outbox_state FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await?;
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM activities WHERE seq IS NULL ORDER BY created_at, id LIMIT $1",
+    )
+    .bind(max)
+    .fetch_all(&mut *tx)
+    .await?;
+    if ids.is_empty() {
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    let mut numbered: Vec<Numbered> = sqlx::query_as(
+        "UPDATE activities a SET seq = $2 + t.ord, published_at = now()
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ord)
+         WHERE a.id = t.id
+         RETURNING a.id, a.seq, a.kind::text AS kind, a.actor_id, a.event_id, a.group_id,
+                   a.recipient_id, a.created_at",
+    )
+    .bind(&ids)
+    .bind(last)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE outbox_state SET last_seq = $1")
+        .bind(last + ids.len() as i64)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    numbered.sort_by_key(|n| n.seq);
+    Ok(numbered)
+}
