@@ -48,9 +48,6 @@ CREATE TABLE departments (
 CREATE TABLE communes (
     code text PRIMARY KEY,            -- INSEE commune code, "13055"
     name text NOT NULL,
-    -- Lower case, no accents, hyphens and apostrophes as spaces, "st" as
-    -- "saint": what an address's city is compared with.
-    name_norm text NOT NULL,
     department_code text NOT NULL REFERENCES departments (code),
     region_code text NOT NULL REFERENCES regions (code),
     -- Municipal arrondissements (Marseille 1er…) point at their city, into

@@ -19,7 +19,6 @@ pub(crate) fn digest() -> String {
         h.update(file.as_bytes());
         h.update([0]);
     }
-    h.update(b"norm-v1"); // bump when normalize_place_name changes
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -62,25 +61,10 @@ pub async fn load(pool: &PgPool) -> Result<()> {
         .execute(&mut *tx)
         .await?;
 
-    // The normalised name is computed here, by the same function that
-    // normalises what users type, so the two always agree.
-    let communes: String = body(COMMUNES)
-        .lines()
-        .filter_map(|line| {
-            let name = line.split('\t').nth(1)?;
-            Some(format!(
-                "{line}\t{}\n",
-                cortege_domain::normalize_place_name(name)
-            ))
-        })
-        .collect();
-    sqlx::query("ALTER TABLE ref_communes ADD COLUMN name_norm text")
-        .execute(&mut *tx)
-        .await?;
     for (statement, data) in [
         ("COPY ref_regions FROM STDIN", body(REGIONS)),
         ("COPY ref_departments FROM STDIN", body(DEPARTMENTS)),
-        ("COPY ref_communes FROM STDIN", communes.as_str()),
+        ("COPY ref_communes FROM STDIN", body(COMMUNES)),
     ] {
         let mut copy = tx.copy_in_raw(statement).await?;
         copy.send(data.as_bytes()).await?;
@@ -101,11 +85,11 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     .await?;
     // Parents first (their parent is null), so the self-reference holds.
     sqlx::query(
-        "INSERT INTO communes (code, name, name_norm, department_code, region_code, parent_code,
+        "INSERT INTO communes (code, name, department_code, region_code, parent_code,
                                population, lat, lon)
-         SELECT code, name, name_norm, department, region, NULLIF(parent, ''), population, lat, lon
+         SELECT code, name, department, region, NULLIF(parent, ''), population, lat, lon
          FROM ref_communes ORDER BY (parent <> '') , code
-         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_norm = EXCLUDED.name_norm,
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
              department_code = EXCLUDED.department_code, region_code = EXCLUDED.region_code,
              parent_code = EXCLUDED.parent_code, population = EXCLUDED.population,
              lat = EXCLUDED.lat, lon = EXCLUDED.lon",
@@ -170,25 +154,10 @@ pub async fn communes_by_code(pool: &PgPool, codes: &[String]) -> Result<Vec<Com
 /// The communes a postcode serves, the main one first: a city before its
 /// arrondissements, then by population. A postcode alone places a member
 /// at the first one's centre.
-pub async fn communes_for_postcode(
-    pool: &PgPool,
-    postcode: &str,
-) -> Result<Vec<(Commune, String)>> {
-    const SQL: &str = "SELECT c.code, c.name, c.department_code, d.name AS department_name,
-            c.region_code, r.name AS region_name, c.lat, c.lon, c.name_norm
-        FROM commune_postcodes p
-        JOIN communes c ON c.code = p.commune_code
-        JOIN departments d ON d.code = c.department_code
-        JOIN regions r ON r.code = c.region_code
-        WHERE p.postcode = $1
-        ORDER BY (c.parent_code IS NOT NULL), c.population DESC, c.code";
-    let rows: Vec<CommuneWithNorm> = sqlx::query_as(SQL).bind(postcode).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|r| (r.commune, r.name_norm)).collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct CommuneWithNorm {
-    #[sqlx(flatten)]
-    commune: Commune,
-    name_norm: String,
+pub async fn communes_for_postcode(pool: &PgPool, postcode: &str) -> Result<Vec<Commune>> {
+    const SQL: &str = commune_select!(
+        "JOIN commune_postcodes p ON p.commune_code = c.code WHERE p.postcode = $1
+         ORDER BY (c.parent_code IS NOT NULL), c.population DESC, c.code"
+    );
+    Ok(sqlx::query_as(SQL).bind(postcode).fetch_all(pool).await?)
 }

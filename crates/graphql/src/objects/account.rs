@@ -10,7 +10,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Upload};
 use cortege_db::people::{NewPerson, ProfileUpdate};
 use cortege_domain::{
-    ActionRadiusKm, Email, LOGIN_CODE_ALPHABET, LOGIN_CODE_LEN, PersonId, PersonName, Postcode,
+    ActionRadiusKm, Email, LOGIN_CODE_ALPHABET, LOGIN_CODE_LEN, PersonId, PersonName,
     normalize_login_code,
 };
 use rand::Rng;
@@ -21,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::mail::{CodeMail, login_code_mail};
 use crate::media;
+use crate::objects::address::communes_of_postcode;
 use crate::objects::node::visible_person;
 use crate::objects::person::{GeoPointInput, Person};
 use crate::objects::viewer::Viewer;
@@ -125,18 +126,12 @@ async fn place_of_postcode(
     raw: &str,
     field: &str,
 ) -> ApiResult<(String, String, (f64, f64))> {
-    let postcode = Postcode::parse(raw, "").map_err(|e| ApiError::invalid(field, e))?;
-    let communes =
-        cortege_db::reference::communes_for_postcode(&state.pool, postcode.as_str()).await?;
-    let (commune, _) = communes
+    let (postcode, communes) = communes_of_postcode(state, raw, field).await?;
+    let commune = communes
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::bad_input(field, "no French commune has this postcode"))?;
-    Ok((
-        postcode.as_str().to_owned(),
-        commune.code,
-        (commune.lat, commune.lon),
-    ))
+        .ok_or_else(|| ApiError::internal("postcode without commune", &postcode))?;
+    Ok((postcode, commune.code, (commune.lat, commune.lon)))
 }
 
 /// Reads and re-encodes an upload off the async threads.

@@ -27,8 +27,8 @@ pub async fn resolve(
     input: &AddressInput,
     prefix: &str,
 ) -> ApiResult<ResolvedAddress> {
-    let postcode =
-        Postcode::parse(&input.postcode, "postcode").map_err(|e| ApiError::invalid(prefix, e))?;
+    let (postcode, candidates) =
+        communes_of_postcode(state, &input.postcode, &format!("{prefix}.postcode")).await?;
     let street = match input.street.as_deref().map(str::trim) {
         Some(s) if s.chars().count() > 200 => {
             return Err(ApiError::bad_input(
@@ -39,24 +39,14 @@ pub async fn resolve(
         Some(s) if !s.is_empty() => Some(s.to_owned()),
         _ => None,
     };
-    let candidates =
-        cortege_db::reference::communes_for_postcode(&state.pool, postcode.as_str()).await?;
-    if candidates.is_empty() {
-        return Err(ApiError::bad_input(
-            format!("{prefix}.postcode"),
-            "no French commune has this postcode",
-        ));
-    }
     let wanted = normalize_place_name(&input.city);
-    match candidates.iter().find(|(_, norm)| *norm == wanted) {
-        Some((commune, _)) => Ok((
-            street,
-            postcode.as_str().to_owned(),
-            commune.name.clone(),
-            commune.code.clone(),
-        )),
+    match candidates
+        .iter()
+        .find(|c| normalize_place_name(&c.name) == wanted)
+    {
+        Some(commune) => Ok((street, postcode, commune.name.clone(), commune.code.clone())),
         None => {
-            let names: Vec<&str> = candidates.iter().map(|(c, _)| c.name.as_str()).collect();
+            let names: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
             Err(ApiError::bad_input(
                 format!("{prefix}.city"),
                 format!(
@@ -67,6 +57,25 @@ pub async fn resolve(
             ))
         }
     }
+}
+
+/// The postcode, checked, and the communes it serves (the main one first);
+/// BAD_USER_INPUT on `field` when it is malformed or no commune has it.
+pub async fn communes_of_postcode(
+    state: &SharedState,
+    raw: &str,
+    field: &str,
+) -> ApiResult<(String, Vec<cortege_db::reference::Commune>)> {
+    let postcode = Postcode::parse(raw, "").map_err(|e| ApiError::invalid(field, e))?;
+    let communes =
+        cortege_db::reference::communes_for_postcode(&state.pool, postcode.as_str()).await?;
+    if communes.is_empty() {
+        return Err(ApiError::bad_input(
+            field,
+            "no French commune has this postcode",
+        ));
+    }
+    Ok((postcode.as_str().to_owned(), communes))
 }
 
 /// A postal address and the commune it belongs to.
