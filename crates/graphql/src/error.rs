@@ -142,6 +142,13 @@ pub fn server_error(e: ApiError) -> ServerError {
     err.into_server_error(async_graphql::Pos::default())
 }
 
+/// A request-level error with this code (limits, timeouts).
+pub fn coded(message: impl Into<String>, code: Code) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    ensure_code(&mut e, code);
+    e
+}
+
 /// Adds `code` to an error that has none.
 pub fn ensure_code(error: &mut ServerError, code: Code) {
     let ext = error.extensions.get_or_insert_with(Default::default);

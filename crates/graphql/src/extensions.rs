@@ -14,7 +14,7 @@ use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
-use crate::error::{Code, ensure_code};
+use crate::error::{Code, coded, ensure_code};
 
 pub struct ErrorCodes;
 
@@ -121,14 +121,10 @@ impl Extension for ResolverTimeout {
         }
         match tokio::time::timeout(self.0, next.run(ctx, info)).await {
             Ok(result) => result,
-            Err(_) => {
-                let mut e = ServerError::new(
-                    format!("the field took longer than {} s", self.0.as_secs_f64()),
-                    None,
-                );
-                ensure_code(&mut e, Code::Timeout);
-                Err(e)
-            }
+            Err(_) => Err(coded(
+                format!("the field took longer than {} s", self.0.as_secs_f64()),
+                Code::Timeout,
+            )),
         }
     }
 }

@@ -16,7 +16,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
 use async_graphql_value::Value;
 
-use crate::error::{Code, ensure_code};
+use crate::error::{Code, coded};
 use crate::objects::pagination::DEFAULT_PAGE;
 
 /// Deepest nesting of fields, leaves included, introspection exempt.
@@ -66,9 +66,7 @@ impl Extension for QueryLimits {
 }
 
 fn refuse(message: String) -> ServerError {
-    let mut e = ServerError::new(message, None);
-    ensure_code(&mut e, Code::QueryLimit);
-    e
+    coded(message, Code::QueryLimit)
 }
 
 /// Checks every operation of the document.

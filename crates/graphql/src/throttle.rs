@@ -37,6 +37,13 @@ impl Default for ThrottleConfig {
     }
 }
 
+/// RATE_LIMITED, with the wait rounded up to whole seconds.
+fn retry_after(wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    }
+}
+
 struct Pair {
     by_email: DefaultKeyedRateLimiter<String>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
@@ -68,12 +75,7 @@ impl Pair {
             .flatten()
             .map(|n| n.wait_time_from(now))
             .max();
-        match wait {
-            None => Ok(()),
-            Some(w) => Err(ApiError::RateLimited {
-                retry_after_seconds: w.as_secs() + u64::from(w.subsec_nanos() > 0),
-            }),
-        }
+        wait.map_or(Ok(()), |w| Err(retry_after(w)))
     }
 
     fn purge(&self) {
@@ -159,10 +161,7 @@ fn quota(count: u32, per: Duration) -> Quota {
 }
 
 fn refusal(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
-    let wait = not_until.wait_time_from(DefaultClock::default().now());
-    ApiError::RateLimited {
-        retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-    }
+    retry_after(not_until.wait_time_from(DefaultClock::default().now()))
 }
 
 pub struct ContentLimits {

@@ -245,8 +245,7 @@ async fn execute(
 }
 
 fn query_limit(message: &str) -> Response {
-    let mut error = async_graphql::ServerError::new(message, None);
-    cortege_graphql::error::ensure_code(&mut error, cortege_graphql::error::Code::QueryLimit);
+    let error = cortege_graphql::error::coded(message, cortege_graphql::error::Code::QueryLimit);
     GraphQLResponse::from(GqlResponse::from_errors(vec![error])).into_response()
 }
 
