@@ -9,7 +9,7 @@ use crate::activities::{self, Activity, Happening};
 use crate::{Result, geo};
 
 /// An event as stored; `distance_km` is set when it was found by location.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub id: Uuid,
     pub organiser_id: Uuid,

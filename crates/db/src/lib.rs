@@ -84,6 +84,7 @@ pub mod activities;
 pub mod analytics;
 pub mod bulk;
 pub mod events;
+pub mod feed;
 pub mod groups;
 pub mod import;
 pub mod rsvps;

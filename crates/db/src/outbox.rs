@@ -23,6 +23,7 @@ pub struct Numbered {
     pub event_id: Option<Uuid>,
     pub group_id: Option<Uuid>,
     pub recipient_id: Option<Uuid>,
+    pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
@@ -49,7 +50,7 @@ pub async fn number_batch(pool: &PgPool, max: i64) -> Result<Vec<Numbered>> {
          FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ord)
          WHERE a.id = t.id
          RETURNING a.id, a.seq, a.kind::text AS kind, a.actor_id, a.event_id, a.group_id,
-                   a.recipient_id, a.created_at",
+                   a.recipient_id, a.payload, a.created_at",
     )
     .bind(&ids)
     .bind(last)

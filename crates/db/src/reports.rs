@@ -172,13 +172,14 @@ async fn author_of(tx: &mut Transaction<'_, Postgres>, r: &Report) -> Result<Opt
 
 /// Applies a moderator's decision to a report and every open report on the
 /// same subject, with its effects and its log row, in one transaction.
+/// Returns the person banned, if the decision banned someone.
 pub async fn resolve(
     pool: &PgPool,
     id: Uuid,
     moderator: PersonId,
     decision: &'static str,
     note: Option<&str>,
-) -> Result<std::result::Result<(), Refusal>> {
+) -> Result<std::result::Result<Option<Uuid>, Refusal>> {
     let mut tx = pool.begin().await?;
     let report: Option<Report> = sqlx::query_as(concat!(
         "SELECT ",
@@ -268,7 +269,7 @@ pub async fn resolve(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(author.filter(|_| decision == "BAN")))
 }
 
 /// Bans a person: sign-in refused (sessions revoked, live codes deleted),

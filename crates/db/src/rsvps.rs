@@ -60,10 +60,15 @@ async fn set_seats(
     Ok(())
 }
 
+/// Records the change for the feed and the organisers' live view: the
+/// status it had before (so "becomes GOING" is decidable) and the
+/// attendee count right after it.
 async fn record_change(
     tx: &mut Transaction<'_, Postgres>,
     r: &Rsvp,
-    organiser: Uuid,
+    previous: Option<&str>,
+    event: &Event,
+    attendees: i32,
 ) -> Result<()> {
     activities::record(
         tx,
@@ -71,9 +76,15 @@ async fn record_change(
         Activity {
             actor: Some(r.person_id),
             event: Some(r.event_id),
-            recipient: Some(organiser),
-            payload: serde_json::json!({ "rsvp": r.id, "status": r.status, "guests": r.guests }),
-            ..Activity::default()
+            group: event.group_id,
+            recipient: Some(event.organiser_id),
+            payload: serde_json::json!({
+                "rsvp": r.id,
+                "status": r.status,
+                "previous": previous,
+                "guests": r.guests,
+                "attendees": attendees,
+            }),
         },
     )
     .await
@@ -92,11 +103,7 @@ pub async fn promote(tx: &mut Transaction<'_, Postgres>, event: &mut Event) -> R
         .bind(event.id)
         .fetch_all(&mut **tx)
         .await?;
-        let seats = event.seats_taken + promoted.iter().map(Rsvp::party).sum::<i32>();
-        set_seats(tx, event, seats).await?;
-        for r in &promoted {
-            record_change(tx, r, event.organiser_id).await?;
-        }
+        record_promotions(tx, event, &promoted).await?;
         return Ok(promoted);
     };
     if free <= 0 {
@@ -129,14 +136,27 @@ pub async fn promote(tx: &mut Transaction<'_, Postgres>, event: &mut Event) -> R
             }
         }
     }
-    if !promoted.is_empty() {
-        let seats = event.seats_taken + promoted.iter().map(Rsvp::party).sum::<i32>();
-        set_seats(tx, event, seats).await?;
-        for r in &promoted {
-            record_change(tx, r, event.organiser_id).await?;
-        }
-    }
+    record_promotions(tx, event, &promoted).await?;
     Ok(promoted)
+}
+
+/// Seats and activities for promoted parties, each with the count it made.
+async fn record_promotions(
+    tx: &mut Transaction<'_, Postgres>,
+    event: &mut Event,
+    promoted: &[Rsvp],
+) -> Result<()> {
+    if promoted.is_empty() {
+        return Ok(());
+    }
+    let mut running = event.seats_taken;
+    let seats = running + promoted.iter().map(Rsvp::party).sum::<i32>();
+    set_seats(tx, event, seats).await?;
+    for r in promoted {
+        running += r.party();
+        record_change(tx, r, Some("WAITLISTED"), event, running).await?;
+    }
+    Ok(())
 }
 
 /// The person's RSVP to the event, whatever its status.
@@ -226,7 +246,8 @@ pub async fn rsvp(
     let seats_before = event.seats_taken;
     let seats = seats_without + if fits { party } else { 0 };
     set_seats(&mut tx, &mut event, seats).await?;
-    record_change(&mut tx, &rsvp, event.organiser_id).await?;
+    let previous = existing.as_ref().map(|r| r.status.as_str());
+    record_change(&mut tx, &rsvp, previous, &event, seats).await?;
     // Fewer guests, or a party moved to the waitlist, frees seats.
     if seats < seats_before {
         promote(&mut tx, &mut event).await?;
@@ -261,13 +282,20 @@ pub async fn cancel(
     .bind(existing.id)
     .fetch_one(&mut *tx)
     .await?;
-    record_change(&mut tx, &rsvp, event.organiser_id).await?;
     if existing.status == "GOING" {
         let seats = event.seats_taken - existing.party();
         set_seats(&mut tx, &mut event, seats).await?;
-        if check_open(&event).is_ok() {
-            promote(&mut tx, &mut event).await?;
-        }
+    }
+    record_change(
+        &mut tx,
+        &rsvp,
+        Some(existing.status.as_str()),
+        &event,
+        event.seats_taken,
+    )
+    .await?;
+    if existing.status == "GOING" && check_open(&event).is_ok() {
+        promote(&mut tx, &mut event).await?;
     }
     tx.commit().await?;
     Ok(Ok(rsvp))

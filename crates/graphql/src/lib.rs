@@ -8,6 +8,7 @@ pub mod extensions;
 pub mod guard;
 pub mod ids;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod mail;
 pub mod media;
@@ -18,7 +19,7 @@ pub mod throttle;
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{EmptySubscription, MergedObject, Request, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;
 use crate::loaders::Loaders;
@@ -26,6 +27,7 @@ use crate::objects::account::{AccountMutation, AccountQuery};
 use crate::objects::event::{EventMutation, EventQuery};
 use crate::objects::friend::FriendMutation;
 use crate::objects::group::{GroupMutation, GroupQuery};
+use crate::objects::live::SubscriptionRoot;
 use crate::objects::node::NodeQuery;
 use crate::objects::report::{ReportMutation, ReportQuery};
 use crate::objects::stats::StatsQuery;
@@ -50,13 +52,13 @@ pub struct Mutation(
     ReportMutation,
 );
 
-pub type CortegeSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Persisted queries remembered per server (clients resend unknown ones).
 const PERSISTED_QUERIES: usize = 1024;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .extension(extensions::ErrorCodes)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,

@@ -4,7 +4,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use cortege_db::PgPool;
+use cortege_realtime::SharedBus;
 
+use crate::live::FeedHub;
 use crate::mail::Mailer;
 use crate::media::MediaStore;
 use crate::throttle::{ContentLimitConfig, ContentLimits, ThrottleConfig, Throttles};
@@ -38,6 +40,10 @@ pub struct AppState {
     pub throttles: Throttles,
     pub limits: ContentLimits,
     pub config: ApiConfig,
+    /// Live delivery between this process and the others.
+    pub bus: SharedBus,
+    /// This process's live feed subscribers.
+    pub feeds: Arc<FeedHub>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -49,6 +55,8 @@ impl AppState {
         mailer: Mailer,
         media: MediaStore,
         config: ApiConfig,
+        bus: SharedBus,
+        feeds: Arc<FeedHub>,
     ) -> SharedState {
         Arc::new(Self {
             pool,
@@ -58,6 +66,8 @@ impl AppState {
             throttles: Throttles::new(&config.throttles),
             limits: ContentLimits::new(&config.content_limits),
             config,
+            bus,
+            feeds,
         })
     }
 

@@ -7,10 +7,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use std::sync::Arc;
+
 use cortege_db::PgPool;
+use cortege_graphql::live::FeedHub;
 use cortege_graphql::mail::Mailer;
 use cortege_graphql::media::MediaStore;
 use cortege_graphql::state::{ApiConfig, AppState, SharedState};
+use cortege_realtime::{LocalBus, RedisBus, SharedBus};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
 
@@ -123,12 +127,24 @@ impl Application {
             }
             None => None,
         };
+        let bus: SharedBus = match &config.redis_url {
+            Some(url) => Arc::new(
+                RedisBus::start(url, &config.redis_channel_prefix)
+                    .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
+            ),
+            None => Arc::new(LocalBus::new()),
+        };
+        let feeds = FeedHub::start(db.pool.clone(), bus.clone())
+            .await
+            .context("starting the live feed")?;
         let state = AppState::new(
             db.pool.clone(),
             analytics,
             mailer,
             MediaStore::new(media_dir),
             api,
+            bus,
+            feeds,
         );
         Ok(Self {
             listener,
@@ -153,7 +169,13 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let router = http::router(self.state.clone(), &self.config);
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        let router = http::router(self.state.clone(), &self.config, self.addr, stopping_rx);
+        let shutdown = async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing WebSockets, finishing requests");
+            stopping.send(true).ok();
+        };
         let purge = {
             let state = self.state.clone();
             tokio::spawn(async move {
@@ -168,7 +190,7 @@ impl Application {
         let relay = self
             .config
             .outbox_relay
-            .then(|| crate::relay::spawn(self.db.pool.clone()));
+            .then(|| crate::relay::spawn(self.db.pool.clone(), self.state.bus.clone()));
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
             self.listener,

@@ -77,6 +77,44 @@ pub struct Config {
     )]
     pub db_max_connections: u32,
 
+    /// Redis for the live bus between replicas (redis://host:port); without
+    /// it the bus is in-process, which is right for a single server.
+    #[arg(long, env = "CORTEGE_REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this deployment's channel names on Redis, so that several
+    /// deployments can share one Redis.
+    #[arg(
+        long,
+        env = "CORTEGE_REDIS_CHANNEL_PREFIX",
+        default_value = "cortege",
+        global = true
+    )]
+    pub redis_channel_prefix: String,
+
+    /// How long a WebSocket may stay open without connection_init (ms).
+    #[arg(
+        long,
+        env = "CORTEGE_WS_INIT_TIMEOUT_MS",
+        default_value_t = 3_000,
+        global = true
+    )]
+    pub ws_init_timeout_ms: u64,
+
+    /// Subscriptions one WebSocket may hold at once.
+    #[arg(
+        long,
+        env = "CORTEGE_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub ws_max_subscriptions: usize,
+
+    /// Messages queued for one WebSocket before it counts as too slow and
+    /// is closed (its client reconnects and resumes from its cursor).
+    #[arg(long, env = "CORTEGE_WS_QUEUE", default_value_t = 256, global = true)]
+    pub ws_queue: usize,
+
     /// Public base URL, used in links and photo URLs (default: http://<listen>).
     #[arg(long, env = "CORTEGE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -244,6 +282,25 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bound}"))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// Origins allowed to open WebSockets: CORTEGE_ALLOWED_ORIGINS, or the
+    /// public URL plus localhost and 127.0.0.1 at the bound port.
+    pub fn allowed_origins(&self, bound: SocketAddr) -> Vec<String> {
+        if !self.allowed_origins.is_empty() {
+            return self
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
+        let port = bound.port();
+        vec![
+            self.public_url(bound),
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}"),
+        ]
     }
 
     pub fn smtp(&self) -> Option<SmtpConfig> {

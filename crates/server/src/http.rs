@@ -22,6 +22,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::ws::{self, WsConfig};
 
 /// Operations in one batched request.
 const MAX_BATCH: usize = 10;
@@ -35,13 +36,26 @@ struct Ctx {
     schema: CortegeSchema,
     state: SharedState,
     trusted_proxies: Arc<Vec<IpAddr>>,
+    ws: Arc<WsConfig>,
 }
 
-pub fn router(state: SharedState, config: &Config) -> Router {
+pub fn router(
+    state: SharedState,
+    config: &Config,
+    bound: SocketAddr,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let ctx = Ctx {
         schema: build_schema(state.clone()),
         state: state.clone(),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        ws: Arc::new(WsConfig {
+            allowed_origins: config.allowed_origins(bound),
+            init_timeout: std::time::Duration::from_millis(config.ws_init_timeout_ms.max(1)),
+            max_subscriptions: config.ws_max_subscriptions,
+            queue: config.ws_queue.max(1),
+            shutdown,
+        }),
     };
     let media = ServeDir::new(state.media.root());
     Router::new()
@@ -103,14 +117,23 @@ async fn home() -> Html<&'static str> {
     )
 }
 
+/// Ready when the database answers. The bus state is reported but does
+/// not make the server unready: without Redis, every request still works
+/// and only live pushes between replicas pause.
 async fn ready(State(ctx): State<Ctx>) -> Response {
+    let bus = ctx.state.bus.state().as_str();
     match cortege_db::ping(&ctx.state.pool).await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok", "bus": bus }))
+            .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+                Json(serde_json::json!({
+                    "status": "unavailable",
+                    "database": "unreachable",
+                    "bus": bus,
+                })),
             )
                 .into_response()
         }
@@ -295,9 +318,14 @@ async fn graphql_post(
 async fn graphql_get(
     State(ctx): State<Ctx>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
+    if ws::is_upgrade(&headers) {
+        let addr = ClientAddr(client_addr(peer, &headers, &ctx.trusted_proxies));
+        return ws::upgrade(ctx.schema, ctx.state, ctx.ws, addr, request).await;
+    }
+    let uri = request.uri().clone();
     let Some(query) = uri.query().filter(|q| q.contains("query=")) else {
         return Html(
             GraphiQLSource::build()

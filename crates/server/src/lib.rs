@@ -10,3 +10,4 @@ pub mod import;
 pub mod relay;
 pub mod seed;
 pub mod telemetry;
+pub mod ws;

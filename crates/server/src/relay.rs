@@ -1,12 +1,17 @@
 //! The outbox relay: one per cluster (an advisory lock elects it among the
 //! replicas), woken by NOTIFY and polling as a safety net, it numbers
-//! committed activities (cortege_db::outbox). A crash between a commit and
-//! its numbering loses nothing: the next relay finds the row unnumbered.
+//! committed activities (cortege_db::outbox), then publishes them on the
+//! bus. A crash between a commit and its numbering loses nothing: the next
+//! relay finds the row unnumbered. A publish lost (Redis down, a crash just
+//! after numbering) loses nothing that matters either: feeds follow the
+//! sequence in PostgreSQL and catch up; only "from now on" pushes
+//! (eventsNearby, rsvpChanged) miss what happened while the bus was away.
 
 use std::time::Duration;
 
 use cortege_db::PgPool;
-use cortege_db::outbox::{CHANNEL, RELAY_LOCK, number_batch};
+use cortege_db::outbox::{CHANNEL, Numbered, RELAY_LOCK, number_batch};
+use cortege_realtime::{Channel, Message, SharedBus, cell_of};
 use sqlx::Connection;
 use sqlx::postgres::PgListener;
 
@@ -18,10 +23,10 @@ const POLL: Duration = Duration::from_secs(1);
 /// How often a standby replica tries to become the relay.
 const STANDBY: Duration = Duration::from_secs(2);
 
-pub fn spawn(pool: PgPool) -> tokio::task::JoinHandle<()> {
+pub fn spawn(pool: PgPool, bus: SharedBus) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match run(&pool).await {
+            match run(&pool, &bus).await {
                 Ok(()) => tokio::time::sleep(STANDBY).await,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox relay stopped; retrying");
@@ -33,7 +38,7 @@ pub fn spawn(pool: PgPool) -> tokio::task::JoinHandle<()> {
 }
 
 /// Returns Ok when another process holds the relay lock.
-async fn run(pool: &PgPool) -> Result<(), cortege_db::Error> {
+async fn run(pool: &PgPool, bus: &SharedBus) -> Result<(), cortege_db::Error> {
     // A connection of its own, out of the pool: the session-level lock
     // lives exactly as long as it does.
     let mut lock = pool.acquire().await?.detach();
@@ -57,6 +62,7 @@ async fn run(pool: &PgPool) -> Result<(), cortege_db::Error> {
                     last = last.seq,
                     "activities numbered"
                 );
+                publish(pool, bus, &numbered).await?;
             }
             if (numbered.len() as i64) < BATCH {
                 break;
@@ -69,4 +75,72 @@ async fn run(pool: &PgPool) -> Result<(), cortege_db::Error> {
         // Keep the lock's connection alive and notice if it died.
         sqlx::query("SELECT 1").execute(&mut lock).await?;
     }
+}
+
+/// Publishes what live subscribers follow: new PUBLIC events to their
+/// cell, RSVP changes to their event, and the new end of the sequence to
+/// every feed. Bus failures are logged, not retried: see the module doc.
+async fn publish(
+    pool: &PgPool,
+    bus: &SharedBus,
+    numbered: &[Numbered],
+) -> Result<(), cortege_db::Error> {
+    let mut messages = Vec::new();
+    let created: Vec<uuid::Uuid> = numbered
+        .iter()
+        .filter(|n| n.kind == "EVENT_CREATED")
+        .filter_map(|n| n.event_id)
+        .collect();
+    let events = cortege_db::events::by_ids(pool, &created).await?;
+    for n in numbered {
+        match (n.kind.as_str(), n.event_id) {
+            ("EVENT_CREATED", Some(id)) => {
+                let Some(event) = events.iter().find(|e| e.id == id) else {
+                    continue;
+                };
+                if event.visibility != "PUBLIC" || event.removed_at.is_some() {
+                    continue;
+                }
+                if let Some(cell) = cell_of(event.lat, event.lon) {
+                    messages.push((
+                        Channel::cell(cell),
+                        Message::EventCreated {
+                            seq: n.seq,
+                            event: std::sync::Arc::new(event.clone()),
+                        },
+                    ));
+                }
+            }
+            ("RSVP_CHANGED", Some(event)) => {
+                let rsvp = n.payload.get("rsvp").and_then(|v| v.as_str());
+                let count = n
+                    .payload
+                    .get("attendees")
+                    .and_then(serde_json::Value::as_i64);
+                if let (Some(Ok(rsvp)), Some(count)) = (rsvp.map(uuid::Uuid::parse_str), count) {
+                    messages.push((
+                        Channel::event(event),
+                        Message::RsvpChanged {
+                            seq: n.seq,
+                            event,
+                            rsvp,
+                            attendee_count: i32::try_from(count).unwrap_or(i32::MAX),
+                        },
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(last) = numbered.last() {
+        messages.push((Channel::activities(), Message::Numbered { upto: last.seq }));
+    }
+    for (channel, message) in &messages {
+        if let Err(e) = bus.publish(channel, message).await {
+            tracing::warn!(channel = channel.as_str(), error = %e, "relay: publish failed");
+            // Redis is away: the rest would fail too, slowly.
+            break;
+        }
+    }
+    Ok(())
 }

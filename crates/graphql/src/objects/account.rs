@@ -426,6 +426,9 @@ impl AccountMutation {
         };
         let state = state(ctx);
         cortege_db::sessions::revoke(&state.pool, session).await?;
+        if let Some(person) = auth::auth(ctx).person() {
+            crate::live::sessions_revoked(state, person.0, Some(session.0)).await;
+        }
         ctx.append_http_header(
             "Set-Cookie",
             auth::clear_cookie(state.config.secure_cookies()),
@@ -468,6 +471,7 @@ impl AccountMutation {
         if let Some(photo) = cortege_db::privacy::delete_account(&state.pool, id).await? {
             state.media.remove(&photo).await;
         }
+        crate::live::sessions_revoked(state, id.0, None).await;
         ctx.append_http_header(
             "Set-Cookie",
             auth::clear_cookie(state.config.secure_cookies()),

@@ -24,6 +24,7 @@ pub mod address;
 pub mod event;
 pub mod friend;
 pub mod group;
+pub mod live;
 pub mod node;
 pub mod pagination;
 pub mod person;

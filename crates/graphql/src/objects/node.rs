@@ -21,6 +21,7 @@ pub enum Node {
     Rsvp(Rsvp),
     Friendship(Friendship),
     Report(Report),
+    Activity(crate::objects::live::Activity),
 }
 
 /// A person who can be shown: neither banned nor deleted.
@@ -93,7 +94,9 @@ impl NodeQuery {
                     .next()
                     .map(|r| Node::Report(Report(std::sync::Arc::new(r)))))
             }
-            Kind::Activity => Ok(None),
+            Kind::Activity => Ok(crate::objects::live::activity_by_id(ctx, uuid)
+                .await?
+                .map(Node::Activity)),
         }
     }
 }

@@ -327,7 +327,12 @@ impl ReportMutation {
         )
         .await?
         {
-            Ok(()) => fresh(ctx, uuid).await,
+            Ok(banned) => {
+                if let Some(person) = banned {
+                    crate::live::sessions_revoked(state(ctx), person, None).await;
+                }
+                fresh(ctx, uuid).await
+            }
             Err(Refusal::NoSuchReport) => Err(ApiError::NotFound("no such report".to_owned())),
             Err(Refusal::AlreadyDecided) => Err(ApiError::Conflict(
                 "this report was already decided".to_owned(),

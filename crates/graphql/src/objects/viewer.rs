@@ -120,6 +120,17 @@ impl Viewer {
         Ok(connection(items, page.first, had))
     }
 
+    /// The viewer's activity feed, newest first. Who receives what is judged
+    /// on the viewer's state now (home, radius, groups, friends, RSVPs).
+    async fn feed(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, crate::objects::live::Activity>> {
+        crate::objects::live::viewer_feed(ctx, self.0.id, first, after).await
+    }
+
     /// The viewer's friends, in order of friendship.
     async fn friends(
         &self,

@@ -16,6 +16,13 @@ use serde_json::{Value, json};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
+pub fn redis_url() -> String {
+    std::env::var("CORTEGE_TEST_REDIS_URL").expect(
+        "CORTEGE_TEST_REDIS_URL is not set: run the tests with ./scripts/test, which starts \
+         a throwaway Redis",
+    )
+}
+
 pub fn admin_url() -> String {
     std::env::var("CORTEGE_TEST_DATABASE_URL").expect(
         "CORTEGE_TEST_DATABASE_URL is not set: run the tests with ./scripts/test, which starts \
@@ -88,9 +95,13 @@ pub async fn fresh_database() -> String {
     url_for(&name)
 }
 
+pub mod ws;
+
 pub struct TestApp {
     pub base: String,
     pub url: String,
+    /// The Redis URL and channel prefix this app's bus uses, if any.
+    pub redis: Option<(String, String)>,
     pub pool: PgPool,
     pub data_dir: tempfile::TempDir,
     pub client: reqwest::Client,
@@ -109,9 +120,33 @@ impl TestApp {
         Self::spawn_on(url, adjust).await
     }
 
-    /// Another server on the same database: a second replica.
+    /// Another server on the same database (and Redis, if any): a second
+    /// replica.
     pub async fn replica(&self) -> Self {
-        Self::spawn_on(self.url.clone(), |_| {}).await
+        let redis = self.redis.clone();
+        Self::spawn_on(self.url.clone(), move |c| {
+            if let Some((url, prefix)) = redis {
+                c.redis_url = Some(url);
+                c.redis_channel_prefix = prefix;
+            }
+        })
+        .await
+    }
+
+    /// An app whose bus is the test run's Redis, on channels of its own.
+    pub async fn spawn_redis() -> Self {
+        Self::spawn_on_redis(&redis_url()).await
+    }
+
+    /// An app whose bus is the Redis at `url`, on channels of its own.
+    pub async fn spawn_on_redis(url: &str) -> Self {
+        let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
+        let url = url.to_owned();
+        Self::spawn_with(move |c| {
+            c.redis_url = Some(url);
+            c.redis_channel_prefix = prefix;
+        })
+        .await
     }
 
     async fn spawn_on(url: String, adjust: impl FnOnce(&mut Config)) -> Self {
@@ -126,6 +161,10 @@ impl TestApp {
         config.login_codes_per_address = 10_000;
         config.login_guesses = 5;
         adjust(&mut config);
+        let redis = config
+            .redis_url
+            .clone()
+            .map(|u| (u, config.redis_channel_prefix.clone()));
         let app = Application::build(config).await.expect("build app");
         let base = format!("http://{}", app.addr());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -142,6 +181,7 @@ impl TestApp {
         Self {
             base,
             url,
+            redis,
             pool,
             data_dir,
             client: reqwest::Client::new(),

@@ -1,0 +1,283 @@
+//! The live side of the API: the activity feed (Viewer.feed and
+//! Subscription.feed), events appearing nearby, and RSVPs arriving.
+
+use std::sync::Arc;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use cortege_db::feed::{self, FeedItem};
+use cortege_domain::GeoPoint as DomainPoint;
+use cortege_realtime::{Channel, Message, cells_covering};
+use futures_util::{Stream, StreamExt};
+
+use crate::access;
+use crate::auth::require_person;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, Kind};
+use crate::objects::event::{Event, Rsvp, event_by_id};
+use crate::objects::group::{Group, visible_group};
+use crate::objects::node::visible_person;
+use crate::objects::pagination::{Page, connection, encode};
+use crate::objects::person::{GeoPointInput, Person};
+use crate::state::SharedState;
+
+fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
+    ctx.data_unchecked::<SharedState>()
+}
+
+/// Tells the WebSocket, if any, that this subscription now listens.
+fn ready(ctx: &Context<'_>) {
+    if let Some(r) = ctx.data_opt::<crate::live::SubscribeReady>() {
+        r.fire();
+    }
+}
+
+/// Why an activity is in the viewer's feed.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ActivityKind {
+    /// A new PUBLIC event within the viewer's action radius of home.
+    EventCreatedNearby,
+    /// A new event of a group the viewer is an active member of.
+    EventCreatedInGroup,
+    /// An event the viewer is going to (or waitlisted for) changed.
+    EventUpdated,
+    /// An event the viewer is going to (or waitlisted for) was cancelled.
+    EventCancelled,
+    /// Someone is now going to an event the viewer organises.
+    NewAttendee,
+    /// A friend is going to a PUBLIC event.
+    FriendGoing,
+    /// Someone asked to be the viewer's friend.
+    FriendRequest,
+    /// Someone accepted the viewer's friend request.
+    FriendAccepted,
+    /// Someone joined a group the viewer manages.
+    NewGroupMember,
+    /// A moderator warned the viewer.
+    ModerationWarning,
+}
+
+impl ActivityKind {
+    fn from_db(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "EVENT_CREATED_NEARBY" => Self::EventCreatedNearby,
+            "EVENT_CREATED_IN_GROUP" => Self::EventCreatedInGroup,
+            "EVENT_UPDATED" => Self::EventUpdated,
+            "EVENT_CANCELLED" => Self::EventCancelled,
+            "NEW_ATTENDEE" => Self::NewAttendee,
+            "FRIEND_GOING" => Self::FriendGoing,
+            "FRIEND_REQUEST" => Self::FriendRequest,
+            "FRIEND_ACCEPTED" => Self::FriendAccepted,
+            "NEW_GROUP_MEMBER" => Self::NewGroupMember,
+            "MODERATION_WARNING" => Self::ModerationWarning,
+            _ => return None,
+        })
+    }
+}
+
+/// Something that happened, as the viewer receives it: one per happening,
+/// with the most specific kind when the viewer qualifies twice.
+pub struct Activity(pub FeedItem);
+
+/// The feed cursor of a sequence number; Subscription.feed(after:) and
+/// Viewer.feed(after:) both take it.
+pub fn feed_cursor(seq: i64) -> String {
+    encode(&seq)
+}
+
+#[Object]
+impl Activity {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Activity, self.0.id)
+    }
+    /// Cursor for resuming: Subscription.feed(after:) replays from here.
+    async fn cursor(&self) -> String {
+        feed_cursor(self.0.seq)
+    }
+    async fn kind(&self) -> ActivityKind {
+        ActivityKind::from_db(&self.0.kind).unwrap_or(ActivityKind::EventUpdated)
+    }
+    /// Who did it; null once they are banned or deleted.
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        match self.0.actor_id {
+            Some(id) => visible_person(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn event(&self, ctx: &Context<'_>) -> ApiResult<Option<Event>> {
+        match self.0.event_id {
+            Some(id) => event_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn group(&self, ctx: &Context<'_>) -> ApiResult<Option<Group>> {
+        match self.0.group_id {
+            Some(id) => Ok(visible_group(ctx, id).await?.map(Group)),
+            None => Ok(None),
+        }
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The activity `id` as the viewer receives it, if they do.
+pub async fn activity_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Activity>> {
+    let me = require_person(ctx)?;
+    Ok(feed::one(&state(ctx).pool, me.0, id).await?.map(Activity))
+}
+
+/// The viewer's feed, newest first.
+pub async fn viewer_feed(
+    ctx: &Context<'_>,
+    person: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Activity>> {
+    let page: Page<i64> = Page::parse(first, after)?;
+    let before = page.after.unwrap_or(i64::MAX);
+    let items = feed::page(&state(ctx).pool, person, before, page.limit()).await?;
+    Ok(connection(
+        items.into_iter().map(|i| (i.seq, Activity(i))).collect(),
+        page.first,
+        page.after.is_some(),
+    ))
+}
+
+/// One RSVP created, changed or cancelled.
+#[derive(SimpleObject)]
+pub struct RsvpChange {
+    rsvp: Rsvp,
+    event: Event,
+    /// attendeeCount after this change.
+    attendee_count: i32,
+}
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Events published from now on whose location is within radiusKm of near (0 < radiusKm <= 500); PUBLIC ones only.
+    async fn events_nearby(
+        &self,
+        ctx: &Context<'_>,
+        near: GeoPointInput,
+        radius_km: f64,
+    ) -> Result<impl Stream<Item = Event> + use<>, ApiError> {
+        let centre = near.parse("near")?;
+        if !(radius_km.is_finite() && radius_km > 0.0 && radius_km <= 500.0) {
+            return Err(ApiError::bad_input(
+                "radiusKm",
+                "must be greater than 0 and at most 500",
+            ));
+        }
+        let channels: Vec<Channel> = cells_covering(centre.lat(), centre.lon(), radius_km)
+            .into_iter()
+            .map(Channel::cell)
+            .collect();
+        let subscription = state(ctx).bus.subscribe(&channels).await;
+        ready(ctx);
+        Ok(futures_util::stream::unfold(
+            subscription,
+            move |mut subscription| async move {
+                loop {
+                    let Ok(message) = subscription.recv().await else {
+                        tracing::debug!("eventsNearby subscriber lagged; some events skipped");
+                        continue;
+                    };
+                    if let Message::EventCreated { event, .. } = &*message {
+                        let within = DomainPoint::parse(event.lat, event.lon)
+                            .is_ok_and(|p| centre.distance_km(&p) <= radius_km);
+                        if within && event.visibility == "PUBLIC" && event.removed_at.is_none() {
+                            return Some((Event(event.clone()), subscription));
+                        }
+                    }
+                }
+            },
+        ))
+    }
+
+    /// Every RSVP created, changed or cancelled on the event. Its organisers, moderators and admins only.
+    async fn rsvp_changed(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+    ) -> Result<impl Stream<Item = RsvpChange> + use<>, ApiError> {
+        require_person(ctx)?;
+        let id = ids::decode(Kind::Event, &event_id, "eventId")?;
+        let event = event_by_id(ctx, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such event".to_owned()))?;
+        if !access::may_see_attendees(ctx, &event.0).await? {
+            return Err(ApiError::Forbidden(
+                "only the event's organisers, moderators and admins follow its RSVPs".to_owned(),
+            ));
+        }
+        let state = state(ctx).clone();
+        let subscription = state.bus.subscribe(&[Channel::event(id)]).await;
+        ready(ctx);
+        Ok(futures_util::stream::unfold(
+            (subscription, state),
+            |(mut subscription, state)| async move {
+                loop {
+                    let Ok(message) = subscription.recv().await else {
+                        tracing::debug!("rsvpChanged subscriber lagged; some changes skipped");
+                        continue;
+                    };
+                    let Message::RsvpChanged {
+                        event,
+                        rsvp,
+                        attendee_count,
+                        ..
+                    } = &*message
+                    else {
+                        continue;
+                    };
+                    match load_change(&state, *event, *rsvp, *attendee_count).await {
+                        Ok(Some(change)) => return Some((change, (subscription, state))),
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "rsvpChanged: loading the change failed")
+                        }
+                    }
+                }
+            },
+        ))
+    }
+
+    /// The viewer's activity feed, live. With after, first replays every activity after that cursor, in order, then goes live: nothing missed, nothing twice.
+    async fn feed(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = ApiResult<Activity>> + use<>, ApiError> {
+        let me = require_person(ctx)?;
+        let after = Page::<i64>::parse(Some(1), after)?.after;
+        let stream = state(ctx).feeds.subscribe(me.0, after).await;
+        ready(ctx);
+        Ok(stream.map(|item| item.map(Activity).map_err(ApiError::from)))
+    }
+}
+
+async fn load_change(
+    state: &SharedState,
+    event: uuid::Uuid,
+    rsvp: uuid::Uuid,
+    attendee_count: i32,
+) -> Result<Option<RsvpChange>, cortege_db::Error> {
+    let (event, rsvp) = ([event], [rsvp]);
+    let (events, rsvps) = tokio::try_join!(
+        cortege_db::events::by_ids(&state.pool, &event),
+        cortege_db::rsvps::by_ids(&state.pool, &rsvp),
+    )?;
+    let (Some(event), Some(rsvp)) = (events.into_iter().next(), rsvps.into_iter().next()) else {
+        return Ok(None);
+    };
+    Ok(Some(RsvpChange {
+        rsvp: Rsvp(Arc::new(rsvp)),
+        event: Event(Arc::new(event)),
+        attendee_count,
+    }))
+}

@@ -1,0 +1,128 @@
+//! Live delivery between server processes: a publish/subscribe bus over
+//! named channels, in process (one server) or through Redis (replicas).
+//!
+//! Channels are coarse on purpose: one per H3 cell for new events, one per
+//! event for its RSVPs, one per person for what concerns their sessions, and
+//! one announcing newly numbered activities. Who exactly receives something
+//! is decided by the subscriber's server, at delivery time, never by the
+//! publisher: an event announced in Paris is one message, not one per member.
+
+mod cells;
+mod local;
+mod redis_bus;
+mod registry;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use cortege_db::events::Event;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use cells::{cell_of, cells_covering};
+pub use local::LocalBus;
+pub use redis_bus::RedisBus;
+pub use registry::{Lagged, Subscription};
+
+/// A named channel on the bus.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Channel(String);
+
+impl Channel {
+    /// New PUBLIC events located in one H3 cell (see [`cell_of`]).
+    pub fn cell(cell: h3o::CellIndex) -> Self {
+        Self(format!("cell:{cell}"))
+    }
+    /// RSVP changes of one event.
+    pub fn event(event: Uuid) -> Self {
+        Self(format!("event:{event}"))
+    }
+    /// What concerns one person's sessions (revocations).
+    pub fn person(person: Uuid) -> Self {
+        Self(format!("person:{person}"))
+    }
+    /// Announcements that activities were numbered: feeds evaluate them.
+    pub fn activities() -> Self {
+        Self("activities".to_owned())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What travels on the bus.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Message {
+    /// Activities up to this sequence number are numbered and readable.
+    Numbered { upto: i64 },
+    /// A PUBLIC event was created: the row travels so that thousands of
+    /// subscribers near it need no query each.
+    EventCreated { seq: i64, event: Arc<Event> },
+    /// An RSVP was created, changed or cancelled.
+    RsvpChanged {
+        seq: i64,
+        event: Uuid,
+        rsvp: Uuid,
+        attendee_count: i32,
+    },
+    /// A session (or all of a person's sessions, when None) was revoked:
+    /// sockets authenticated by it close.
+    SessionsRevoked { session: Option<Uuid> },
+}
+
+/// Whether the bus currently carries messages between processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusState {
+    /// In-process bus: always up, nothing to connect to.
+    Local,
+    Connected,
+    /// Redis is unreachable: publishes fail (and are logged), subscribers
+    /// hear nothing until it comes back.
+    Disconnected,
+}
+
+impl BusState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BusState::Local => "local",
+            BusState::Connected => "connected",
+            BusState::Disconnected => "disconnected",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("encoding a bus message: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The bus: publish to a channel, subscribe to several. Subscribing is
+/// reference-counted per process: the first local subscriber of a channel
+/// makes the process listen to it, the last one leaving stops that.
+pub trait Bus: Send + Sync + 'static {
+    fn publish<'a>(
+        &'a self,
+        channel: &'a Channel,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), BusError>>;
+
+    /// Receives every message published on these channels once the
+    /// returned future resolves (with Redis: once Redis confirmed the
+    /// SUBSCRIBE, or at once when Redis is away).
+    fn subscribe<'a>(&'a self, channels: &'a [Channel]) -> BoxFuture<'a, Subscription>;
+
+    fn state(&self) -> BusState;
+
+    /// Changes whenever the bus reconnects, so that listeners can catch up
+    /// on what they may have missed while it was away.
+    fn reconnections(&self) -> tokio::sync::watch::Receiver<u64>;
+}
+
+pub type SharedBus = Arc<dyn Bus>;
