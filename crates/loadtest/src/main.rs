@@ -1,0 +1,359 @@
+//! Live-feed load: N WebSocket subscribers spread over France follow
+//! eventsNearby on one or more servers while events are created at a
+//! steady rate. Reports connections held, pushes per second, the time from
+//! a mutation's response to each push, and server memory per connection.
+//!
+//! bench/run-live.sh starts the servers and runs this; see it for usage.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+#[derive(Parser)]
+struct Args {
+    /// Server base URLs; subscribers are spread over them in turn, events
+    /// are created on the first.
+    #[arg(long, value_delimiter = ',', required = true)]
+    servers: Vec<String>,
+    /// The servers' database, to make the organiser's session.
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, default_value_t = 1_000)]
+    subscribers: usize,
+    /// Events created per second.
+    #[arg(long, default_value_t = 10.0)]
+    rate: f64,
+    #[arg(long, default_value_t = 30)]
+    seconds: u64,
+    /// Radius of each subscriber's eventsNearby, km.
+    #[arg(long, default_value_t = 30.0)]
+    radius: f64,
+    /// Server process ids, for memory per connection.
+    #[arg(long, value_delimiter = ',')]
+    server_pids: Vec<u32>,
+}
+
+/// Places events happen in (postcode and city resolve to one commune).
+const CITIES: &[(&str, &str, f64, f64)] = &[
+    ("Marseille", "13001", 43.2965, 5.3698),
+    ("Toulouse", "31000", 43.6047, 1.4442),
+    ("Nice", "06000", 43.7102, 7.2620),
+    ("Nantes", "44000", 47.2184, -1.5536),
+    ("Strasbourg", "67000", 48.5734, 7.7521),
+    ("Montpellier", "34000", 43.6108, 3.8767),
+    ("Bordeaux", "33000", 44.8378, -0.5792),
+    ("Lille", "59000", 50.6292, 3.0573),
+    ("Rennes", "35000", 48.1173, -1.6778),
+    ("Reims", "51100", 49.2583, 4.0317),
+    ("Quimper", "29000", 47.996, -4.102),
+    ("Grenoble", "38000", 45.1885, 5.7245),
+    ("Dijon", "21000", 47.322, 5.0415),
+    ("Angers", "49000", 47.4784, -0.5632),
+    ("Clermont-Ferrand", "63000", 45.7772, 3.087),
+    ("Limoges", "87000", 45.8336, 1.2611),
+    ("Tours", "37000", 47.3941, 0.6848),
+    ("Rouen", "76000", 49.4432, 1.0999),
+    ("Brest", "29200", 48.3904, -4.4861),
+    ("Metz", "57000", 49.1193, 6.1757),
+];
+
+fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn total_rss(pids: &[u32]) -> u64 {
+    pids.iter().filter_map(|p| rss_kib(*p)).sum()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// An organiser with a live session, made in the database.
+async fn organiser(database_url: &str) -> anyhow::Result<String> {
+    let pool = sqlx::PgPool::connect(database_url)
+        .await
+        .context("connecting to the database")?;
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO people (id, first_name, last_name, email, pledge_accepted_at)
+         VALUES ($1, 'Charge', 'Test', $2, now())",
+    )
+    .bind(id)
+    .bind(format!("load-{}@example.org", id.simple()))
+    .execute(&pool)
+    .await?;
+    let (token, hash) = cortege_graphql::auth::new_token();
+    sqlx::query(
+        "INSERT INTO sessions (id, person_id, token_hash, expires_at)
+         VALUES ($1, $2, $3, now() + interval '1 day')",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(id)
+    .bind(hash)
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    Ok(token)
+}
+
+/// When an event's request was sent and answered, and where it is.
+type Created = (Instant, Instant, (f64, f64));
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects, initialises and subscribes; returns once the server listens.
+async fn subscriber(server: &str, at: (f64, f64), radius: f64) -> anyhow::Result<Socket> {
+    let url = format!("{}/graphql", server.replacen("http", "ws", 1));
+    let mut request = url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    ws.send(Message::text(r#"{"type":"connection_init"}"#))
+        .await?;
+    ws.send(Message::text(
+        json!({
+            "id": "n", "type": "subscribe",
+            "payload": {
+                "query": "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { title } }",
+                "variables": { "n": { "lat": at.0, "lon": at.1 }, "r": radius },
+            },
+        })
+        .to_string(),
+    ))
+    .await?;
+    ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
+        .await?;
+    loop {
+        let Some(frame) = ws.next().await else {
+            bail!("closed while subscribing")
+        };
+        if let Message::Text(t) = frame? {
+            let v: Value = serde_json::from_str(t.as_str())?;
+            match v["type"].as_str() {
+                Some("pong") => return Ok(ws),
+                Some("error") => bail!("subscription refused: {v}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let token = organiser(&args.database_url).await?;
+    let rss_before = total_rss(&args.server_pids);
+
+    // Subscribers around the cities, jittered up to ~25 km.
+    let mut rng_positions = Vec::with_capacity(args.subscribers);
+    for k in 0..args.subscribers {
+        let (_, _, lat, lon) = CITIES[k % CITIES.len()];
+        let jitter =
+            |seed: usize| ((seed.wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0 - 0.5) * 0.45;
+        rng_positions.push((lat + jitter(k), lon + jitter(k / 7 + 13)));
+    }
+    let (deliveries_tx, mut deliveries) = mpsc::unbounded_channel::<(u64, Instant)>();
+    let started = Instant::now();
+    let gate = Arc::new(Semaphore::new(200));
+    let mut connecting = Vec::with_capacity(args.subscribers);
+    for (k, at) in rng_positions.iter().copied().enumerate() {
+        let server = args.servers[k % args.servers.len()].clone();
+        let gate = gate.clone();
+        let radius = args.radius;
+        connecting.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok();
+            subscriber(&server, at, radius).await
+        }));
+    }
+    let mut sockets = Vec::with_capacity(args.subscribers);
+    let mut failed = 0;
+    for c in connecting {
+        match c.await? {
+            Ok(ws) => sockets.push(ws),
+            Err(e) => {
+                if failed == 0 {
+                    eprintln!("a subscriber failed: {e:#}");
+                }
+                failed += 1;
+            }
+        }
+    }
+    let connect_time = started.elapsed();
+    let held = sockets.len();
+    let rss_idle = total_rss(&args.server_pids);
+    let closed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for mut ws in sockets {
+        let tx = deliveries_tx.clone();
+        let closed = closed.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(frame)) = ws.next().await {
+                let Message::Text(t) = frame else { continue };
+                let now = Instant::now();
+                let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
+                    continue;
+                };
+                if v["type"] == "ping" {
+                    ws.send(Message::text(r#"{"type":"pong"}"#)).await.ok();
+                    continue;
+                }
+                if let Some(n) = v["payload"]["data"]["eventsNearby"]["title"]
+                    .as_str()
+                    .and_then(|t| t.strip_prefix("bench-"))
+                    .and_then(|n| n.parse().ok())
+                {
+                    tx.send((n, now)).ok();
+                }
+            }
+            closed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+    drop(deliveries_tx);
+
+    // Events at a steady rate, each remembered with its response time.
+    let http = reqwest::Client::new();
+    let responded: Arc<Mutex<HashMap<u64, Created>>> = Arc::default();
+    let total_events = (args.rate * args.seconds as f64).round() as u64;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate));
+    let load_started = Instant::now();
+    let mut creators = Vec::new();
+    for n in 0..total_events {
+        tick.tick().await;
+        let (city, postcode, lat, lon) = CITIES[(n as usize * 7) % CITIES.len()];
+        let http = http.clone();
+        let url = format!("{}/graphql", args.servers[0]);
+        let token = token.clone();
+        let responded = responded.clone();
+        creators.push(tokio::spawn(async move {
+            let starts = chrono::Utc::now() + chrono::Duration::days(2);
+            let body = json!({
+                "query": "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+                "variables": { "i": {
+                    "title": format!("bench-{n}"), "description": "", "kind": "LEAFLETING",
+                    "startsAt": starts.to_rfc3339(),
+                    "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+                    "location": { "lat": lat, "lon": lon },
+                    "address": { "postcode": postcode, "city": city },
+                } },
+            });
+            let sent = Instant::now();
+            let r = http.post(url).bearer_auth(token).json(&body).send().await;
+            let done = Instant::now();
+            match r {
+                Ok(r) => {
+                    let v: Value = r.json().await.unwrap_or_default();
+                    if v.get("errors").is_some() {
+                        eprintln!("createEvent failed: {v}");
+                        return;
+                    }
+                    responded.lock().await.insert(n, (sent, done, (lat, lon)));
+                }
+                Err(e) => eprintln!("createEvent failed: {e}"),
+            }
+        }));
+    }
+    for c in creators {
+        c.await.ok();
+    }
+    let load_time = load_started.elapsed();
+    // Let the last pushes arrive: until none came for two seconds.
+    let mut received = Vec::new();
+    while let Ok(Some(d)) = tokio::time::timeout(Duration::from_secs(2), deliveries.recv()).await {
+        received.push(d);
+    }
+    let responded = responded.lock().await;
+    let expected: usize = responded
+        .values()
+        .map(|(_, _, at)| {
+            rng_positions
+                .iter()
+                .take(held)
+                .filter(|p| distance_km(**p, *at) <= args.radius)
+                .count()
+        })
+        .sum();
+    let mut from_response = Vec::new();
+    let mut from_request = Vec::new();
+    for (n, at) in &received {
+        if let Some((sent, done, _)) = responded.get(n) {
+            from_response.push(at.saturating_duration_since(*done).as_secs_f64() * 1e3);
+            from_request.push(at.duration_since(*sent).as_secs_f64() * 1e3);
+        }
+    }
+    from_response.sort_by(f64::total_cmp);
+    from_request.sort_by(f64::total_cmp);
+    let per_conn = if held > 0 && !args.server_pids.is_empty() {
+        format!(
+            "{:.1} KiB",
+            rss_idle.saturating_sub(rss_before) as f64 / held as f64
+        )
+    } else {
+        "n/a".to_owned()
+    };
+    println!(
+        "servers={} subscribers={} held={} failed={} closed_during_run={} connect_time={:.1}s",
+        args.servers.len(),
+        args.subscribers,
+        held,
+        failed,
+        closed.load(std::sync::atomic::Ordering::Relaxed),
+        connect_time.as_secs_f64()
+    );
+    println!(
+        "server RSS: before={} KiB idle={} KiB per idle connection={}",
+        rss_before, rss_idle, per_conn
+    );
+    println!(
+        "events={} in {:.1}s, pushes received={} expected={} ({:.2}%), pushes/s={:.0}",
+        responded.len(),
+        load_time.as_secs_f64(),
+        received.len(),
+        expected,
+        100.0 * received.len() as f64 / expected.max(1) as f64,
+        received.len() as f64 / load_time.as_secs_f64()
+    );
+    println!(
+        "latency from mutation response to push: p50={:.1} ms p99={:.1} ms max={:.1} ms (from request sent: p50={:.1} p99={:.1})",
+        percentile(&from_response, 0.5),
+        percentile(&from_response, 0.99),
+        from_response.last().copied().unwrap_or(f64::NAN),
+        percentile(&from_request, 0.5),
+        percentile(&from_request, 0.99),
+    );
+    Ok(())
+}
