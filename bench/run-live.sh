@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1000 5000 10000)
 rate=${BENCH_RATE:-10} seconds=${BENCH_SECONDS:-30}
@@ -26,6 +26,7 @@ stop_servers() {
 }
 cleanup() {
   stop_servers
+  [ -n "${BENCH_KEEP_LOGS:-}" ] && cp "$work"/serve-*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
   stop_postgres "$work/pg" || true
   [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
   rm -rf "$work"
@@ -46,20 +47,28 @@ export RUST_LOG=${RUST_LOG:-warn}
 serve() { # port [redis]
   local port=$1
   CORTEGE_REDIS_URL=${2:-} CORTEGE_DATA_DIR="$work/data-$port" \
-    "$bin" --listen "127.0.0.1:$port" serve >"$work/serve-$port.log" 2>&1 &
+    ${BENCH_WRAP:-} "$bin" --listen "127.0.0.1:$port" serve >"$work/serve-$port.log" 2>&1 &
   servers+=($!)
-  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.1; done
+  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
+    kill -0 "${servers[-1]}" 2>/dev/null || { cat "$work/serve-$port.log"; exit 1; }
+    sleep 0.1
+  done
 }
 
+# Server ports below the kernel's ephemeral range, which the load tool's
+# thousands of client sockets use.
+port() { echo $(( 20000 + RANDOM % 9000 )); }
 for n in "${counts[@]}"; do
+  [ -n "${BENCH_ONLY_REPLICAS:-}" ] || {
   echo "== one server, in-process bus, $n subscribers, $rate events/s for ${seconds}s"
-  p1=$(free_port); serve "$p1"
+  p1=$(port); serve "$p1"
   "$load" --servers "http://127.0.0.1:$p1" --database-url "$db" --subscribers "$n" \
-    --rate "$rate" --seconds "$seconds" --server-pids "${servers[0]}"
+    --rate "$rate" --seconds "$seconds" --server-pids "${servers[0]}" ${BENCH_ARGS:-}
   stop_servers
+  }
   echo "== two replicas through Redis, $n subscribers spread over both, created on the first"
-  p1=$(free_port); serve "$p1" "redis://127.0.0.1:$redis_port"
-  p2=$(free_port); serve "$p2" "redis://127.0.0.1:$redis_port"
+  p1=$(port); serve "$p1" "redis://127.0.0.1:$redis_port"
+  p2=$(port); serve "$p2" "redis://127.0.0.1:$redis_port"
   "$load" --servers "http://127.0.0.1:$p1,http://127.0.0.1:$p2" --database-url "$db" \
     --subscribers "$n" --rate "$rate" --seconds "$seconds" --server-pids "${servers[0]},${servers[1]}"
   stop_servers

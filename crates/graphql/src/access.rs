@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::loaders::Loaders;
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
-    ctx.data_unchecked::<Loaders>()
+    crate::loaders::of(ctx)
 }
 
 /// The signed-in person's row (cached for the request), or None.

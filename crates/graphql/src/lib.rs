@@ -22,7 +22,7 @@ use async_graphql::extensions::apollo_persisted_queries::{
 use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;
-use crate::loaders::Loaders;
+use crate::loaders::LazyLoaders;
 use crate::objects::account::{AccountMutation, AccountQuery};
 use crate::objects::event::{EventMutation, EventQuery};
 use crate::objects::friend::FriendMutation;
@@ -95,5 +95,5 @@ pub fn prepare_request(
     request
         .data(auth)
         .data(addr)
-        .data(Loaders::new(&state.pool, auth.person()))
+        .data(LazyLoaders::new(&state.pool, auth.person()))
 }

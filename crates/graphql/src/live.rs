@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use cortege_db::PgPool;
 use cortege_db::feed::{self, FeedItem};
-use cortege_realtime::{Channel, Message, SharedBus};
+use cortege_realtime::{BusState, Channel, Message, SharedBus};
 use futures_util::Stream;
 use tokio::sync::{Mutex, mpsc};
 use uuid::Uuid;
@@ -222,6 +222,9 @@ async fn pump(hub: std::sync::Weak<FeedHub>, bus: SharedBus) {
     let mut announcements = bus.subscribe(&[Channel::activities()]).await;
     let mut reconnections = bus.reconnections();
     let mut poll = tokio::time::interval(POLL);
+    // In process, announcements cannot be lost: the relay is in this
+    // process and publishes straight to the pump.
+    let local = bus.state() == BusState::Local;
     loop {
         let announced = tokio::select! {
             m = announcements.recv() => match m.as_deref() {
@@ -229,7 +232,7 @@ async fn pump(hub: std::sync::Weak<FeedHub>, bus: SharedBus) {
                 _ => None,
             },
             Ok(()) = reconnections.changed() => None,
-            _ = poll.tick() => None,
+            _ = poll.tick(), if !local => None,
         };
         let Some(hub) = hub.upgrade() else { return };
         let target = match announced {

@@ -223,3 +223,33 @@ impl Loaders {
         }
     }
 }
+
+/// A request's loaders, made on first use: a subscription that never loads
+/// anything (eventsNearby pushes carry their rows) does not pay for them,
+/// which matters with ten thousand sockets.
+pub struct LazyLoaders {
+    pool: PgPool,
+    viewer: Option<PersonId>,
+    // Boxed: an empty cell would otherwise reserve the loaders' full size.
+    cell: std::sync::OnceLock<Box<Loaders>>,
+}
+
+impl LazyLoaders {
+    pub fn new(pool: &PgPool, viewer: Option<PersonId>) -> Self {
+        Self {
+            pool: pool.clone(),
+            viewer,
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &Loaders {
+        self.cell
+            .get_or_init(|| Box::new(Loaders::new(&self.pool, self.viewer)))
+    }
+}
+
+/// The request's loaders.
+pub fn of<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<LazyLoaders>().get()
+}

@@ -37,6 +37,10 @@ struct Args {
     /// Radius of each subscriber's eventsNearby, km.
     #[arg(long, default_value_t = 30.0)]
     radius: f64,
+    /// Only connect and initialise (no subscription): the memory of a bare
+    /// socket.
+    #[arg(long)]
+    bare: bool,
     /// Server process ids, for memory per connection.
     #[arg(long, value_delimiter = ',')]
     server_pids: Vec<u32>,
@@ -133,7 +137,12 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects, initialises and subscribes; returns once the server listens.
-async fn subscriber(server: &str, at: (f64, f64), radius: f64) -> anyhow::Result<Socket> {
+async fn subscriber(
+    server: &str,
+    at: (f64, f64),
+    radius: f64,
+    bare: bool,
+) -> anyhow::Result<Socket> {
     let url = format!("{}/graphql", server.replacen("http", "ws", 1));
     let mut request = url.into_client_request()?;
     request
@@ -146,6 +155,18 @@ async fn subscriber(server: &str, at: (f64, f64), radius: f64) -> anyhow::Result
         tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
     ws.send(Message::text(r#"{"type":"connection_init"}"#))
         .await?;
+    if bare {
+        ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
+            .await?;
+        while let Some(frame) = ws.next().await {
+            if let Message::Text(t) = frame?
+                && t.as_str().contains("pong")
+            {
+                return Ok(ws);
+            }
+        }
+        bail!("closed while initialising");
+    }
     ws.send(Message::text(
         json!({
             "id": "n", "type": "subscribe",
@@ -195,10 +216,10 @@ async fn main() -> anyhow::Result<()> {
     for (k, at) in rng_positions.iter().copied().enumerate() {
         let server = args.servers[k % args.servers.len()].clone();
         let gate = gate.clone();
-        let radius = args.radius;
+        let (radius, bare) = (args.radius, args.bare);
         connecting.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.ok();
-            subscriber(&server, at, radius).await
+            subscriber(&server, at, radius, bare).await
         }));
     }
     let mut sockets = Vec::with_capacity(args.subscribers);

@@ -158,7 +158,7 @@ async fn subscriber(
                                     deliver(&prefix, &registry, &msg);
                                 }
                                 _ = heartbeat.tick() => {
-                                    let ping = tokio::time::timeout(TIMEOUT, sink.ping::<String>()).await;
+                                    let ping = tokio::time::timeout(TIMEOUT, sink.ping::<redis::Value>()).await;
                                     if !matches!(ping, Ok(Ok(_))) {
                                         break "no answer to PING".to_owned();
                                     }

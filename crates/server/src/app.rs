@@ -127,7 +127,9 @@ impl Application {
             }
             None => None,
         };
-        let bus: SharedBus = match &config.redis_url {
+        // An empty CORTEGE_REDIS_URL means none, as for every optional setting.
+        let redis_url = config.redis_url.as_deref().filter(|u| !u.trim().is_empty());
+        let bus: SharedBus = match redis_url {
             Some(url) => Arc::new(
                 RedisBus::start(url, &config.redis_channel_prefix)
                     .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,

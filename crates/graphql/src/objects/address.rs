@@ -2,7 +2,6 @@ use async_graphql::{Context, InputObject, Object};
 use cortege_domain::{Postcode, normalize_place_name};
 
 use crate::error::{ApiError, ApiResult};
-use crate::loaders::Loaders;
 use crate::objects::person::Commune;
 use crate::state::SharedState;
 
@@ -98,7 +97,7 @@ impl Address {
         &self.city
     }
     async fn commune(&self, ctx: &Context<'_>) -> ApiResult<Option<Commune>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         Ok(loaders
             .commune
             .load_one(self.commune_code.clone())

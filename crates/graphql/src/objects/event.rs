@@ -76,7 +76,7 @@ fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
 }
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
-    ctx.data_unchecked::<Loaders>()
+    crate::loaders::of(ctx)
 }
 
 /// A field action or meeting.

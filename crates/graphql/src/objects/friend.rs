@@ -10,7 +10,6 @@ use crate::access::require_member;
 use crate::auth::require_person;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
 use crate::objects::node::visible_person;
 use crate::objects::person::Person;
 use crate::state::SharedState;
@@ -32,8 +31,7 @@ fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
 pub struct Friendship(pub Arc<db_friends::Friendship>);
 
 async fn person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Person> {
-    let row = ctx
-        .data_unchecked::<Loaders>()
+    let row = crate::loaders::of(ctx)
         .person
         .load_one(id)
         .await?

@@ -51,7 +51,7 @@ fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
 }
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
-    ctx.data_unchecked::<Loaders>()
+    crate::loaders::of(ctx)
 }
 
 /// A local group: a committee of the movement in a town or neighbourhood.

@@ -3,7 +3,6 @@ use async_graphql::{Context, ID, Interface, Object};
 use crate::auth::require_person;
 use crate::error::ApiResult;
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
 use crate::objects::event::{Event, Rsvp, event_by_id};
 use crate::objects::friend::Friendship;
 use crate::objects::group::{Group, visible_group};
@@ -26,7 +25,7 @@ pub enum Node {
 
 /// A person who can be shown: neither banned nor deleted.
 pub async fn visible_person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Person>> {
-    let loaders = ctx.data_unchecked::<Loaders>();
+    let loaders = crate::loaders::of(ctx);
     Ok(loaders
         .person
         .load_one(id)
@@ -46,7 +45,7 @@ impl NodeQuery {
         let Some((kind, uuid)) = ids::decode_any(&id) else {
             return Ok(None);
         };
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         match kind {
             Kind::Person => {
                 require_person(ctx)?;

@@ -8,7 +8,6 @@ use cortege_domain::{GeoPoint as DomainPoint, Role as DomainRole, display_name};
 use crate::auth::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
 use crate::state::SharedState;
 
 /// A point on Earth (WGS 84 degrees).
@@ -184,7 +183,7 @@ impl Person {
         else {
             return Ok(None);
         };
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         Ok(loaders.commune.load_one(code).await?.map(Commune))
     }
 
@@ -193,7 +192,7 @@ impl Person {
         if !self.signed_in(ctx) {
             return Ok(None);
         }
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         let count = loaders
             .friend_count
             .load_one(self.row.id)
@@ -204,7 +203,7 @@ impl Person {
 
     /// Whether the viewer and this person are friends.
     async fn is_friend(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         match &loaders.viewer {
             Some(v) if !self.is_self => {
                 Ok(v.is_friend.load_one(self.row.id).await?.unwrap_or(false))

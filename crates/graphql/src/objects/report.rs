@@ -13,7 +13,6 @@ use crate::access::require_member;
 use crate::error::{ApiError, ApiResult};
 use crate::guard::RoleGuard;
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
 use crate::objects::event::{Event, event_by_id};
 use crate::objects::group::{Group, visible_group};
 use crate::objects::node::visible_person;
@@ -73,7 +72,7 @@ fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
 pub struct Report(pub Arc<db_reports::Report>);
 
 async fn person(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Person>> {
-    let loaders = ctx.data_unchecked::<Loaders>();
+    let loaders = crate::loaders::of(ctx);
     Ok(loaders
         .person
         .load_one(id)
@@ -94,7 +93,7 @@ impl Report {
     /// The subject as it is now (removed and banned subjects included).
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<ReportSubject> {
         let missing = || ApiError::NotFound("the reported subject no longer exists".to_owned());
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         match self.0.subject_type.as_str() {
             "EVENT" => loaders
                 .event

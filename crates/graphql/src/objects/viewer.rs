@@ -9,7 +9,6 @@ use cortege_db::people::Person as PersonRow;
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::loaders::Loaders;
 use crate::objects::event::{Event, Rsvp};
 use crate::objects::friend::Friendship;
 use crate::objects::group::Membership;
@@ -143,7 +142,7 @@ impl Viewer {
         let rows =
             cortege_db::friendships::friends_of(pool(ctx), self.0.id, page.after, page.limit())
                 .await?;
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = crate::loaders::of(ctx);
         let people = loaders.person.load_many(rows.iter().map(|r| r.2)).await?;
         let items = rows
             .into_iter()
