@@ -64,3 +64,28 @@ pub async fn number_batch(pool: &PgPool, max: i64) -> Result<Vec<Numbered>> {
     numbered.sort_by_key(|n| n.seq);
     Ok(numbered)
 }
+
+/// How far the relay is behind: committed activities not yet numbered,
+/// the age of the oldest, and the last number handed out.
+#[derive(Debug, Clone, Copy)]
+pub struct Lag {
+    pub unnumbered: i64,
+    pub oldest_seconds: f64,
+    pub last_seq: i64,
+}
+
+pub async fn lag(pool: &PgPool) -> Result<Lag> {
+    let (unnumbered, oldest_seconds, last_seq): (i64, f64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM activities WHERE seq IS NULL),
+                coalesce((SELECT extract(epoch FROM now() - min(created_at))::float8
+                          FROM activities WHERE seq IS NULL), 0),
+                (SELECT last_seq FROM outbox_state)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Lag {
+        unnumbered,
+        oldest_seconds,
+        last_seq,
+    })
+}

@@ -12,6 +12,7 @@ pub mod live;
 pub mod loaders;
 pub mod mail;
 pub mod media;
+pub mod metrics;
 pub mod objects;
 pub mod state;
 pub mod throttle;
@@ -59,6 +60,7 @@ const PERSISTED_QUERIES: usize = 1024;
 
 fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
+        .extension(metrics::OperationMetrics)
         .extension(extensions::ErrorCodes)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,

@@ -33,6 +33,7 @@ impl Bus for LocalBus {
         channel: &'a Channel,
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), BusError>> {
+        metrics::counter!("cortege_bus_publishes_total").increment(1);
         self.registry.dispatch(channel, Arc::new(message.clone()));
         Box::pin(async { Ok(()) })
     }

@@ -91,7 +91,14 @@ impl Bus for RedisBus {
             let payload = serde_json::to_string(message)?;
             let mut conn = self.publisher.clone();
             let wire = format!("{}{}", self.prefix, channel.as_str());
-            let _receivers: i64 = conn.publish(wire, payload).await?;
+            let published: Result<i64, _> = conn.publish(wire, payload).await;
+            match published {
+                Ok(_) => metrics::counter!("cortege_bus_publishes_total").increment(1),
+                Err(e) => {
+                    metrics::counter!("cortege_bus_publish_failures_total").increment(1);
+                    return Err(e.into());
+                }
+            }
             Ok(())
         })
     }

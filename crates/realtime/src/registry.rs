@@ -106,14 +106,20 @@ impl Registry {
             return 0;
         };
         let mut delivered = 0;
+        let mut dropped = 0_u64;
         for s in subscribers {
             match s.tx.try_send(message.clone()) {
                 Ok(()) => delivered += 1,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     s.lagged.store(true, Ordering::Relaxed);
+                    dropped += 1;
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => {}
             }
+        }
+        metrics::counter!("cortege_bus_deliveries_total").increment(delivered as u64);
+        if dropped > 0 {
+            metrics::counter!("cortege_bus_dropped_total").increment(dropped);
         }
         delivered
     }

@@ -87,6 +87,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::metrics::handle();
         let db = Database::open(&config).await?;
         let listener = match TcpListener::bind(config.listen).await {
             Ok(l) => l,
@@ -189,10 +190,12 @@ impl Application {
                 }
             })
         };
-        let relay = self
-            .config
-            .outbox_relay
-            .then(|| crate::relay::spawn(self.db.pool.clone(), self.state.bus.clone()));
+        // Stopped only once in-flight requests are done, so that what they
+        // committed is numbered and published before the process leaves.
+        let (relay_stop, relay_stopping) = tokio::sync::watch::channel(false);
+        let relay = self.config.outbox_relay.then(|| {
+            crate::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
+        });
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
             self.listener,
@@ -201,8 +204,15 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         purge.abort();
-        if let Some(relay) = relay {
-            relay.abort();
+        if let Some(mut relay) = relay {
+            relay_stop.send(true).ok();
+            if tokio::time::timeout(Duration::from_secs(10), &mut relay)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the outbox relay did not stop in 10 s; the next relay resumes");
+                relay.abort();
+            }
         }
         drop(self.state);
         let closed = self.db.close().await;

@@ -70,13 +70,34 @@ pub fn router(
             get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
         )
         .route("/health/ready", get(ready))
+        .route(
+            "/metrics",
+            get(|State(ctx): State<Ctx>| async move { crate::metrics::render(&ctx.state).await }),
+        )
         .route("/", get(home))
         .nest_service("/media", media)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(ctx)
+}
+
+/// Every request's span carries its id (x-request-id, set just outside
+/// and echoed to the client), so a log line can be traced to a request.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 /// 413 for a body over its limit: 2 MB of JSON, 6 MB of multipart. A body

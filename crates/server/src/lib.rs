@@ -7,6 +7,7 @@ pub mod config;
 pub mod embedded;
 pub mod http;
 pub mod import;
+pub mod metrics;
 pub mod relay;
 pub mod seed;
 pub mod telemetry;

@@ -45,6 +45,9 @@ enum Command {
     /// Create a PostgreSQL login for an analyst, in the read-only
     /// cortege_analyst role; prints its password once.
     GrantAnalystLogin { name: String },
+    /// Exit 0 when the server at CORTEGE_LISTEN is ready (for container
+    /// health checks: the image has no curl).
+    Healthcheck,
 }
 
 async fn shutdown_signal() {
@@ -91,6 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(cli.config).await?;
             app.run_until(shutdown_signal()).await
         }
+        Command::Healthcheck => healthcheck(cli.config.listen).await,
         Command::Migrate => {
             let db = Database::open(&cli.config).await?;
             println!("database up to date");
@@ -158,5 +162,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("no account has the email {}", email.as_str())
             }
         }
+    }
+}
+
+/// GET /health/ready on the listen address (a wildcard address means this
+/// host) and expect 200.
+async fn healthcheck(listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let check = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(
+                b"GET /health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            )
+            .await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        Ok::<_, std::io::Error>(head)
+    };
+    let head = tokio::time::timeout(std::time::Duration::from_secs(3), check)
+        .await
+        .context("no answer within 3 s")?
+        .with_context(|| format!("asking {addr}"))?;
+    if head.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        anyhow::bail!("not ready: {}", String::from_utf8_lossy(&head))
     }
 }

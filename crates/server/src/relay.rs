@@ -23,10 +23,17 @@ const POLL: Duration = Duration::from_secs(1);
 /// How often a standby replica tries to become the relay.
 const STANDBY: Duration = Duration::from_secs(2);
 
-pub fn spawn(pool: PgPool, bus: SharedBus) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    pool: PgPool,
+    bus: SharedBus,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match run(&pool, &bus).await {
+            if *stopping.borrow() {
+                return;
+            }
+            match run(&pool, &bus, stopping.clone()).await {
                 Ok(()) => tokio::time::sleep(STANDBY).await,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox relay stopped; retrying");
@@ -38,7 +45,11 @@ pub fn spawn(pool: PgPool, bus: SharedBus) -> tokio::task::JoinHandle<()> {
 }
 
 /// Returns Ok when another process holds the relay lock.
-async fn run(pool: &PgPool, bus: &SharedBus) -> Result<(), cortege_db::Error> {
+async fn run(
+    pool: &PgPool,
+    bus: &SharedBus,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), cortege_db::Error> {
     // A connection of its own, out of the pool: the session-level lock
     // lives exactly as long as it does.
     let mut lock = pool.acquire().await?.detach();
@@ -68,9 +79,16 @@ async fn run(pool: &PgPool, bus: &SharedBus) -> Result<(), cortege_db::Error> {
                 break;
             }
         }
+        if *stopping.borrow() {
+            // The last batch is numbered and published: hand over.
+            tracing::info!("outbox relay flushed; stopping");
+            lock.close().await.ok();
+            return Ok(());
+        }
         tokio::select! {
             n = listener.recv() => { n?; }
             () = tokio::time::sleep(POLL) => {}
+            Ok(()) = stopping.changed() => {}
         }
         // Keep the lock's connection alive and notice if it died.
         sqlx::query("SELECT 1").execute(&mut lock).await?;

@@ -173,7 +173,13 @@ enum Event {
 }
 
 impl Connection {
-    async fn run(mut self, socket: WebSocket) {
+    async fn run(self, socket: WebSocket) {
+        metrics::gauge!("cortege_ws_connections").increment(1.0);
+        self.serve(socket).await;
+        metrics::gauge!("cortege_ws_connections").decrement(1.0);
+    }
+
+    async fn serve(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let (events_tx, mut events) = mpsc::channel::<Event>(self.config.queue.max(1));
         let mut shutdown = self.config.shutdown.clone();
@@ -395,6 +401,7 @@ fn error_message(id: &str, errors: Vec<ServerError>) -> String {
 /// refusal at subscribe time) is an `error`; otherwise `next`s, then
 /// `complete`.
 async fn forward(schema: CortegeSchema, request: Request, id: String, events: mpsc::Sender<Event>) {
+    let _live = LiveSubscription::new();
     let mut responses = schema.execute_stream(request);
     let mut first = true;
     while let Some(response) = responses.next().await {
@@ -434,4 +441,21 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// Counts a running operation in `cortege_ws_subscriptions` for as long as
+/// its task lives (ended, completed or aborted alike).
+struct LiveSubscription;
+
+impl LiveSubscription {
+    fn new() -> Self {
+        metrics::gauge!("cortege_ws_subscriptions").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for LiveSubscription {
+    fn drop(&mut self) {
+        metrics::gauge!("cortege_ws_subscriptions").decrement(1.0);
+    }
 }

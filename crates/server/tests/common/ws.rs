@@ -23,7 +23,12 @@ pub struct WsClient {
 
 /// Opens a socket (no connection_init yet); Err is the refused handshake.
 pub async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<WsClient, WsError> {
-    let url = format!("{}/graphql", app.base.replacen("http", "ws", 1));
+    open_url(&app.base, headers).await
+}
+
+/// Opens a socket to the server at `base` (http://host:port).
+pub async fn open_url(base: &str, headers: &[(&str, &str)]) -> Result<WsClient, WsError> {
+    let url = format!("{}/graphql", base.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
@@ -45,7 +50,12 @@ pub async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<WsClient, W
 impl WsClient {
     /// Opens and initialises a socket, with a session token or anonymous.
     pub async fn connect(app: &TestApp, token: Option<&str>) -> Self {
-        let mut c = open(app, &[]).await.expect("handshake");
+        Self::connect_to(&app.base, token).await
+    }
+
+    /// Opens and initialises a socket to the server at `base`.
+    pub async fn connect_to(base: &str, token: Option<&str>) -> Self {
+        let mut c = open_url(base, &[]).await.expect("handshake");
         let payload = match token {
             Some(t) => json!({ "token": t }),
             None => json!({}),

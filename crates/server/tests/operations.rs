@@ -1,0 +1,225 @@
+//! Running it for real: /metrics parses as Prometheus text and moves; a
+//! replica stopped by SIGTERM closes its sockets with 1001 and loses no
+//! committed activity (its clients resume on another replica).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::ws::WsClient;
+use common::{Member, TestApp, redis_url};
+use serde_json::{Value, json};
+
+async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let lines = text.lines().map(|l| Ok(l.to_owned()));
+    prometheus_parse::Scrape::parse(lines).expect("Prometheus text format")
+}
+
+/// The sum of a metric's samples whose labels include `labels`.
+fn total(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            prometheus_parse::Value::Histogram(ref h) => {
+                h.iter().map(|b| b.count).fold(0.0, f64::max)
+            }
+            prometheus_parse::Value::Summary(_) => 0.0,
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_parse_and_move() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    // Metrics are per process and tests share one: compare before/after.
+    let before = scrape(&app).await;
+    app.ok(
+        "query Viewer { viewer { email } }",
+        json!({}),
+        Some(&alice.token),
+    )
+    .await;
+    let r = app
+        .gql("query Broken { event(id: 12) { id } }", json!({}), None)
+        .await;
+    assert!(r["errors"].is_array());
+    let mut ws = WsClient::connect(&app, Some(&alice.token)).await;
+    ws.subscribe("f", "subscription { feed { cursor } }", json!({}))
+        .await;
+    let after = scrape(&app).await;
+
+    let grew = |name: &str, labels: &[(&str, &str)]| {
+        total(&after, name, labels) > total(&before, name, labels)
+    };
+    assert!(grew(
+        "cortege_http_requests_total",
+        &[("route", "/graphql"), ("method", "POST"), ("status", "200")]
+    ));
+    assert!(grew(
+        "cortege_graphql_operation_duration_seconds",
+        &[("operation", "Viewer")]
+    ));
+    assert!(grew("cortege_graphql_errors_total", &[]));
+    assert!(total(&after, "cortege_ws_connections", &[]) >= 1.0);
+    assert!(total(&after, "cortege_ws_subscriptions", &[]) >= 1.0);
+    for name in [
+        "cortege_outbox_lag",
+        "cortege_outbox_last_seq",
+        "cortege_db_pool_connections",
+        "cortege_bus_connected",
+    ] {
+        assert!(
+            after.samples.iter().any(|s| s.metric == name),
+            "{name} is missing"
+        );
+    }
+}
+
+/// A real `cortege serve` process, to stop with SIGTERM.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    async fn serve(app: &TestApp, data_dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (redis, prefix) = app.redis.clone().unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_cortege"))
+            .arg("serve")
+            .env("CORTEGE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CORTEGE_DATABASE_URL", &app.url)
+            .env("CORTEGE_REDIS_URL", redis)
+            .env("CORTEGE_REDIS_CHANNEL_PREFIX", prefix)
+            .env("CORTEGE_DATA_DIR", data_dir)
+            .env("CORTEGE_EVENTS_PER_HOUR", "10000")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = app
+                .client
+                .get(format!("{base}/health/ready"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            if ready {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "cortege serve did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, base }
+    }
+
+    fn terminate(&self) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
+
+async fn create(base: &str, client: &reqwest::Client, who: &Member, title: &str) {
+    let starts = chrono::Utc::now() + chrono::Duration::days(2);
+    let input = json!({
+        "title": title, "description": "", "kind": "LEAFLETING",
+        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+        "location": { "lat": 43.2965, "lon": 5.3698 },
+        "address": { "postcode": "13001", "city": "Marseille" },
+    });
+    let r: Value = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&who.token)
+        .json(&json!({ "query": CREATE, "variables": { "i": input } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(r.get("errors").is_none(), "{r}");
+}
+
+#[tokio::test]
+async fn sigterm_closes_sockets_with_1001_and_loses_nothing() {
+    let b = TestApp::spawn_on_redis(&redis_url()).await;
+    let data = tempfile::tempdir().unwrap();
+    let a = Process::serve(&b, data.path()).await;
+    let org = b.member("Olga", "Roux").await;
+    let alice = b
+        .member_at("Alice", "Martin", Some((43.2965, 5.3698)))
+        .await;
+
+    // Alice follows her feed on replica A.
+    let mut ws = WsClient::connect_to(&a.base, Some(&alice.token)).await;
+    ws.subscribe(
+        "f",
+        "subscription($a: String) { feed(after: $a) { cursor event { title } } }",
+        json!({}),
+    )
+    .await;
+    create(&a.base, &b.client, &org, "Avant l'arrêt").await;
+    let first = ws.next_data("f").await["feed"].clone();
+    assert_eq!(first["event"]["title"], "Avant l'arrêt");
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
+
+    // Activities committed on A just before it is told to stop.
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        let title = format!("Juste avant {i}");
+        create(&a.base, &b.client, &org, &title).await;
+        expected.push(title);
+    }
+    a.terminate();
+    assert_eq!(ws.close_code().await, 1001);
+
+    // Alice reconnects to B and resumes from her cursor: nothing lost.
+    create(&b.base, &b.client, &org, "Sur l'autre réplique").await;
+    expected.push("Sur l'autre réplique".to_owned());
+    let mut ws = WsClient::connect(&b, Some(&alice.token)).await;
+    ws.subscribe(
+        "f",
+        "subscription($a: String) { feed(after: $a) { cursor event { title } } }",
+        json!({ "a": cursor }),
+    )
+    .await;
+    let mut titles = Vec::new();
+    for _ in 0..expected.len() {
+        let item = ws.next_data("f").await["feed"].clone();
+        titles.push(item["event"]["title"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(titles, expected);
+}
