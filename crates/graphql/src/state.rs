@@ -48,6 +48,14 @@ pub struct AppState {
 
 pub type SharedState = Arc<AppState>;
 
+/// What connects this process to the others: the bus, its feed
+/// subscribers, and the shared rate-limit store (with Redis).
+pub struct Live {
+    pub bus: SharedBus,
+    pub feeds: Arc<FeedHub>,
+    pub shared_limits: crate::throttle::Shared,
+}
+
 impl AppState {
     pub fn new(
         pool: PgPool,
@@ -55,16 +63,20 @@ impl AppState {
         mailer: Mailer,
         media: MediaStore,
         config: ApiConfig,
-        bus: SharedBus,
-        feeds: Arc<FeedHub>,
+        live: Live,
     ) -> SharedState {
+        let Live {
+            bus,
+            feeds,
+            shared_limits,
+        } = live;
         Arc::new(Self {
             pool,
             analytics,
             mailer,
             media,
-            throttles: Throttles::new(&config.throttles),
-            limits: ContentLimits::new(&config.content_limits),
+            throttles: Throttles::new(&config.throttles, shared_limits.clone()),
+            limits: ContentLimits::new(&config.content_limits, shared_limits),
             config,
             bus,
             feeds,

@@ -13,8 +13,8 @@ use cortege_db::PgPool;
 use cortege_graphql::live::FeedHub;
 use cortege_graphql::mail::Mailer;
 use cortege_graphql::media::MediaStore;
-use cortege_graphql::state::{ApiConfig, AppState, SharedState};
-use cortege_realtime::{LocalBus, RedisBus, SharedBus};
+use cortege_graphql::state::{ApiConfig, AppState, Live, SharedState};
+use cortege_realtime::{LocalBus, RedisBus, RedisRateLimiter, SharedBus};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
 
@@ -137,6 +137,13 @@ impl Application {
             ),
             None => Arc::new(LocalBus::new()),
         };
+        let shared_limits = match redis_url {
+            Some(url) => Some(Arc::new(
+                RedisRateLimiter::new(url, &config.redis_channel_prefix)
+                    .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
+            )),
+            None => None,
+        };
         let feeds = FeedHub::start(db.pool.clone(), bus.clone())
             .await
             .context("starting the live feed")?;
@@ -146,8 +153,11 @@ impl Application {
             mailer,
             MediaStore::new(media_dir),
             api,
-            bus,
-            feeds,
+            Live {
+                bus,
+                feeds,
+                shared_limits,
+            },
         );
         Ok(Self {
             listener,

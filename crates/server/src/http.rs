@@ -265,6 +265,7 @@ async fn execute(
         .state
         .limits
         .check_request(addr.0, auth.person().map(|p| p.0))
+        .await
     {
         return graphql_error(e);
     }

@@ -342,6 +342,7 @@ impl Connection {
                     .state
                     .limits
                     .check_request(self.addr.0, auth.person().map(|p| p.0))
+                    .await
                 {
                     return Ok(Some(error_message(
                         &id,

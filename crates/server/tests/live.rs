@@ -524,3 +524,51 @@ async fn a_redis_outage_loses_no_committed_activity() {
     assert_eq!(titles(&replayed), expected);
     resumed.assert_silent(Duration::from_millis(300)).await;
 }
+
+#[tokio::test]
+async fn rate_limits_are_shared_by_replicas_through_redis() {
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let limit = |c: &mut cortege_server::config::Config| {
+        c.events_per_hour = 2;
+        c.login_codes_per_email = 3;
+    };
+    let a = TestApp::spawn_with(move |c| {
+        c.redis_url = Some(redis_url());
+        c.redis_channel_prefix = prefix;
+        limit(c);
+    })
+    .await;
+    let b = a.replica_with(limit).await;
+    let org = a.member("Olga", "Roux").await;
+    create_at(&a, &org, "Une", MARSEILLE).await;
+    create_at(&b, &org, "Deux", MARSEILLE).await;
+    // The third, on either replica, is one too many for the hour.
+    let starts = Utc::now() + chrono::Duration::days(3);
+    let input = json!({
+        "title": "Trois", "description": "", "kind": "LEAFLETING",
+        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+        "location": { "lat": MARSEILLE.0, "lon": MARSEILLE.1 },
+        "address": { "postcode": "13001", "city": "Marseille" },
+    });
+    let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+
+    // Login codes for one email: three in all, wherever they are asked.
+    let ask = "mutation($e: String!) { requestLoginCode(email: $e) }";
+    for app in [&a, &b, &a] {
+        let r = app
+            .gql(ask, json!({ "e": "quelquun@example.org" }), None)
+            .await;
+        assert_eq!(r["data"]["requestLoginCode"], true, "{r}");
+    }
+    let r = b
+        .gql(ask, json!({ "e": "quelquun@example.org" }), None)
+        .await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
+}

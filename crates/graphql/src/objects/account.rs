@@ -321,7 +321,8 @@ impl AccountMutation {
         };
         state
             .throttles
-            .check_send(email.as_str(), client_addr(ctx))?;
+            .check_send(email.as_str(), client_addr(ctx))
+            .await?;
         let photo = match &input.photo {
             Some(upload) => Some(read_photo(ctx, upload, "input.photo").await?),
             None => None,
@@ -364,7 +365,8 @@ impl AccountMutation {
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
         state
             .throttles
-            .check_send(email.as_str(), client_addr(ctx))?;
+            .check_send(email.as_str(), client_addr(ctx))
+            .await?;
         let state = state.clone();
         tokio::spawn(async move {
             let result = match cortege_db::people::by_email(&state.pool, email.as_str()).await {
@@ -394,7 +396,8 @@ impl AccountMutation {
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
         state
             .throttles
-            .check_guess(email.as_str(), client_addr(ctx))?;
+            .check_guess(email.as_str(), client_addr(ctx))
+            .await?;
         let wrong = || ApiError::bad_input("code", "this code is wrong, expired or already used");
         let person = cortege_db::people::by_email(&state.pool, email.as_str())
             .await?
@@ -455,7 +458,10 @@ impl AccountMutation {
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         let email = person.email.clone().unwrap_or_default();
-        state.throttles.check_guess(&email, client_addr(ctx))?;
+        state
+            .throttles
+            .check_guess(&email, client_addr(ctx))
+            .await?;
         let wrong = || {
             ApiError::bad_input(
                 "code",

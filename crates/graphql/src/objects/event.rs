@@ -483,7 +483,8 @@ impl EventMutation {
         let me = require_member(ctx).await?;
         ctx.data_unchecked::<crate::state::SharedState>()
             .limits
-            .check(crate::throttle::Action::CreateEvent, me.id)?;
+            .check(crate::throttle::Action::CreateEvent, me.id)
+            .await?;
         let title =
             parse_title(&input.title, "input.title").map_err(|e| ApiError::invalid("", e))?;
         let description = parse_text(&input.description, MAX_DESCRIPTION, "input.description")

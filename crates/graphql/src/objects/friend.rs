@@ -72,7 +72,8 @@ impl FriendMutation {
         let me = require_member(ctx).await?;
         ctx.data_unchecked::<crate::state::SharedState>()
             .limits
-            .check(crate::throttle::Action::FriendRequest, me.id)?;
+            .check(crate::throttle::Action::FriendRequest, me.id)
+            .await?;
         let other = ids::decode(Kind::Person, &person_id, "personId")?;
         if other == me.id {
             return Err(ApiError::bad_input(

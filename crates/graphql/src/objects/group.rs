@@ -306,7 +306,8 @@ impl GroupMutation {
         let me = require_member(ctx).await?;
         ctx.data_unchecked::<crate::state::SharedState>()
             .limits
-            .check(crate::throttle::Action::CreateGroup, me.id)?;
+            .check(crate::throttle::Action::CreateGroup, me.id)
+            .await?;
         let name = cortege_domain::parse_title(&input.name, "input.name")
             .map_err(|e| ApiError::invalid("", e))?;
         let description = parse_text(&input.description, 10_000, "input.description")

@@ -220,7 +220,8 @@ impl ReportMutation {
         let me = require_member(ctx).await?;
         ctx.data_unchecked::<crate::state::SharedState>()
             .limits
-            .check(crate::throttle::Action::Report, me.id)?;
+            .check(crate::throttle::Action::Report, me.id)
+            .await?;
         let details = parse_text(&input.details, 2_000, "input.details")
             .map_err(|e| ApiError::invalid("", e))?;
         let not_found = || {

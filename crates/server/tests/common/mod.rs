@@ -123,12 +123,18 @@ impl TestApp {
     /// Another server on the same database (and Redis, if any): a second
     /// replica.
     pub async fn replica(&self) -> Self {
+        self.replica_with(|_| {}).await
+    }
+
+    /// A second replica with the test's changes to its configuration.
+    pub async fn replica_with(&self, adjust: impl FnOnce(&mut Config)) -> Self {
         let redis = self.redis.clone();
         Self::spawn_on(self.url.clone(), move |c| {
             if let Some((url, prefix)) = redis {
                 c.redis_url = Some(url);
                 c.redis_channel_prefix = prefix;
             }
+            adjust(c);
         })
         .await
     }
