@@ -18,6 +18,9 @@ ensure_packages() {
     missing+=(postgresql-contrib)
   fi
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v curl >/dev/null || missing+=(curl)
+  # The web client's end-to-end tests drive Debian's Chromium.
+  [ -n "${CORTEGE_SKIP_BROWSER:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
     as_root apt-get update -qq
@@ -29,6 +32,15 @@ ensure_packages() {
       pg_ctlcluster "$v" "$c" stop || true
     done
   fi
+}
+
+# Builds the web client into frontend/dist (npm packages on first use).
+build_web_client() {
+  if ! command -v npm >/dev/null; then
+    echo "npm not found: the web client is not built (the API still works)" >&2
+    return 0
+  fi
+  (cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
 }
 
 free_port() {

@@ -115,6 +115,22 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_WS_QUEUE", default_value_t = 256, global = true)]
     pub ws_queue: usize,
 
+    /// The built web client to serve at / (default: ./frontend/dist when it
+    /// exists; otherwise / is a placeholder page).
+    #[arg(long, env = "CORTEGE_WEB_DIR", global = true)]
+    pub web_dir: Option<PathBuf>,
+
+    /// Map tile URL template for the web client ({z}/{x}/{y}), ideally a
+    /// tile server of the movement's own; empty (the default): the map
+    /// shows markers without tiles, and no member's browser asks a third
+    /// party for the map of where they live.
+    #[arg(long, env = "CORTEGE_TILE_URL", default_value = "", global = true)]
+    pub tile_url: String,
+
+    /// Attribution shown under the tiles (e.g. "© OpenStreetMap").
+    #[arg(long, env = "CORTEGE_TILE_ATTRIBUTION", default_value = "", global = true)]
+    pub tile_attribution: String,
+
     /// Public base URL, used in links and photo URLs (default: http://<listen>).
     #[arg(long, env = "CORTEGE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -301,6 +317,15 @@ impl Config {
             format!("http://localhost:{port}"),
             format!("http://127.0.0.1:{port}"),
         ]
+    }
+
+    /// The web client's directory, if there is one to serve.
+    pub fn web_dir(&self) -> Option<PathBuf> {
+        let dir = self
+            .web_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("frontend/dist"));
+        dir.join("index.html").is_file().then_some(dir)
     }
 
     pub fn smtp(&self) -> Option<SmtpConfig> {

@@ -74,8 +74,18 @@ pub fn router(
             "/metrics",
             get(|State(ctx): State<Ctx>| async move { crate::metrics::render(&ctx.state).await }),
         )
-        .route("/", get(home))
+        .route(
+            "/config.json",
+            get({
+                let public = serde_json::json!({
+                    "tileUrl": config.tile_url,
+                    "tileAttribution": config.tile_attribution,
+                });
+                move || async move { Json(public) }
+            }),
+        )
         .nest_service("/media", media)
+        .fallback_service(web_client(config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))
         .route_layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -131,10 +141,24 @@ async fn body_limits(request: axum::extract::Request, next: axum::middleware::Ne
         .await
 }
 
+/// The web client: its files, and index.html for any other path (the app
+/// routes in the browser); a placeholder page when it is not built.
+fn web_client(config: &Config) -> axum::routing::MethodRouter {
+    match config.web_dir() {
+        Some(dir) => {
+            let index = tower_http::services::ServeFile::new(dir.join("index.html"));
+            axum::routing::get_service(ServeDir::new(dir).fallback(index))
+        }
+        None => get(home),
+    }
+}
+
 async fn home() -> Html<&'static str> {
     Html(
         "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Cortège</title>\
-         <h1>Cortège</h1><p>Le serveur fonctionne. API GraphQL : <a href=\"/graphql\">/graphql</a>.</p></html>",
+         <h1>Cortège</h1><p>Le serveur fonctionne, mais l'application web n'est pas construite \
+         (<code>cd frontend && npm ci && npm run build</code>). API GraphQL : \
+         <a href=\"/graphql\">/graphql</a>.</p></html>",
     )
 }
 

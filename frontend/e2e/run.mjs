@@ -1,0 +1,155 @@
+// End-to-end: real browsers (Debian's Chromium, driven by playwright-core)
+// against a real `cortege serve`, started by scripts/test, which passes:
+//   E2E_BASE      the server's URL
+//   E2E_MAIL_DIR  where the server writes its mail (.eml)
+//   E2E_CORTEGE   the cortege binary (for grant-role), with the server's
+//                 CORTEGE_* environment
+// Screenshots of each main screen go to ../test-artifacts/.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const base = process.env.E2E_BASE;
+const mailDir = process.env.E2E_MAIL_DIR;
+const cortege = process.env.E2E_CORTEGE;
+assert.ok(base && mailDir && cortege, 'E2E_BASE, E2E_MAIL_DIR and E2E_CORTEGE are required');
+const artifacts = new URL('../../test-artifacts/', import.meta.url).pathname;
+mkdirSync(artifacts, { recursive: true });
+const WAIT = 15_000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+const seen = new Set();
+/** The login code in the newest unseen mail to `email`. */
+async function codeFor(email) {
+  const deadline = Date.now() + WAIT;
+  while (Date.now() < deadline) {
+    const files = readdirSync(mailDir)
+      .filter((f) => f.endsWith('.eml') && !seen.has(f))
+      .map((f) => join(mailDir, f))
+      .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+    for (const file of files) {
+      const raw = readFileSync(file, 'utf8').replace(/=\r?\n/g, '').replace(/\r\n/g, '\n');
+      if (!raw.split('\n').some((l) => l.toLowerCase() === `to: ${email}`)) continue;
+      seen.add(file.split('/').pop());
+      const code = raw.split('\n').map((l) => l.trim()).filter((l) => /^[A-Z0-9]{6,8}$/.test(l)).pop();
+      if (code) return code;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no login mail for ${email}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** A new browser context (its own storage) with a member signed up and in. */
+async function member(first, last, email, screenshots = false) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  await page.goto(`${base}/#/signup`);
+  await page.getByLabel('Prénom').fill(first);
+  await page.getByLabel('Nom', { exact: true }).fill(last);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  if (screenshots) await shot(page, '01-inscription');
+  // The pledge is required: without it, the server's error shows.
+  await page.getByRole('button', { name: "S'inscrire" }).click();
+  await page.locator('#pledge-error').waitFor();
+  await page.getByLabel(/J'adhère au mouvement/).check();
+  await page.getByRole('button', { name: "S'inscrire" }).click();
+  await page.getByText('Un code de connexion vient de vous être envoyé').waitFor();
+  const code = await codeFor(email);
+  await page.goto(`${base}/#/login`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByRole('button', { name: 'Recevoir un code' }).click();
+  const loginCode = await codeFor(email);
+  assert.notEqual(loginCode, code);
+  await page.getByLabel('Code reçu par e-mail').fill(loginCode);
+  if (screenshots) await shot(page, '02-connexion');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('link', { name: 'Créer une action' }).waitFor();
+  return { context, page };
+}
+
+const run = Date.now();
+const alice = await member('Alice', 'Martin', `alice.${run}@example.org`, true);
+const bob = await member('Bob', 'Durand', `bob.${run}@example.org`);
+
+// Bob watches "Autour de moi" (Paris, by default).
+await bob.page.goto(`${base}/#/`);
+await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+await shot(bob.page, '03-autour-de-moi');
+
+// Alice creates an action in Paris; a bad city first shows the server's
+// error next to the field.
+const title = `Tractage au marché ${run}`;
+await alice.page.goto(`${base}/#/new`);
+await alice.page.getByLabel('Titre').fill(title);
+await alice.page.getByLabel('Code postal').fill('75011');
+await alice.page.getByLabel('Ville').fill('Lyon');
+await alice.page.getByTestId('map-picker').click();
+await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+await alice.page.locator('#f-city-error').waitFor();
+await shot(alice.page, '04-creer-une-action');
+await alice.page.getByLabel('Ville').fill('Paris');
+await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+await alice.page.getByRole('heading', { name: title }).waitFor();
+
+// Bob sees it appear live, marked new, without reloading.
+const item = bob.page.locator('li.fresh', { hasText: title });
+await item.waitFor();
+await item.getByText('nouveau').waitFor();
+await shot(bob.page, '05-nouvelle-action-en-direct');
+
+// Bob RSVPs; Alice, its organiser, sees the count change live.
+await alice.page.getByTestId('attendee-count').getByText('0 participant·es').waitFor();
+await item.getByRole('link').click();
+await bob.page.getByRole('button', { name: 'Je participe' }).click();
+await bob.page.getByText('Vous participez.').waitFor();
+await shot(bob.page, '06-page-action');
+await alice.page.getByTestId('attendee-count').getByText('1 participant·es').waitFor();
+await alice.page.getByTestId('attendees').getByText('Bob D.').waitFor();
+await shot(alice.page, '07-organisatrice-en-direct');
+
+// Bob reports it; a moderator removes it.
+await bob.page.getByRole('button', { name: 'Signaler' }).click();
+await bob.page.getByLabel('Précisions').fill('Ce n\'est pas une action du mouvement.');
+await bob.page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+await bob.page.getByText('Merci, le signalement a été transmis.').waitFor();
+
+const monaEmail = `mona.${run}@example.org`;
+const mona = await member('Mona', 'Dupuis', monaEmail);
+execFileSync(cortege, ['grant-role', monaEmail, 'MODERATOR'], { stdio: 'inherit' });
+await mona.page.goto(`${base}/#/moderation`);
+await mona.page.reload();
+const report = mona.page.getByTestId('report').filter({ hasText: title });
+await report.waitFor();
+await shot(mona.page, '08-moderation');
+await report.getByRole('button', { name: 'Retirer' }).click();
+await report.waitFor({ state: 'detached' });
+
+// Removed: no longer listed.
+await bob.page.goto(`${base}/#/`);
+await bob.page.reload();
+await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+await bob.page.waitForLoadState('networkidle');
+assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the removed action is still listed');
+
+// The feed screen.
+await alice.page.goto(`${base}/#/feed`);
+await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
+await shot(alice.page, '09-fil');
+
+await browser.close();
+console.log(`e2e: all passed in ${((Date.now() - run) / 1000).toFixed(1)} s; screenshots in test-artifacts/`);

@@ -1,0 +1,150 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Provider, useMutation, useQuery } from 'urql';
+import { graphql } from './gql';
+import { getToken, loadConfig, makeClient, onConnectivity, setToken, type PublicConfig } from './client';
+import { t } from './i18n';
+import { Login, SignUp } from './screens/Account';
+import { Nearby } from './screens/Nearby';
+import { EventPage } from './screens/EventPage';
+import { NewEvent } from './screens/NewEvent';
+import { Feed } from './screens/Feed';
+import { Profile } from './screens/Profile';
+import { Moderation } from './screens/Moderation';
+import { Stats } from './screens/Stats';
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer {
+      email
+      roles
+      hasAcceptedPledge
+      homeLocation { lat lon }
+      actionRadiusKm
+      person { id displayName firstName lastName photoUrl }
+    }
+  }
+`);
+
+const LogoutMutation = graphql(`
+  mutation Logout { logout }
+`);
+
+/** The route: the part of the URL after '#'. */
+function useRoute(): string {
+  const [route, setRoute] = useState(() => window.location.hash.slice(1) || '/');
+  useEffect(() => {
+    const on = () => setRoute(window.location.hash.slice(1) || '/');
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+export function go(path: string): void {
+  window.location.hash = path;
+}
+
+export function App() {
+  const [session, setSession] = useState(() => getToken());
+  const client = useMemo(() => makeClient(), [session]);
+  const [config, setConfig] = useState<PublicConfig>({ tileUrl: '', tileAttribution: '' });
+  useEffect(() => {
+    loadConfig().then(setConfig);
+  }, []);
+  const signIn = (token: string | null) => {
+    setToken(token);
+    setSession(token);
+  };
+  return (
+    <Provider value={client}>
+      <Shell key={session ?? 'anonymous'} config={config} signIn={signIn} />
+    </Provider>
+  );
+}
+
+function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: string | null) => void }) {
+  const route = useRoute();
+  const [{ data }] = useQuery({ query: ViewerQuery });
+  const [, logout] = useMutation(LogoutMutation);
+  const [online, setOnline] = useState(true);
+  useEffect(() => onConnectivity(setOnline), []);
+  const viewer = data?.viewer ?? null;
+  const roles = viewer?.roles ?? [];
+  const [path, arg] = route.split('/').filter(Boolean);
+
+  let screen;
+  switch (path) {
+    case 'signup':
+      screen = <SignUp />;
+      break;
+    case 'login':
+      screen = <Login onLoggedIn={(token) => { signIn(token); go('/'); }} />;
+      break;
+    case 'event':
+      screen = <EventPage id={arg ?? ''} viewer={viewer} />;
+      break;
+    case 'new':
+      screen = <NewEvent config={config} viewer={viewer} />;
+      break;
+    case 'feed':
+      screen = <Feed />;
+      break;
+    case 'profile':
+      screen = <Profile config={config} viewer={viewer} />;
+      break;
+    case 'moderation':
+      screen = <Moderation />;
+      break;
+    case 'stats':
+      screen = <Stats />;
+      break;
+    default:
+      screen = <Nearby config={config} viewer={viewer} />;
+  }
+
+  return (
+    <>
+      <header className="top">
+        <a className="brand" href="#/">{t('appName')}</a>
+        <nav aria-label="Navigation principale">
+          <a href="#/">{t('nav_nearby')}</a>
+          {viewer ? (
+            <>
+              <a href="#/new">{t('nav_new')}</a>
+              <a href="#/feed">{t('nav_feed')}</a>
+              <a href="#/profile">{t('nav_profile')}</a>
+              {(roles.includes('MODERATOR') || roles.includes('ADMIN')) && (
+                <a href="#/moderation">{t('nav_moderation')}</a>
+              )}
+              {(roles.includes('ANALYST') || roles.includes('ADMIN')) && (
+                <a href="#/stats">{t('nav_stats')}</a>
+              )}
+              <button
+                type="button"
+                className="link"
+                onClick={async () => {
+                  await logout({});
+                  signIn(null);
+                  go('/');
+                }}
+              >
+                {t('nav_logout')}
+              </button>
+            </>
+          ) : (
+            <>
+              <a href="#/login">{t('nav_login')}</a>
+              <a href="#/signup">{t('nav_signup')}</a>
+            </>
+          )}
+        </nav>
+      </header>
+      {!online && (
+        <div className="banner" role="status">
+          {t('offline')}
+        </div>
+      )}
+      <main>{screen}</main>
+    </>
+  );
+}

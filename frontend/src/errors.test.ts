@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { CombinedError } from 'urql';
+import { GraphQLError } from 'graphql';
+import { fieldErrors, errorCode } from './errors';
+import { t } from './i18n';
+import { toCsv } from './csv';
+
+describe('fieldErrors', () => {
+  it('puts a server error next to the field it names', () => {
+    const error = new CombinedError({
+      graphQLErrors: [
+        new GraphQLError('aucune commune ne correspond', {
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.address.city' },
+        }),
+        new GraphQLError('trop de demandes', { extensions: { code: 'RATE_LIMITED' } }),
+      ],
+    });
+    expect(fieldErrors(error)).toEqual({ city: 'aucune commune ne correspond', '': 'trop de demandes' });
+    expect(errorCode(error)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('t', () => {
+  it('fills placeholders', () => {
+    expect(t('attendees_count', { count: 3 })).toBe('3 participant·es');
+  });
+});
+
+describe('toCsv', () => {
+  it('quotes what needs quoting', () => {
+    expect(toCsv([['a', 'b'], ['Saint-Denis, 93', 'dit "oui"']])).toBe('a,b\r\n"Saint-Denis, 93","dit ""oui"""\r\n');
+  });
+});

@@ -1,0 +1,160 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation Logout { logout }\n": typeof types.LogoutDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestLoginCodeDocument,
+    "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n": typeof types.VerifyLoginCodeDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
+    "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.RsvpDocument,
+    "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
+    "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": typeof types.ReportDocument,
+    "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": typeof types.RsvpChangedDocument,
+    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": typeof types.FeedPageDocument,
+    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": typeof types.FeedLiveDocument,
+    "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
+    "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
+    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": typeof types.EventsNearDocument,
+    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": typeof types.EventsNearbyDocument,
+    "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": typeof types.AcceptPledgeDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": typeof types.StatsActivityDocument,
+};
+const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation Logout { logout }\n": types.LogoutDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": types.SignUpDocument,
+    "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestLoginCodeDocument,
+    "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n": types.VerifyLoginCodeDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
+    "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.RsvpDocument,
+    "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
+    "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": types.ReportDocument,
+    "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": types.RsvpChangedDocument,
+    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": types.FeedPageDocument,
+    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": types.FeedLiveDocument,
+    "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
+    "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
+    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": types.EventsNearDocument,
+    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": types.EventsNearbyDocument,
+    "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": types.AcceptPledgeDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": types.StatsActivityDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout { logout }\n"): (typeof documents)["\n  mutation Logout { logout }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n"): (typeof documents)["\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n"): (typeof documents)["\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"): (typeof documents)["\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"): (typeof documents)["\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n"): (typeof documents)["\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n"): (typeof documents)["\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"): (typeof documents)["\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n"): (typeof documents)["\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n"): (typeof documents)["\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n"): (typeof documents)["\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n"): (typeof documents)["\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

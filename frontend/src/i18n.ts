@@ -1,0 +1,147 @@
+// Every string the app shows, in one catalogue per language. French is the
+// default; another language is a copy of `fr` with the same keys.
+const fr = {
+  appName: 'Cortège',
+  nav_nearby: 'Autour de moi',
+  nav_new: 'Créer une action',
+  nav_feed: 'Fil',
+  nav_profile: 'Profil',
+  nav_moderation: 'Modération',
+  nav_stats: 'Statistiques',
+  nav_login: 'Se connecter',
+  nav_signup: "S'inscrire",
+  nav_logout: 'Se déconnecter',
+  offline: 'Connexion perdue : reconnexion en cours…',
+  loading: 'Chargement…',
+  save: 'Enregistrer',
+  error_generic: "Quelque chose n'a pas marché. Réessayez.",
+  signup_title: 'Rejoindre le mouvement',
+  first_name: 'Prénom',
+  last_name: 'Nom',
+  email: 'Adresse e-mail',
+  photo: 'Photo (facultative)',
+  pledge_text:
+    "J'adhère au mouvement et je soutiens sa candidate ou son candidat : c'est ce que signifie être membre.",
+  signup_submit: "S'inscrire",
+  signup_sent: 'Un code de connexion vient de vous être envoyé par e-mail.',
+  login_title: 'Connexion',
+  login_send_code: 'Recevoir un code',
+  login_code: 'Code reçu par e-mail',
+  login_submit: 'Se connecter',
+  pledge_accept: "J'accepte l'engagement",
+  pledge_needed: "Pour agir, acceptez d'abord l'engagement du mouvement.",
+  nearby_title: 'Autour de moi',
+  filter_kind: "Type d'action",
+  filter_all_kinds: 'Toutes',
+  filter_from: 'À partir du',
+  filter_search: 'Rechercher',
+  radius_km: 'Rayon (km)',
+  new_badge: 'nouveau',
+  no_events: 'Aucune action à venir dans ce rayon.',
+  km_away: '{km} km',
+  event_by: 'Organisé par {name}',
+  attendees_count: '{count} participant·es',
+  capacity: 'Places',
+  full: 'Complet',
+  rsvp: 'Je participe',
+  rsvp_cancel: 'Je ne viens plus',
+  rsvp_going: 'Vous participez.',
+  rsvp_waitlisted: "Vous êtes sur liste d'attente.",
+  attendees: 'Participant·es (en direct)',
+  report: 'Signaler',
+  report_reason: 'Motif',
+  report_details: 'Précisions',
+  report_send: 'Envoyer le signalement',
+  report_sent: 'Merci, le signalement a été transmis.',
+  cancelled: 'Annulée',
+  new_title: 'Créer une action',
+  title: 'Titre',
+  description: 'Description',
+  kind: "Type d'action",
+  starts_at: 'Début',
+  ends_at: 'Fin',
+  street: 'Adresse',
+  postcode: 'Code postal',
+  city: 'Ville',
+  pick_location: "Touchez la carte pour placer l'action.",
+  create: "Créer l'action",
+  feed_title: 'Mon fil',
+  feed_empty: "Rien pour l'instant.",
+  profile_title: 'Mon profil',
+  home: 'Mon secteur (touchez la carte)',
+  moderation_title: 'Signalements à traiter',
+  moderation_empty: 'Aucun signalement ouvert.',
+  reports_on_subject: '{count} signalement(s)',
+  decision_DISMISS: 'Classer',
+  decision_REMOVE_CONTENT: 'Retirer',
+  decision_WARN: 'Avertir',
+  decision_BAN: 'Bannir',
+  stats_title: "Activité du mouvement",
+  stats_group_by: 'Regrouper par',
+  stats_key: 'Clé',
+  stats_label: 'Libellé',
+  stats_events: 'Actions',
+  stats_rsvps: 'Inscriptions',
+  stats_participants: 'Participant·es',
+  stats_csv: 'Télécharger en CSV',
+  map_unavailable: 'Carte indisponible : la liste reste utilisable.',
+} as const;
+
+export type Key = keyof typeof fr;
+type Catalogue = Record<Key, string>;
+
+const catalogues: Record<string, Catalogue> = { fr };
+
+let current: Catalogue = fr;
+
+export function setLanguage(lang: string): void {
+  current = catalogues[lang] ?? fr;
+}
+
+/** The string for `key`, with `{name}` placeholders filled from `vars`. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return current[key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in vars ? String(vars[name]) : `{${name}}`,
+  );
+}
+
+export const KIND_LABELS: Record<string, string> = {
+  LEAFLETING: 'Tractage',
+  DOOR_TO_DOOR: 'Porte-à-porte',
+  POSTERING: 'Collage',
+  STREET_STALL: 'Stand',
+  CARAVAN: 'Caravane',
+  PHONE_BANK: 'Phoning',
+  SIGNATURE_GATHERING: 'Signatures',
+  GROUP_MEETING: 'Réunion de groupe',
+  PUBLIC_MEETING: 'Réunion publique',
+  RALLY: 'Meeting',
+  TRAINING: 'Formation',
+  CARPOOL: 'Covoiturage',
+  ONLINE_MEETING: 'Réunion en ligne',
+  OTHER: 'Autre',
+};
+
+export const ACTIVITY_LABELS: Record<string, string> = {
+  EVENT_CREATED_NEARBY: 'Nouvelle action près de chez vous',
+  EVENT_CREATED_IN_GROUP: 'Nouvelle action de votre groupe',
+  EVENT_UPDATED: 'Action modifiée',
+  EVENT_CANCELLED: 'Action annulée',
+  NEW_ATTENDEE: 'Nouvelle personne inscrite',
+  FRIEND_GOING: 'Un·e ami·e participe',
+  FRIEND_REQUEST: "Demande d'ami·e",
+  FRIEND_ACCEPTED: "Demande d'ami·e acceptée",
+  NEW_GROUP_MEMBER: 'Nouveau membre dans votre groupe',
+  MODERATION_WARNING: 'Avertissement de la modération',
+};
+
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat('fr-FR', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/Paris',
+  }).format(new Date(iso));
+}

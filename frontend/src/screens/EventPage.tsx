@@ -1,0 +1,151 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import { graphql } from '../gql';
+import { fieldErrors } from '../errors';
+import { KIND_LABELS, formatDate, t } from '../i18n';
+import type { ViewerLike } from './types';
+
+const EventQuery = graphql(`
+  query EventPage($id: ID!) {
+    event(id: $id) {
+      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull
+      address { street postcode city }
+      organiser { displayName }
+      viewerRsvp { status guests }
+      attendees(first: 100) {
+        edges { node { id status guests person { displayName } } }
+      }
+    }
+  }
+`);
+
+const RsvpMutation = graphql(`
+  mutation Rsvp($eventId: ID!) {
+    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }
+  }
+`);
+
+const CancelRsvp = graphql(`
+  mutation CancelRsvp($eventId: ID!) {
+    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }
+  }
+`);
+
+const ReportMutation = graphql(`
+  mutation Report($input: ReportInput!) { report(input: $input) { id } }
+`);
+
+const RsvpChanged = graphql(`
+  subscription RsvpChanged($eventId: ID!) {
+    rsvpChanged(eventId: $eventId) {
+      attendeeCount
+      rsvp { id status guests person { displayName } }
+    }
+  }
+`);
+
+const REASONS = ['OPPOSING_ACTIVITY', 'SPAM', 'HARASSMENT', 'HATE', 'MISINFORMATION', 'PRIVACY', 'OTHER'];
+
+export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | null }) {
+  const eventId = decodeURIComponent(id);
+  const [{ data, fetching }, refetch] = useQuery({ query: EventQuery, variables: { id: eventId } });
+  const [rsvpResult, rsvp] = useMutation(RsvpMutation);
+  const [cancelResult, cancel] = useMutation(CancelRsvp);
+  const [reportResult, report] = useMutation(ReportMutation);
+  const [reporting, setReporting] = useState(false);
+  const [reported, setReported] = useState(false);
+  const [liveCount, setLiveCount] = useState<number | null>(null);
+  const event = data?.event;
+  const organises = !!event?.attendees;
+  useSubscription(
+    { query: RsvpChanged, variables: { eventId }, pause: !organises },
+    (_, change) => {
+      setLiveCount(change.rsvpChanged.attendeeCount);
+      refetch({ requestPolicy: 'network-only' });
+      return change;
+    },
+  );
+  if (fetching && !event) return <p>{t('loading')}</p>;
+  if (!event) return <p>{t('error_generic')}</p>;
+  const count = liveCount ?? event.attendeeCount;
+  const errors = { ...fieldErrors(rsvpResult.error), ...fieldErrors(cancelResult.error) };
+  const reportErrors = fieldErrors(reportResult.error);
+  const status = event.viewerRsvp?.status;
+  const going = status === 'GOING' || status === 'WAITLISTED';
+  return (
+    <article className="card">
+      <h1>{event.title}</h1>
+      {event.cancelled && <p className="badge warn">{t('cancelled')}</p>}
+      <p className="muted">
+        {KIND_LABELS[event.kind] ?? event.kind} · {formatDate(event.startsAt)} → {formatDate(event.endsAt)}
+      </p>
+      <p>
+        {[event.address.street, `${event.address.postcode} ${event.address.city}`].filter(Boolean).join(', ')}
+      </p>
+      <p>{t('event_by', { name: event.organiser.displayName })}</p>
+      <p className="description">{event.description}</p>
+      <p data-testid="attendee-count" aria-live="polite">
+        {t('attendees_count', { count })}
+        {event.capacity != null && ` / ${event.capacity} ${t('capacity').toLowerCase()}`}
+        {event.isFull && ` · ${t('full')}`}
+      </p>
+      {viewer && !event.cancelled && (
+        <div className="actions">
+          {status === 'GOING' && <p role="status">{t('rsvp_going')}</p>}
+          {status === 'WAITLISTED' && <p role="status">{t('rsvp_waitlisted')}</p>}
+          {going ? (
+            <button type="button" onClick={() => cancel({ eventId })}>{t('rsvp_cancel')}</button>
+          ) : (
+            <button type="button" onClick={() => rsvp({ eventId })}>{t('rsvp')}</button>
+          )}
+          {errors[''] && <p className="error" role="alert">{errors['']}</p>}
+          {errors.eventId && <p className="error" role="alert">{errors.eventId}</p>}
+        </div>
+      )}
+      {organises && (
+        <section>
+          <h2>{t('attendees')}</h2>
+          <ul data-testid="attendees">
+            {event.attendees?.edges.map((e) => (
+              <li key={e.node.id}>
+                {e.node.person.displayName} {e.node.guests > 0 && `(+${e.node.guests})`} · {e.node.status}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {viewer && !reported && (
+        reporting ? (
+          <form
+            className="report"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              const f = new FormData(e.currentTarget);
+              const r = await report({
+                input: { subjectId: eventId, reason: String(f.get('reason')) as never, details: String(f.get('details')) },
+              });
+              if (r.data) setReported(true);
+            }}
+          >
+            <div className="field">
+              <label htmlFor="reason">{t('report_reason')}</label>
+              <select id="reason" name="reason">
+                {REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="details">{t('report_details')}</label>
+              <textarea id="details" name="details" required />
+              {reportErrors.details && <p className="error" role="alert">{reportErrors.details}</p>}
+            </div>
+            {reportErrors[''] && <p className="error" role="alert">{reportErrors['']}</p>}
+            <button type="submit">{t('report_send')}</button>
+          </form>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setReporting(true)}>{t('report')}</button>
+        )
+      )}
+      {reported && <p role="status">{t('report_sent')}</p>}
+    </article>
+  );
+}

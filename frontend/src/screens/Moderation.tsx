@@ -1,0 +1,74 @@
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../gql';
+import { fieldErrors } from '../errors';
+import { t, type Key } from '../i18n';
+
+const Reports = graphql(`
+  query Reports {
+    reports(status: OPEN, first: 50) {
+      edges {
+        node {
+          id reason details createdAt openReportsOnSubject
+          reporter { displayName }
+          subject {
+            __typename
+            ... on Event { id title }
+            ... on Group { id name }
+            ... on Person { id displayName }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const Resolve = graphql(`
+  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {
+    resolveReport(id: $id, decision: $decision) { id status }
+  }
+`);
+
+const DECISIONS = ['DISMISS', 'REMOVE_CONTENT', 'WARN', 'BAN'] as const;
+
+export function Moderation() {
+  const [{ data, error }, refetch] = useQuery({ query: Reports, requestPolicy: 'network-only' });
+  const [result, resolve] = useMutation(Resolve);
+  const errors = { ...fieldErrors(error), ...fieldErrors(result.error) };
+  const reports = data?.reports?.edges.map((e) => e.node) ?? [];
+  return (
+    <section>
+      <h1>{t('moderation_title')}</h1>
+      {errors[''] && <p className="error" role="alert">{errors['']}</p>}
+      {errors.decision && <p className="error" role="alert">{errors.decision}</p>}
+      {reports.length === 0 && <p>{t('moderation_empty')}</p>}
+      <ul className="events">
+        {reports.map((r) => {
+          const s = r.subject;
+          const subject = s.__typename === 'Event' ? s.title : s.__typename === 'Group' ? s.name : s.displayName;
+          return (
+            <li key={r.id} data-testid="report">
+              <strong>{subject}</strong> · {r.reason} · {t('reports_on_subject', { count: r.openReportsOnSubject })}
+              <p>{r.details}</p>
+              <p className="muted">{r.reporter.displayName}</p>
+              <div className="actions">
+                {DECISIONS.map((d) => (
+                  <button
+                    key={d}
+                    type="button"
+                    className={d === 'BAN' ? 'danger' : 'secondary'}
+                    onClick={async () => {
+                      await resolve({ id: r.id, decision: d });
+                      refetch({ requestPolicy: 'network-only' });
+                    }}
+                  >
+                    {t(`decision_${d}` as Key)}
+                  </button>
+                ))}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,163 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import { graphql } from '../gql';
+import type { PublicConfig } from '../client';
+import { KIND_LABELS, formatDate, t } from '../i18n';
+import { createMap } from '../map';
+import type { ViewerLike } from './types';
+
+const EventsNear = graphql(`
+  query EventsNear($filter: EventFilter, $first: Int) {
+    events(filter: $filter, first: $first) {
+      edges {
+        node {
+          id title kind startsAt distanceKm attendeeCount capacity
+          location { lat lon }
+          address { city }
+          organiser { displayName }
+        }
+      }
+    }
+  }
+`);
+
+const EventsNearby = graphql(`
+  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {
+    eventsNearby(near: $near, radiusKm: $radiusKm) {
+      id title kind startsAt attendeeCount capacity
+      location { lat lon }
+      address { city }
+      organiser { displayName }
+    }
+  }
+`);
+
+/** Paris when the viewer has no home yet. */
+const DEFAULT_CENTRE = { lat: 48.8566, lon: 2.3522 };
+
+interface Item {
+  id: string;
+  title: string;
+  kind: string;
+  startsAt: string;
+  distanceKm?: number | null;
+  attendeeCount: number;
+  capacity?: number | null;
+  location: { lat: number; lon: number };
+  address: { city: string };
+  organiser: { displayName: string };
+  fresh?: boolean;
+}
+
+function distance(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const r = (d: number) => (d * Math.PI) / 180;
+  const h =
+    Math.sin(r(b.lat - a.lat) / 2) ** 2 +
+    Math.cos(r(a.lat)) * Math.cos(r(b.lat)) * Math.sin(r(b.lon - a.lon) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+export function Nearby({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+  const centre = viewer?.homeLocation ?? DEFAULT_CENTRE;
+  const [radius, setRadius] = useState(viewer?.actionRadiusKm ?? 20);
+  const [kind, setKind] = useState('');
+  const [from, setFrom] = useState('');
+  const [search, setSearch] = useState('');
+  const filter = useMemo(
+    () => ({
+      near: { lat: centre.lat, lon: centre.lon },
+      radiusKm: radius,
+      kinds: kind ? [kind as never] : undefined,
+      startsAfter: from ? new Date(from).toISOString() : undefined,
+      search: search.trim() || undefined,
+    }),
+    [centre.lat, centre.lon, radius, kind, from, search],
+  );
+  const [{ data, fetching }] = useQuery({ query: EventsNear, variables: { filter, first: 50 } });
+  const [fresh, setFresh] = useState<Item[]>([]);
+  useSubscription(
+    { query: EventsNearby, variables: { near: filter.near, radiusKm: radius } },
+    (_, event) => {
+      const e = event.eventsNearby;
+      setFresh((items) =>
+        items.some((i) => i.id === e.id) ? items : [{ ...e, fresh: true, distanceKm: distance(centre, e.location) }, ...items],
+      );
+      return event;
+    },
+  );
+  const listed: Item[] = (data?.events.edges ?? []).map((edge) => edge.node);
+  const items = [...fresh.filter((f) => !listed.some((l) => l.id === f.id)), ...listed.map((l) => ({ ...l, fresh: fresh.some((f) => f.id === l.id) }))];
+
+  const mapEl = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<ReturnType<typeof createMap> | null>(null);
+  const [mapFailed, setMapFailed] = useState(false);
+  useEffect(() => {
+    if (!mapEl.current) return;
+    try {
+      mapRef.current = createMap(mapEl.current, config, [centre.lat, centre.lon], 10);
+    } catch {
+      setMapFailed(true);
+    }
+    return () => {
+      mapRef.current?.destroy();
+      mapRef.current = null;
+    };
+  }, [config, centre.lat, centre.lon]);
+  useEffect(() => {
+    mapRef.current?.setMarkers(
+      items.map((i) => ({ id: i.id, lat: i.location.lat, lon: i.location.lon, label: i.title, fresh: i.fresh })),
+      (id) => (window.location.hash = `/event/${encodeURIComponent(id)}`),
+    );
+  });
+
+  return (
+    <section>
+      <h1>{t('nearby_title')}</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="kind">{t('filter_kind')}</label>
+          <select id="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+            <option value="">{t('filter_all_kinds')}</option>
+            {Object.entries(KIND_LABELS).map(([k, label]) => (
+              <option key={k} value={k}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="from">{t('filter_from')}</label>
+          <input id="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="radius">{t('radius_km')}</label>
+          <input id="radius" type="number" min={1} max={500} value={radius} onChange={(e) => setRadius(Number(e.target.value) || 20)} />
+        </div>
+        <div className="field">
+          <label htmlFor="search">{t('filter_search')}</label>
+          <input id="search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </div>
+      </form>
+      <div className="map" ref={mapEl} role="region" aria-label="Carte des actions" />
+      {mapFailed && <p className="muted">{t('map_unavailable')}</p>}
+      {fetching && !data && <p>{t('loading')}</p>}
+      {items.length === 0 && !fetching && <p>{t('no_events')}</p>}
+      <ul className="events" aria-live="polite">
+        {items.map((e) => (
+          <li key={e.id} className={e.fresh ? 'fresh' : undefined}>
+            <a href={`#/event/${encodeURIComponent(e.id)}`}>
+              <strong>{e.title}</strong>
+              {e.fresh && <span className="badge">{t('new_badge')}</span>}
+            </a>
+            <div className="muted">
+              {KIND_LABELS[e.kind] ?? e.kind} · {formatDate(e.startsAt)} · {e.address.city}
+              {e.distanceKm != null && <> · {t('km_away', { km: e.distanceKm.toFixed(1) })}</>}
+            </div>
+            <div className="muted">
+              {t('event_by', { name: e.organiser.displayName })} · {t('attendees_count', { count: e.attendeeCount })}
+              {e.capacity != null && ` / ${e.capacity}`}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+import { useEffect, useRef, useState } from 'react';
+import { useMutation } from 'urql';
+import L from 'leaflet';
+import { graphql } from '../gql';
+import type { PublicConfig } from '../client';
+import { fieldErrors } from '../errors';
+import { KIND_LABELS, t } from '../i18n';
+import { createMap } from '../map';
+import { Field } from './Field';
+import type { ViewerLike } from './types';
+
+const CreateEvent = graphql(`
+  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }
+`);
+
+/** A map where a click places (and moves) one marker. */
+export function MapPicker({ config, centre, value, onPick }: {
+  config: PublicConfig;
+  centre: { lat: number; lon: number };
+  value: { lat: number; lon: number } | null;
+  onPick: (p: { lat: number; lon: number }) => void;
+}) {
+  const el = useRef<HTMLDivElement>(null);
+  const marker = useRef<L.CircleMarker | null>(null);
+  const map = useRef<ReturnType<typeof createMap> | null>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    const m = createMap(el.current, config, [centre.lat, centre.lon], 12);
+    m.map.on('click', (e: L.LeafletMouseEvent) => onPick({ lat: e.latlng.lat, lon: e.latlng.lng }));
+    map.current = m;
+    return () => m.destroy();
+    // The picker is made once per centre; onPick is stable enough.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [config, centre.lat, centre.lon]);
+  useEffect(() => {
+    if (!map.current || !value) return;
+    marker.current?.remove();
+    marker.current = L.circleMarker([value.lat, value.lon], { radius: 9, color: '#b3173b' }).addTo(map.current.map);
+  }, [value]);
+  return <div className="map picker" ref={el} role="application" aria-label={t('pick_location')} data-testid="map-picker" />;
+}
+
+function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+  const [result, create] = useMutation(CreateEvent);
+  const centre = viewer?.homeLocation ?? { lat: 48.8566, lon: 2.3522 };
+  const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
+  const errors = fieldErrors(result.error);
+  if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  tomorrow.setMinutes(0, 0, 0);
+  return (
+    <section className="card">
+      <h1>{t('new_title')}</h1>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const capacity = String(f.get('capacity') ?? '').trim();
+          const street = String(f.get('street') ?? '').trim();
+          const r = await create({
+            input: {
+              title: String(f.get('title')),
+              description: String(f.get('description') ?? ''),
+              kind: String(f.get('kind')) as never,
+              startsAt: new Date(String(f.get('startsAt'))).toISOString(),
+              endsAt: new Date(String(f.get('endsAt'))).toISOString(),
+              location: place ?? centre,
+              address: { street: street || null, postcode: String(f.get('postcode')), city: String(f.get('city')) },
+              capacity: capacity ? Number(capacity) : null,
+            },
+          });
+          const id = r.data?.createEvent.id;
+          if (id) window.location.hash = `/event/${encodeURIComponent(id)}`;
+        }}
+      >
+        <Field name="title" label={t('title')} error={errors.title} required />
+        <div className="field">
+          <label htmlFor="f-description">{t('description')}</label>
+          <textarea id="f-description" name="description" />
+          {errors.description && <p className="error" role="alert">{errors.description}</p>}
+        </div>
+        <div className="field">
+          <label htmlFor="f-kind">{t('kind')}</label>
+          <select id="f-kind" name="kind" defaultValue="LEAFLETING">
+            {Object.entries(KIND_LABELS).map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+          </select>
+        </div>
+        <Field name="startsAt" type="datetime-local" label={t('starts_at')} defaultValue={localInput(tomorrow)} error={errors.startsAt} required />
+        <Field name="endsAt" type="datetime-local" label={t('ends_at')} defaultValue={localInput(new Date(tomorrow.getTime() + 7_200_000))} error={errors.endsAt} required />
+        <Field name="capacity" type="number" label={t('capacity')} error={errors.capacity} />
+        <Field name="street" label={t('street')} error={errors.street} />
+        <Field name="postcode" label={t('postcode')} error={errors.postcode} required />
+        <Field name="city" label={t('city')} error={errors.city} required />
+        <p className="muted">{t('pick_location')}</p>
+        <MapPicker config={config} centre={centre} value={place} onPick={setPlace} />
+        {errors.location && <p className="error" role="alert">{errors.location}</p>}
+        {errors.lat && <p className="error" role="alert">{errors.lat}</p>}
+        {errors[''] && <p className="error" role="alert">{errors['']}</p>}
+        <button type="submit" disabled={result.fetching}>{t('create')}</button>
+      </form>
+    </section>
+  );
+}

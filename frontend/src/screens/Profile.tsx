@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../gql';
+import type { PublicConfig } from '../client';
+import { fieldErrors } from '../errors';
+import { t } from '../i18n';
+import { Field } from './Field';
+import { MapPicker } from './NewEvent';
+import type { ViewerLike } from './types';
+
+const UpdateProfile = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }
+  }
+`);
+
+const AcceptPledge = graphql(`
+  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }
+`);
+
+export function Profile({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+  const [result, update] = useMutation(UpdateProfile);
+  const [, accept] = useMutation(AcceptPledge);
+  const [home, setHome] = useState(viewer?.homeLocation ?? null);
+  const errors = fieldErrors(result.error);
+  if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
+  return (
+    <section className="card">
+      <h1>{t('profile_title')}</h1>
+      <p>{viewer.person.displayName}</p>
+      {!viewer.hasAcceptedPledge && (
+        <div className="notice">
+          <p>{t('pledge_needed')}</p>
+          <p>{t('pledge_text')}</p>
+          <button type="button" onClick={() => accept({})}>{t('pledge_accept')}</button>
+        </div>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          update({
+            input: {
+              postcode: String(f.get('postcode') ?? '') || undefined,
+              actionRadiusKm: Number(f.get('actionRadiusKm')),
+              homeLocation: home ?? undefined,
+            },
+          });
+        }}
+      >
+        <Field name="postcode" label={t('postcode')} error={errors.postcode} />
+        <Field name="actionRadiusKm" type="number" label={t('radius_km')} defaultValue={String(viewer.actionRadiusKm)} error={errors.actionRadiusKm} />
+        <p className="muted">{t('home')}</p>
+        <MapPicker config={config} centre={viewer.homeLocation ?? { lat: 48.8566, lon: 2.3522 }} value={home} onPick={setHome} />
+        {errors[''] && <p className="error" role="alert">{errors['']}</p>}
+        <button type="submit">{t('save')}</button>
+      </form>
+    </section>
+  );
+}
