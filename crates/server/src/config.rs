@@ -128,7 +128,12 @@ pub struct Config {
     pub tile_url: String,
 
     /// Attribution shown under the tiles (e.g. "© OpenStreetMap").
-    #[arg(long, env = "CORTEGE_TILE_ATTRIBUTION", default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "CORTEGE_TILE_ATTRIBUTION",
+        default_value = "",
+        global = true
+    )]
     pub tile_attribution: String,
 
     /// Public base URL, used in links and photo URLs (default: http://<listen>).
