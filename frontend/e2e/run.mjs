@@ -122,6 +122,17 @@ await alice.page.getByTestId('attendee-count').getByText('1 participant·es').wa
 await alice.page.getByTestId('attendees').getByText('Bob D.').waitFor();
 await shot(alice.page, '07-organisatrice-en-direct');
 
+// Bob asks the organiser to be friends; she accepts.
+await bob.page.getByRole('button', { name: 'Ajouter Alice M. en ami·e' }).click();
+await bob.page.getByText("Demande d'ami·e envoyée.").waitFor();
+await alice.page.goto(`${base}/#/friends`);
+await alice.page.getByRole('button', { name: 'Accepter' }).click();
+await alice.page.getByRole('listitem').filter({ hasText: 'Bob D.' }).last().waitFor();
+await shot(alice.page, '08-amis');
+await alice.page.goto(`${base}/#/groups`);
+await alice.page.getByRole('heading', { name: 'Groupes locaux' }).waitFor();
+await shot(alice.page, '09-groupes');
+
 // Bob reports it; a moderator removes it.
 await bob.page.getByRole('button', { name: 'Signaler' }).click();
 await bob.page.getByLabel('Précisions').fill('Ce n\'est pas une action du mouvement.');
@@ -135,7 +146,7 @@ await mona.page.goto(`${base}/#/moderation`);
 await mona.page.reload();
 const report = mona.page.getByTestId('report').filter({ hasText: title });
 await report.waitFor();
-await shot(mona.page, '08-moderation');
+await shot(mona.page, '10-moderation');
 await report.getByRole('button', { name: 'Retirer' }).click();
 await report.waitFor({ state: 'detached' });
 
@@ -149,7 +160,7 @@ assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the r
 // The feed screen.
 await alice.page.goto(`${base}/#/feed`);
 await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
-await shot(alice.page, '09-fil');
+await shot(alice.page, '11-fil');
 
 await browser.close();
 console.log(`e2e: all passed in ${((Date.now() - run) / 1000).toFixed(1)} s; screenshots in test-artifacts/`);

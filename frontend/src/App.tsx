@@ -11,6 +11,8 @@ import { Feed } from './screens/Feed';
 import { Profile } from './screens/Profile';
 import { Moderation } from './screens/Moderation';
 import { Stats } from './screens/Stats';
+import { GroupPage, Groups } from './screens/Groups';
+import { Friends } from './screens/Friends';
 
 export const ViewerQuery = graphql(`
   query Viewer {
@@ -98,6 +100,15 @@ function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: strin
     case 'stats':
       screen = <Stats />;
       break;
+    case 'groups':
+      screen = <Groups viewer={viewer} />;
+      break;
+    case 'group':
+      screen = <GroupPage id={arg ?? ''} viewer={viewer} />;
+      break;
+    case 'friends':
+      screen = <Friends />;
+      break;
     default:
       screen = <Nearby config={config} viewer={viewer} />;
   }
@@ -108,10 +119,12 @@ function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: strin
         <a className="brand" href="#/">{t('appName')}</a>
         <nav aria-label="Navigation principale">
           <a href="#/">{t('nav_nearby')}</a>
+          <a href="#/groups">{t('nav_groups')}</a>
           {viewer ? (
             <>
               <a href="#/new">{t('nav_new')}</a>
               <a href="#/feed">{t('nav_feed')}</a>
+              <a href="#/friends">{t('nav_friends')}</a>
               <a href="#/profile">{t('nav_profile')}</a>
               {(roles.includes('MODERATOR') || roles.includes('ADMIN')) && (
                 <a href="#/moderation">{t('nav_moderation')}</a>

@@ -326,3 +326,68 @@ async fn admins_grant_and_revoke_roles_with_a_log() {
     let actions: Vec<String> = log_rows(&app).await.into_iter().map(|r| r.0).collect();
     assert_eq!(actions, ["GRANT_ROLE", "REVOKE_ROLE"]);
 }
+
+#[tokio::test]
+async fn a_decision_whose_transaction_fails_leaves_no_trace() {
+    let app = TestApp::spawn().await;
+    let org = app.member("Olga", "Roux").await;
+    let alice = app.member("Alice", "Martin").await;
+    let moderator = app.member("Mona", "Dupuis").await;
+    app.grant(&moderator, "MODERATOR").await;
+    let id = event(&app, &org, "Meeting douteux").await;
+    let r = app
+        .ok(
+            REPORT,
+            json!({ "i": { "subjectId": id, "reason": "OPPOSING_ACTIVITY", "details": "Pas des nôtres" } }),
+            Some(&alice.token),
+        )
+        .await;
+    let report = r["report"]["id"].clone();
+    // The log insert, the last statement of the decision, fails once.
+    sqlx::raw_sql(
+        "CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$;
+         CREATE TRIGGER fail_once BEFORE INSERT ON moderation_log
+             FOR EACH ROW EXECUTE FUNCTION fail_once();",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .gql(
+            RESOLVE,
+            json!({ "id": report, "d": "REMOVE_CONTENT" }),
+            Some(&moderator.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("INTERNAL"), "{r}");
+    assert!(
+        !r.to_string().contains("disk full"),
+        "internal details reach the client: {r}"
+    );
+    // Nothing happened: no log row, the report open, the event listed.
+    assert!(log_rows(&app).await.is_empty());
+    let status: String = sqlx::query_scalar("SELECT status::text FROM reports")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "OPEN");
+    let removed: bool = sqlx::query_scalar("SELECT removed_at IS NOT NULL FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!removed);
+
+    sqlx::raw_sql("DROP TRIGGER fail_once ON moderation_log")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.ok(
+        RESOLVE,
+        json!({ "id": report, "d": "REMOVE_CONTENT" }),
+        Some(&moderator.token),
+    )
+    .await;
+    let actions: Vec<String> = log_rows(&app).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(actions, ["REMOVE_CONTENT"]);
+}

@@ -19,13 +19,20 @@ type Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n": typeof types.VerifyLoginCodeDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": typeof types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": typeof types.RsvpChangedDocument,
     "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": typeof types.FeedPageDocument,
     "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": typeof types.FeedLiveDocument,
+    "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": typeof types.FriendsDocument,
+    "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": typeof types.RespondToFriendRequestDocument,
+    "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": typeof types.SendFriendRequestDocument,
+    "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": typeof types.GroupsDocument,
+    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
+    "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": typeof types.JoinGroupDocument,
+    "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": typeof types.LeaveGroupDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": typeof types.EventsNearDocument,
@@ -41,13 +48,20 @@ const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": types.SignUpDocument,
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { token }\n  }\n": types.VerifyLoginCodeDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": types.RsvpChangedDocument,
     "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": types.FeedPageDocument,
     "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": types.FeedLiveDocument,
+    "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": types.FriendsDocument,
+    "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": types.RespondToFriendRequestDocument,
+    "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": types.SendFriendRequestDocument,
+    "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": types.GroupsDocument,
+    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
+    "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": types.JoinGroupDocument,
+    "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": types.LeaveGroupDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": types.EventsNearDocument,
@@ -95,7 +109,7 @@ export function graphql(source: "\n  mutation VerifyLoginCode($email: String!, $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { displayName }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -120,6 +134,34 @@ export function graphql(source: "\n  query FeedPage {\n    viewer {\n      feed(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"): (typeof documents)["\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n"): (typeof documents)["\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n"): (typeof documents)["\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"): (typeof documents)["\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n"): (typeof documents)["\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n"): (typeof documents)["\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n"): (typeof documents)["\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

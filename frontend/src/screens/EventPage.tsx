@@ -4,13 +4,14 @@ import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { KIND_LABELS, formatDate, t } from '../i18n';
 import type { ViewerLike } from './types';
+import { SendFriendRequest } from './Friends';
 
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
     event(id: $id) {
       id title description kind startsAt endsAt cancelled capacity attendeeCount isFull
       address { street postcode city }
-      organiser { displayName }
+      organiser { id displayName isFriend }
       viewerRsvp { status guests }
       attendees(first: 100) {
         edges { node { id status guests person { displayName } } }
@@ -52,6 +53,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
   const [rsvpResult, rsvp] = useMutation(RsvpMutation);
   const [cancelResult, cancel] = useMutation(CancelRsvp);
   const [reportResult, report] = useMutation(ReportMutation);
+  const [friendResult, addFriend] = useMutation(SendFriendRequest);
   const [reporting, setReporting] = useState(false);
   const [reported, setReported] = useState(false);
   const [liveCount, setLiveCount] = useState<number | null>(null);
@@ -83,6 +85,16 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
         {[event.address.street, `${event.address.postcode} ${event.address.city}`].filter(Boolean).join(', ')}
       </p>
       <p>{t('event_by', { name: event.organiser.displayName })}</p>
+      {viewer && viewer.person.id !== event.organiser.id && !event.organiser.isFriend && (
+        friendResult.data ? (
+          <p role="status">{t('friend_sent')}</p>
+        ) : (
+          <button type="button" className="secondary" onClick={() => addFriend({ personId: event.organiser.id })}>
+            {t('friend_add', { name: event.organiser.displayName })}
+          </button>
+        )
+      )}
+      {friendResult.error && <p className="error" role="alert">{fieldErrors(friendResult.error)[''] ?? friendResult.error.message}</p>}
       <p className="description">{event.description}</p>
       <p data-testid="attendee-count" aria-live="polite">
         {t('attendees_count', { count })}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
-import type { PublicConfig } from '../client';
+import { getToken, type PublicConfig } from '../client';
 import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
@@ -18,16 +18,55 @@ const AcceptPledge = graphql(`
   mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }
 `);
 
+/** uploadPhoto over the GraphQL multipart request protocol (urql's fetch
+ *  exchange does not do multipart). */
+async function uploadPhoto(file: File): Promise<string | null> {
+  const body = new FormData();
+  body.append(
+    'operations',
+    JSON.stringify({ query: 'mutation($file: Upload!) { uploadPhoto(file: $file) { photoUrl } }', variables: { file: null } }),
+  );
+  body.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  body.append('0', file);
+  const token = getToken();
+  const r = await fetch('/graphql', {
+    method: 'POST',
+    body,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  const json = (await r.json()) as { errors?: { message: string }[] };
+  return json.errors?.[0]?.message ?? null;
+}
+
 export function Profile({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
   const [result, update] = useMutation(UpdateProfile);
   const [, accept] = useMutation(AcceptPledge);
   const [home, setHome] = useState(viewer?.homeLocation ?? null);
+  const [photoError, setPhotoError] = useState<string | null>(null);
+  const [photoSaved, setPhotoSaved] = useState(false);
   const errors = fieldErrors(result.error);
   if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
   return (
     <section className="card">
       <h1>{t('profile_title')}</h1>
       <p>{viewer.person.displayName}</p>
+      <div className="field">
+        <label htmlFor="photo">{t('photo')}</label>
+        <input
+          id="photo"
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            const error = await uploadPhoto(file);
+            setPhotoError(error);
+            setPhotoSaved(!error);
+          }}
+        />
+        {photoError && <p className="error" role="alert">{photoError}</p>}
+        {photoSaved && <p role="status">✓</p>}
+      </div>
       {!viewer.hasAcceptedPledge && (
         <div className="notice">
           <p>{t('pledge_needed')}</p>

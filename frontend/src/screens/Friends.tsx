@@ -1,0 +1,61 @@
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../gql';
+import { fieldErrors } from '../errors';
+import { t } from '../i18n';
+
+const FriendsQuery = graphql(`
+  query Friends {
+    viewer {
+      person { id }
+      friends(first: 100) { edges { node { id displayName photoUrl } } }
+      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }
+    }
+  }
+`);
+
+const Respond = graphql(`
+  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {
+    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }
+  }
+`);
+
+export const SendFriendRequest = graphql(`
+  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }
+`);
+
+export function Friends() {
+  const [{ data }, refetch] = useQuery({ query: FriendsQuery, requestPolicy: 'network-only' });
+  const [result, respond] = useMutation(Respond);
+  const errors = fieldErrors(result.error);
+  const me = data?.viewer?.person.id;
+  const incoming = (data?.viewer?.friendRequests.edges ?? []).map((e) => e.node).filter((f) => f.to.id === me);
+  const friends = (data?.viewer?.friends.edges ?? []).map((e) => e.node);
+  return (
+    <section>
+      <h1>{t('friends_title')}</h1>
+      <h2>{t('friend_requests')}</h2>
+      {incoming.length === 0 && <p className="muted">{t('none')}</p>}
+      <ul className="events">
+        {incoming.map((f) => (
+          <li key={f.id}>
+            {f.from.displayName}
+            <div className="actions">
+              <button type="button" onClick={async () => { await respond({ id: f.id, accept: true }); refetch({ requestPolicy: 'network-only' }); }}>
+                {t('friend_accept')}
+              </button>
+              <button type="button" className="secondary" onClick={async () => { await respond({ id: f.id, accept: false }); refetch({ requestPolicy: 'network-only' }); }}>
+                {t('friend_refuse')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {errors[''] && <p className="error" role="alert">{errors['']}</p>}
+      <h2>{t('friends_list')}</h2>
+      {friends.length === 0 && <p className="muted">{t('none')}</p>}
+      <ul className="events">
+        {friends.map((p) => <li key={p.id}>{p.displayName}</li>)}
+      </ul>
+    </section>
+  );
+}
