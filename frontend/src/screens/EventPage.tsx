@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { KIND_LABELS, formatDate, t } from '../i18n';
+import { KIND_LABELS, formatDate, t, type Key } from '../i18n';
 import type { ViewerLike } from './types';
 import { SendFriendRequest } from './Friends';
 
@@ -120,7 +120,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
           <ul data-testid="attendees">
             {event.attendees?.edges.map((e) => (
               <li key={e.node.id}>
-                {e.node.person.displayName} {e.node.guests > 0 && `(+${e.node.guests})`} · {e.node.status}
+                {e.node.person.displayName} {e.node.guests > 0 && `(+${e.node.guests})`} · {t(`rsvp_status_${e.node.status}` as Key)}
               </li>
             ))}
           </ul>
