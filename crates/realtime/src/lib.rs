@@ -27,29 +27,55 @@ pub use local::LocalBus;
 pub use redis_bus::RedisBus;
 pub use registry::{Lagged, Subscription};
 
-/// A named channel on the bus.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Channel(String);
+/// A channel on the bus. Kept as plain values, not names: a subscriber
+/// near a city listens to some twenty cells, and ten thousand of them
+/// should not hold two hundred thousand strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Channel {
+    /// New PUBLIC events located in one H3 cell (see [`cell_of`]).
+    Cell(u64),
+    /// RSVP changes of one event.
+    Event(Uuid),
+    /// What concerns one person's sessions (revocations).
+    Person(Uuid),
+    /// Announcements that activities were numbered: feeds evaluate them.
+    Activities,
+}
 
 impl Channel {
-    /// New PUBLIC events located in one H3 cell (see [`cell_of`]).
     pub fn cell(cell: h3o::CellIndex) -> Self {
-        Self(format!("cell:{cell}"))
+        Self::Cell(u64::from(cell))
     }
-    /// RSVP changes of one event.
     pub fn event(event: Uuid) -> Self {
-        Self(format!("event:{event}"))
+        Self::Event(event)
     }
-    /// What concerns one person's sessions (revocations).
     pub fn person(person: Uuid) -> Self {
-        Self(format!("person:{person}"))
+        Self::Person(person)
     }
-    /// Announcements that activities were numbered: feeds evaluate them.
     pub fn activities() -> Self {
-        Self("activities".to_owned())
+        Self::Activities
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
+
+    /// The channel's name on Redis (after the deployment's prefix).
+    pub fn name(&self) -> String {
+        match self {
+            Self::Cell(c) => format!("cell:{c:x}"),
+            Self::Event(e) => format!("event:{e}"),
+            Self::Person(p) => format!("person:{p}"),
+            Self::Activities => "activities".to_owned(),
+        }
+    }
+
+    /// The channel named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        let (kind, rest) = name.split_once(':').unwrap_or((name, ""));
+        match kind {
+            "cell" => u64::from_str_radix(rest, 16).ok().map(Self::Cell),
+            "event" => Uuid::parse_str(rest).ok().map(Self::Event),
+            "person" => Uuid::parse_str(rest).ok().map(Self::Person),
+            "activities" if rest.is_empty() => Some(Self::Activities),
+            _ => None,
+        }
     }
 }
 
@@ -128,3 +154,25 @@ pub trait Bus: Send + Sync + 'static {
 }
 
 pub type SharedBus = Arc<dyn Bus>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names_round_trip() {
+        let cell = cell_of(43.2965, 5.3698).expect("a place");
+        let id = Uuid::now_v7();
+        for c in [
+            Channel::cell(cell),
+            Channel::event(id),
+            Channel::person(id),
+            Channel::activities(),
+        ] {
+            assert_eq!(Channel::parse(&c.name()), Some(c), "{}", c.name());
+        }
+        assert_eq!(Channel::cell(cell).name(), format!("cell:{cell}"));
+        assert_eq!(Channel::parse("cell:zz"), None);
+        assert_eq!(Channel::parse("other"), None);
+    }
+}

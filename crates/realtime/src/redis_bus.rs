@@ -90,7 +90,7 @@ impl Bus for RedisBus {
         Box::pin(async move {
             let payload = serde_json::to_string(message)?;
             let mut conn = self.publisher.clone();
-            let wire = format!("{}{}", self.prefix, channel.as_str());
+            let wire = format!("{}{}", self.prefix, channel.name());
             let published: Result<i64, _> = conn.publish(wire, payload).await;
             match published {
                 Ok(_) => metrics::counter!("cortege_bus_publishes_total").increment(1),
@@ -202,15 +202,18 @@ async fn subscriber(
 }
 
 fn deliver(prefix: &str, registry: &Registry, msg: &redis::Msg) {
-    let Some(name) = msg.get_channel_name().strip_prefix(prefix) else {
+    let Some(channel) = msg
+        .get_channel_name()
+        .strip_prefix(prefix)
+        .and_then(Channel::parse)
+    else {
         return;
     };
-    let channel = Channel(name.to_owned());
     match serde_json::from_slice::<Message>(msg.get_payload_bytes()) {
         Ok(message) => {
             registry.dispatch(&channel, Arc::new(message));
         }
-        Err(e) => tracing::warn!(channel = channel.as_str(), error = %e, "bus: unreadable message"),
+        Err(e) => tracing::warn!(channel = %channel.name(), error = %e, "bus: unreadable message"),
     }
 }
 
@@ -224,7 +227,7 @@ async fn sync_all(
     if !wanted.is_empty() {
         let names: Vec<String> = wanted
             .iter()
-            .map(|c| format!("{prefix}{}", c.as_str()))
+            .map(|c| format!("{prefix}{}", c.name()))
             .collect();
         tokio::time::timeout(TIMEOUT, sink.subscribe(names))
             .await
@@ -245,7 +248,7 @@ async fn sync_one(
 ) -> redis::RedisResult<()> {
     let wanted = registry.is_listened(&channel);
     let has = on_server.contains(&channel);
-    let wire = format!("{prefix}{}", channel.as_str());
+    let wire = format!("{prefix}{}", channel.name());
     if wanted && !has {
         tokio::time::timeout(TIMEOUT, sink.subscribe(&wire))
             .await

@@ -55,7 +55,7 @@ impl Registry {
         {
             let mut map = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
             for channel in &channels {
-                let subscribers = map.entry(channel.clone()).or_default();
+                let subscribers = map.entry(*channel).or_default();
                 if subscribers.is_empty() {
                     let (tx, rx) = oneshot::channel();
                     self.changed(channel, Some(tx));
@@ -81,7 +81,7 @@ impl Registry {
     fn changed(&self, channel: &Channel, ack: Option<oneshot::Sender<()>>) {
         if let Some(tx) = &self.on_change {
             // The receiver lives as long as the bus.
-            tx.send((channel.clone(), ack)).ok();
+            tx.send((*channel, ack)).ok();
         }
     }
 

@@ -110,10 +110,16 @@ pub struct Config {
     )]
     pub ws_max_subscriptions: usize,
 
-    /// Messages queued for one WebSocket before it counts as too slow and
-    /// is closed (its client reconnects and resumes from its cursor).
-    #[arg(long, env = "CORTEGE_WS_QUEUE", default_value_t = 256, global = true)]
-    pub ws_queue: usize,
+    /// How long a WebSocket client may take to accept one message before
+    /// it is closed as too slow (1013; it reconnects and resumes from its
+    /// cursor), in milliseconds.
+    #[arg(
+        long,
+        env = "CORTEGE_WS_SEND_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub ws_send_timeout_ms: u64,
 
     /// The built web client to serve at / (default: ./frontend/dist when it
     /// exists; otherwise / is a placeholder page).

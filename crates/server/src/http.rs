@@ -53,7 +53,7 @@ pub fn router(
             allowed_origins: config.allowed_origins(bound),
             init_timeout: std::time::Duration::from_millis(config.ws_init_timeout_ms.max(1)),
             max_subscriptions: config.ws_max_subscriptions,
-            queue: config.ws_queue.max(1),
+            send_timeout: std::time::Duration::from_millis(config.ws_send_timeout_ms.max(1)),
             shutdown,
         }),
     };

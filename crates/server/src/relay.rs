@@ -155,7 +155,7 @@ async fn publish(
     }
     for (channel, message) in &messages {
         if let Err(e) = bus.publish(channel, message).await {
-            tracing::warn!(channel = channel.as_str(), error = %e, "relay: publish failed");
+            tracing::warn!(channel = %channel.name(), error = %e, "relay: publish failed");
             // Redis is away: the rest would fail too, slowly.
             break;
         }

@@ -12,8 +12,16 @@
 //! no connection_init in time, 4409 duplicate subscription id, 4429 second
 //! connection_init, 1013 the client reads too slowly (it reconnects and
 //! resumes from its cursor), 1001 the server is shutting down.
+//!
+//! A socket's operations are polled by the socket's own task, not one task
+//! each: an idle subscribed socket is one task and its streams. Nothing is
+//! queued per socket: while a client is slow to read, its streams are not
+//! polled, their bus queues fill and are cut (feeds then replay what they
+//! missed), and a client that takes no message for CORTEGE_WS_SEND_TIMEOUT_MS
+//! is closed with 1013.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,10 +36,10 @@ use cortege_graphql::live::SubscribeReady;
 use cortege_graphql::state::{ClientAddr, SharedState};
 use cortege_graphql::{CortegeSchema, prepare_request};
 use cortege_realtime::{Channel, Message, Subscription};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::stream::{AbortHandle, Abortable, SelectAll, SplitSink};
+use futures_util::{SinkExt, Stream, StreamExt};
 use serde::Deserialize;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The only subprotocol spoken.
@@ -58,7 +66,8 @@ pub struct WsConfig {
     pub allowed_origins: Vec<String>,
     pub init_timeout: Duration,
     pub max_subscriptions: usize,
-    pub queue: usize,
+    /// Longest a client may take to accept one message.
+    pub send_timeout: Duration,
     /// Turns true when the server shuts down: sockets close with 1001.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -103,6 +112,7 @@ pub async fn upgrade(
                 auth: None,
                 token_hash: None,
                 active: HashMap::new(),
+                started: HashSet::new(),
             };
             connection.run(socket).await;
         })
@@ -161,15 +171,27 @@ struct Connection {
     /// Set once connection_init is acknowledged.
     auth: Option<Auth>,
     token_hash: Option<Vec<u8>>,
-    active: HashMap<String, JoinHandle<()>>,
+    /// Running operations by id, to stop one on `complete`.
+    active: HashMap<String, AbortHandle>,
+    /// Operations that produced their first response (a refusal can only
+    /// be the first).
+    started: HashSet<String>,
 }
 
-/// What subscription tasks tell the connection.
-enum Event {
-    Send(String),
-    Done(String),
-    /// A subscription could not queue its message: the client is too slow.
-    Overflow,
+/// One operation's output: (id, a response), then (id, None) when it ends.
+type Operation = Abortable<Pin<Box<dyn Stream<Item = (String, Option<GqlResponse>)> + Send>>>;
+
+/// What the socket sends for one item of an operation; None sends nothing.
+fn render(id: &str, item: Option<GqlResponse>, first: bool) -> String {
+    match item {
+        Some(response)
+            if first && response.data == async_graphql::Value::Null && response.is_err() =>
+        {
+            error_message(id, response.errors)
+        }
+        Some(response) => next_message(id, &response),
+        None => serde_json::json!({ "id": id, "type": "complete" }).to_string(),
+    }
 }
 
 impl Connection {
@@ -181,7 +203,8 @@ impl Connection {
 
     async fn serve(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let (events_tx, mut events) = mpsc::channel::<Event>(self.config.queue.max(1));
+        let mut operations: SelectAll<Operation> = SelectAll::new();
+        let send_timeout = self.config.send_timeout;
         let mut shutdown = self.config.shutdown.clone();
         let init_deadline = tokio::time::sleep(self.config.init_timeout);
         tokio::pin!(init_deadline);
@@ -202,11 +225,17 @@ impl Connection {
                     // Boxed: the handling of a message (database lookups,
                     // subscribing) is far larger than an idle socket's
                     // state, which would otherwise reserve room for it.
-                    match Box::pin(self.handle(text.as_str(), &events_tx)).await {
-                        Ok(Some(reply)) => {
-                            if sink.send(WsMessage::text(reply)).await.is_err() { break None; }
+                    match Box::pin(self.handle(text.as_str(), &mut operations)).await {
+                        Ok(replies) => {
+                            let mut failed = None;
+                            for reply in replies {
+                                if let Err(e) = send(&mut sink, reply, send_timeout).await {
+                                    failed = Some(e);
+                                    break;
+                                }
+                            }
+                            if let Some(e) = failed { break e; }
                         }
-                        Ok(None) => {}
                         Err(close) => break Some(close),
                     }
                     if revocations.is_none()
@@ -216,14 +245,17 @@ impl Connection {
                         revocations = Some(Box::pin(self.state.bus.subscribe(&channel)).await);
                     }
                 }
-                event = events.recv() => match event {
-                    Some(Event::Send(text)) => {
-                        if sink.send(WsMessage::text(text)).await.is_err() { break None; }
+                Some((id, item)) = operations.next(), if !operations.is_empty() => {
+                    let first = self.started.insert(id.clone());
+                    let refused = item.as_ref().is_some_and(|r| first && r.data == async_graphql::Value::Null && r.is_err());
+                    let done = item.is_none() || refused;
+                    let text = render(&id, item, first);
+                    if done {
+                        self.active.remove(&id);
+                        self.started.remove(&id);
                     }
-                    Some(Event::Done(id)) => { self.active.remove(&id); }
-                    Some(Event::Overflow) => break Some(Close(1013, "too slow: reconnect and resume from your cursor")),
-                    None => break None,
-                },
+                    if let Err(e) = send(&mut sink, text, send_timeout).await { break e; }
+                }
                 () = &mut init_deadline, if self.auth.is_none() => {
                     break Some(Close(4408, "Connection initialisation timeout"));
                 }
@@ -255,9 +287,7 @@ impl Connection {
                 }
             }
         };
-        for (_, task) in self.active.drain() {
-            task.abort();
-        }
+        drop(operations);
         if let Some(Close(code, reason)) = close {
             let frame = CloseFrame {
                 code,
@@ -287,12 +317,12 @@ impl Connection {
         }
     }
 
-    /// Handles one client message: Ok(Some) is a direct reply, Err closes.
+    /// Handles one client message: Ok holds the replies, Err closes.
     async fn handle(
         &mut self,
         text: &str,
-        events: &mpsc::Sender<Event>,
-    ) -> Result<Option<String>, Close> {
+        operations: &mut SelectAll<Operation>,
+    ) -> Result<Vec<String>, Close> {
         let message: ClientMessage =
             serde_json::from_str(text).map_err(|_| Close(4400, "Invalid message"))?;
         match message {
@@ -306,23 +336,23 @@ impl Connection {
                     Some(_) => return Err(Close(4403, "Forbidden: token must be a string")),
                 };
                 self.auth = Some(self.authenticate(token).await?);
-                Ok(Some(r#"{"type":"connection_ack"}"#.to_owned()))
+                Ok(vec![r#"{"type":"connection_ack"}"#.to_owned()])
             }
-            ClientMessage::Ping { payload } => Ok(Some(
+            ClientMessage::Ping { payload } => Ok(vec![
                 serde_json::json!({ "type": "pong", "payload": payload }).to_string(),
-            )),
-            ClientMessage::Pong {} => Ok(None),
+            ]),
+            ClientMessage::Pong {} => Ok(Vec::new()),
             ClientMessage::Complete { id } => {
-                if let Some(task) = self.active.remove(&id) {
-                    task.abort();
+                if let Some(handle) = self.active.remove(&id) {
+                    handle.abort();
+                    self.started.remove(&id);
                 }
-                Ok(None)
+                Ok(Vec::new())
             }
             ClientMessage::Subscribe { id, payload } => {
                 let Some(auth) = self.auth else {
                     return Err(Close(4401, "Unauthorized"));
                 };
-                self.active.retain(|_, task| !task.is_finished());
                 if self.active.contains_key(&id) {
                     // The reason is fixed by the protocol; the id is the
                     // client's own.
@@ -336,7 +366,7 @@ impl Connection {
                         ),
                         Code::QueryLimit,
                     );
-                    return Ok(Some(error_message(&id, vec![error])));
+                    return Ok(vec![error_message(&id, vec![error])]);
                 }
                 if let Err(e) = self
                     .state
@@ -344,25 +374,54 @@ impl Connection {
                     .check_request(self.addr.0, auth.person().map(|p| p.0))
                     .await
                 {
-                    return Ok(Some(error_message(
+                    return Ok(vec![error_message(
                         &id,
                         vec![cortege_graphql::error::server_error(e)],
-                    )));
+                    )]);
                 }
-                let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+                let (ready_tx, mut ready_rx) = tokio::sync::oneshot::channel();
                 let request = prepare_request(*payload, &self.state, auth, self.addr)
                     .data(SubscribeReady::new(ready_tx));
-                let task = tokio::spawn(forward(
-                    self.schema.clone(),
-                    request,
-                    id.clone(),
-                    events.clone(),
-                ));
-                self.active.insert(id, task);
-                // The next message is handled once this one listens (or
-                // has failed, or ran a plain query to its end).
-                tokio::time::timeout(READY_WAIT, ready_rx).await.ok();
-                Ok(None)
+                let live = LiveSubscription::new();
+                let tag = id.clone();
+                let tail = id.clone();
+                let stream = self
+                    .schema
+                    .execute_stream(request)
+                    .map(move |r| {
+                        let _counted = &live;
+                        (tag.clone(), Some(r))
+                    })
+                    .chain(futures_util::stream::once(async move { (tail, None) }));
+                let (handle, registration) = AbortHandle::new_pair();
+                let mut operation: Operation = Abortable::new(Box::pin(stream), registration);
+                // Run it until it listens (its resolver says so), or until
+                // it answers (a query, a refusal): the client's next
+                // message is handled only then.
+                let mut replies = Vec::new();
+                let mut open = true;
+                tokio::select! {
+                    biased;
+                    _ = &mut ready_rx => {}
+                    item = operation.next() => match item {
+                        Some((_, item)) => {
+                            let first = true;
+                            let refused = item.as_ref().is_some_and(|r| r.data == async_graphql::Value::Null && r.is_err());
+                            open = item.is_some() && !refused;
+                            if open {
+                                self.started.insert(id.clone());
+                            }
+                            replies.push(render(&id, item, first));
+                        }
+                        None => open = false,
+                    },
+                    () = tokio::time::sleep(READY_WAIT) => {}
+                }
+                if open {
+                    self.active.insert(id, handle);
+                    operations.push(operation);
+                }
+                Ok(replies)
             }
         }
     }
@@ -397,39 +456,21 @@ fn error_message(id: &str, errors: Vec<ServerError>) -> String {
     serde_json::json!({ "id": id, "type": "error", "payload": errors }).to_string()
 }
 
-/// Runs one operation and queues its results for the socket. An operation
-/// refused before it produced anything (invalid document, a resolver's
-/// refusal at subscribe time) is an `error`; otherwise `next`s, then
-/// `complete`.
-async fn forward(schema: CortegeSchema, request: Request, id: String, events: mpsc::Sender<Event>) {
-    let _live = LiveSubscription::new();
-    let mut responses = schema.execute_stream(request);
-    let mut first = true;
-    while let Some(response) = responses.next().await {
-        let refused = first && response.data == async_graphql::Value::Null && response.is_err();
-        let text = if refused {
-            error_message(&id, response.errors)
-        } else {
-            next_message(&id, &response)
-        };
-        if events.try_send(Event::Send(text)).is_err() {
-            // Full: the client is not reading. Tell the connection, which
-            // closes it; its queue may be full for this too, so wait.
-            events.send(Event::Overflow).await.ok();
-            return;
-        }
-        if refused {
-            events.send(Event::Done(id)).await.ok();
-            return;
-        }
-        first = false;
+/// Sends one message, or the reason to close: the client is gone, or it
+/// has not taken the message in time.
+async fn send(
+    sink: &mut SplitSink<WebSocket, WsMessage>,
+    text: String,
+    timeout: Duration,
+) -> Result<(), Option<Close>> {
+    match tokio::time::timeout(timeout, sink.send(WsMessage::text(text))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(None),
+        Err(_) => Err(Some(Close(
+            1013,
+            "too slow: reconnect and resume from your cursor",
+        ))),
     }
-    let complete = serde_json::json!({ "id": id, "type": "complete" }).to_string();
-    if events.try_send(Event::Send(complete)).is_err() {
-        events.send(Event::Overflow).await.ok();
-        return;
-    }
-    events.send(Event::Done(id)).await.ok();
 }
 
 fn next_message(id: &str, response: &GqlResponse) -> String {
