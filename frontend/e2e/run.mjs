@@ -105,6 +105,7 @@ await shot(alice.page, '04-creer-une-action');
 await alice.page.getByLabel('Ville').fill('Paris');
 await alice.page.getByRole('button', { name: "Créer l'action" }).click();
 await alice.page.getByRole('heading', { name: title }).waitFor();
+const eventUrl = alice.page.url();
 
 // Bob sees it appear live, marked new, without reloading.
 const item = bob.page.locator('li.fresh', { hasText: title });
@@ -129,6 +130,9 @@ await alice.page.goto(`${base}/#/friends`);
 await alice.page.getByRole('button', { name: 'Accepter' }).click();
 await alice.page.getByRole('listitem').filter({ hasText: 'Bob D.' }).last().waitFor();
 await shot(alice.page, '08-amis');
+// Now friends: her event's page names Bob among the friends going.
+await alice.page.goto(eventUrl);
+await alice.page.getByTestId('friends-going').getByText('Bob D.').waitFor();
 await alice.page.goto(`${base}/#/groups`);
 await alice.page.getByRole('heading', { name: 'Groupes locaux' }).waitFor();
 await shot(alice.page, '09-groupes');

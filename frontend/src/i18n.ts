@@ -101,6 +101,7 @@ const fr = {
   friend_add: 'Ajouter {name} en ami·e',
   friend_sent: "Demande d'ami·e envoyée.",
   none: 'Aucun·e pour le moment.',
+  friends_going: 'Vos ami·es qui participent : {names}',
   rsvp_status_GOING: 'inscrit·e',
   rsvp_status_WAITLISTED: "liste d'attente",
   rsvp_status_CANCELLED: 'désisté·e',

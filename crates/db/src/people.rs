@@ -275,3 +275,21 @@ pub async fn email_of(pool: &PgPool, person: PersonId) -> Result<Option<String>>
             .flatten(),
     )
 }
+
+/// The viewer's friends with a GOING RSVP to the event, by first name (at
+/// most 50: a page shows a handful).
+pub async fn friends_going(pool: &PgPool, viewer: Uuid, event: Uuid) -> Result<Vec<Person>> {
+    Ok(sqlx::query_as(person_select!(
+        "WHERE id IN (
+             SELECT CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END
+             FROM friendships f
+             WHERE f.status = 'ACCEPTED' AND (f.requester_id = $1 OR f.addressee_id = $1))
+           AND id IN (SELECT person_id FROM rsvps WHERE event_id = $2 AND status = 'GOING')
+           AND banned_at IS NULL AND deleted_at IS NULL
+         ORDER BY first_name, id LIMIT 50"
+    ))
+    .bind(viewer)
+    .bind(event)
+    .fetch_all(pool)
+    .await?)
+}

@@ -268,6 +268,17 @@ async fn feed_recipients_follow_the_contract() {
     let item = alice_ws.next_data("f").await["feed"].clone();
     assert_eq!(item["kind"], "FRIEND_GOING", "{item}");
     assert_eq!(item["event"]["title"], "Marché de Quimper");
+    // The event page tells Alice the same; Olga is not Bob's friend.
+    let going = "query($e: ID!) { event(id: $e) { friendsGoing { displayName } } }";
+    let r = app
+        .ok(going, json!({ "e": event }), Some(&alice.token))
+        .await;
+    assert_eq!(
+        r["event"]["friendsGoing"],
+        json!([{ "displayName": "Bob D." }])
+    );
+    let r = app.ok(going, json!({ "e": event }), Some(&org.token)).await;
+    assert_eq!(r["event"]["friendsGoing"], json!([]));
 
     // Alice RSVPs too; then the event changes and is cancelled: she hears
     // both, as someone GOING.

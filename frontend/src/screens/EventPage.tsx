@@ -13,6 +13,7 @@ const EventQuery = graphql(`
       address { street postcode city }
       organiser { id displayName isFriend }
       viewerRsvp { status guests }
+      friendsGoing { id displayName }
       attendees(first: 100) {
         edges { node { id status guests person { displayName } } }
       }
@@ -96,6 +97,11 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
       )}
       {friendResult.error && <p className="error" role="alert">{fieldErrors(friendResult.error)[''] ?? friendResult.error.message}</p>}
       <p className="description">{event.description}</p>
+      {event.friendsGoing.length > 0 && (
+        <p data-testid="friends-going">
+          {t('friends_going', { names: event.friendsGoing.map((f) => f.displayName).join(', ') })}
+        </p>
+      )}
       <p data-testid="attendee-count" aria-live="polite">
         {t('attendees_count', { count })}
         {event.capacity != null && ` / ${event.capacity} ${t('capacity').toLowerCase()}`}

@@ -160,6 +160,22 @@ impl Event {
         };
         Ok(v.rsvp.load_one(self.0.id).await?.flatten().map(Rsvp))
     }
+    /// The viewer's friends who are going (at most 50), for PUBLIC events:
+    /// what the feed already tells them (FRIEND_GOING). Empty for anonymous
+    /// viewers and for other events.
+    async fn friends_going(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
+        let Some(me) = crate::auth::auth(ctx).person() else {
+            return Ok(Vec::new());
+        };
+        if self.0.visibility != "PUBLIC" {
+            return Ok(Vec::new());
+        }
+        let rows = cortege_db::people::friends_going(&state(ctx).pool, me.0, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Person::new(Arc::new(row), ctx))
+            .collect())
+    }
     /// GOING parties, then the waitlist in waiting order. The event's
     /// organisers, moderators and admins only; null with FORBIDDEN for anyone else.
     async fn attendees(
