@@ -40,6 +40,8 @@ pub enum Channel {
     Person(Uuid),
     /// Announcements that activities were numbered: feeds evaluate them.
     Activities,
+    /// New reports, for moderators.
+    Moderation,
 }
 
 impl Channel {
@@ -55,6 +57,9 @@ impl Channel {
     pub fn activities() -> Self {
         Self::Activities
     }
+    pub fn moderation() -> Self {
+        Self::Moderation
+    }
 
     /// The channel's name on Redis (after the deployment's prefix).
     pub fn name(&self) -> String {
@@ -63,6 +68,7 @@ impl Channel {
             Self::Event(e) => format!("event:{e}"),
             Self::Person(p) => format!("person:{p}"),
             Self::Activities => "activities".to_owned(),
+            Self::Moderation => "moderation".to_owned(),
         }
     }
 
@@ -74,6 +80,7 @@ impl Channel {
             "event" => Uuid::parse_str(rest).ok().map(Self::Event),
             "person" => Uuid::parse_str(rest).ok().map(Self::Person),
             "activities" if rest.is_empty() => Some(Self::Activities),
+            "moderation" if rest.is_empty() => Some(Self::Moderation),
             _ => None,
         }
     }
@@ -98,6 +105,8 @@ pub enum Message {
     /// A session (or all of a person's sessions, when None) was revoked:
     /// sockets authenticated by it close.
     SessionsRevoked { session: Option<Uuid> },
+    /// A member filed a report.
+    ReportCreated { report: Uuid },
 }
 
 /// Whether the bus currently carries messages between processes.
@@ -168,6 +177,7 @@ mod tests {
             Channel::event(id),
             Channel::person(id),
             Channel::activities(),
+            Channel::moderation(),
         ] {
             assert_eq!(Channel::parse(&c.name()), Some(c), "{}", c.name());
         }

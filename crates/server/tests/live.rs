@@ -583,3 +583,33 @@ async fn rate_limits_are_shared_by_replicas_through_redis() {
         .await;
     assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
 }
+
+#[tokio::test]
+async fn moderators_see_reports_arrive_live() {
+    let app = app_on(None).await;
+    let org = app.member("Olga", "Roux").await;
+    let alice = app.member("Alice", "Martin").await;
+    let moderator = app.member("Mona", "Dupuis").await;
+    app.grant(&moderator, "MODERATOR").await;
+    let event = create_at(&app, &org, "Réunion suspecte", MARSEILLE).await;
+    let query = "subscription { reportCreated { reason details subject { ... on Event { title } } } }";
+
+    let mut member = WsClient::connect(&app, Some(&alice.token)).await;
+    member.subscribe("r", query, json!({})).await;
+    let m = member.next_message().await;
+    assert_eq!(m["type"], "error", "{m}");
+    assert_eq!(m["payload"][0]["extensions"]["code"], "FORBIDDEN", "{m}");
+
+    let mut ws = WsClient::connect(&app, Some(&moderator.token)).await;
+    ws.subscribe("r", query, json!({})).await;
+    app.ok(
+        "mutation($i: ReportInput!) { report(input: $i) { id } }",
+        json!({ "i": { "subjectId": event, "reason": "OPPOSING_ACTIVITY", "details": "Des opposants" } }),
+        Some(&alice.token),
+    )
+    .await;
+    let pushed = ws.next_data("r").await["reportCreated"].clone();
+    assert_eq!(pushed["reason"], "OPPOSING_ACTIVITY");
+    assert_eq!(pushed["details"], "Des opposants");
+    assert_eq!(pushed["subject"]["title"], "Réunion suspecte");
+}

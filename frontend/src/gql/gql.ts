@@ -35,6 +35,7 @@ type Documents = {
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": typeof types.LeaveGroupDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
+    "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": typeof types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": typeof types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
@@ -64,6 +65,7 @@ const documents: Documents = {
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": types.LeaveGroupDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
+    "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
@@ -170,6 +172,10 @@ export function graphql(source: "\n  query Reports {\n    reports(status: OPEN, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n"): (typeof documents)["\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ReportCreated { reportCreated { id } }\n"): (typeof documents)["\n  subscription ReportCreated { reportCreated { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

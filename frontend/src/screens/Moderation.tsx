@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { t, type Key } from '../i18n';
@@ -28,11 +28,20 @@ const Resolve = graphql(`
   }
 `);
 
+const ReportCreated = graphql(`
+  subscription ReportCreated { reportCreated { id } }
+`);
+
 const DECISIONS = ['DISMISS', 'REMOVE_CONTENT', 'WARN', 'BAN'] as const;
 
 export function Moderation() {
   const [{ data, error }, refetch] = useQuery({ query: Reports, requestPolicy: 'network-only' });
   const [result, resolve] = useMutation(Resolve);
+  // New reports appear without reloading.
+  useSubscription({ query: ReportCreated }, (_, r) => {
+    refetch({ requestPolicy: 'network-only' });
+    return r;
+  });
   const errors = { ...fieldErrors(error), ...fieldErrors(result.error) };
   const reports = data?.reports?.edges.map((e) => e.node) ?? [];
   return (

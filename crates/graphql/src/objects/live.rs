@@ -247,6 +247,40 @@ impl SubscriptionRoot {
         ))
     }
 
+    /// Reports as members file them, for the moderators' queue to update
+    /// live. Moderators and admins only.
+    #[graphql(guard = "crate::guard::RoleGuard::any(&[cortege_domain::Role::Moderator, cortege_domain::Role::Admin])")]
+    async fn report_created(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = crate::objects::report::Report> + use<>, ApiError> {
+        let state = state(ctx).clone();
+        let subscription = state.bus.subscribe(&[Channel::moderation()]).await;
+        ready(ctx);
+        Ok(futures_util::stream::unfold(
+            (subscription, state),
+            |(mut subscription, state)| async move {
+                loop {
+                    let Ok(message) = subscription.recv().await else {
+                        continue;
+                    };
+                    let Message::ReportCreated { report } = *message else {
+                        continue;
+                    };
+                    match cortege_db::reports::by_ids(&state.pool, &[report]).await {
+                        Ok(rows) => {
+                            if let Some(row) = rows.into_iter().next() {
+                                let report = crate::objects::report::Report(Arc::new(row));
+                                return Some((report, (subscription, state)));
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "reportCreated: loading the report failed"),
+                    }
+                }
+            },
+        ))
+    }
+
     /// The viewer's activity feed, live. With after, first replays every activity after that cursor, in order, then goes live: nothing missed, nothing twice.
     async fn feed(
         &self,

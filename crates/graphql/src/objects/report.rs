@@ -257,7 +257,15 @@ impl ReportMutation {
         )
         .await;
         match created {
-            Ok(id) => fresh(ctx, id).await,
+            Ok(id) => {
+                let message = cortege_realtime::Message::ReportCreated { report: id };
+                let channel = cortege_realtime::Channel::moderation();
+                if let Err(e) = state(ctx).bus.publish(&channel, &message).await {
+                    // The queue still has it; only the live push is lost.
+                    tracing::warn!(error = %e, "announcing a report to moderators failed");
+                }
+                fresh(ctx, id).await
+            }
             Err(e) if e.constraint() == Some(db_reports::ONE_OPEN_REPORT) => Err(
                 ApiError::Conflict("you already have an open report on this subject".to_owned()),
             ),
