@@ -592,7 +592,8 @@ async fn moderators_see_reports_arrive_live() {
     let moderator = app.member("Mona", "Dupuis").await;
     app.grant(&moderator, "MODERATOR").await;
     let event = create_at(&app, &org, "Réunion suspecte", MARSEILLE).await;
-    let query = "subscription { reportCreated { reason details subject { ... on Event { title } } } }";
+    let query =
+        "subscription { reportCreated { reason details subject { ... on Event { title } } } }";
 
     let mut member = WsClient::connect(&app, Some(&alice.token)).await;
     member.subscribe("r", query, json!({})).await;

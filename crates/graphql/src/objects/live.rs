@@ -249,7 +249,9 @@ impl SubscriptionRoot {
 
     /// Reports as members file them, for the moderators' queue to update
     /// live. Moderators and admins only.
-    #[graphql(guard = "crate::guard::RoleGuard::any(&[cortege_domain::Role::Moderator, cortege_domain::Role::Admin])")]
+    #[graphql(
+        guard = "crate::guard::RoleGuard::any(&[cortege_domain::Role::Moderator, cortege_domain::Role::Admin])"
+    )]
     async fn report_created(
         &self,
         ctx: &Context<'_>,
@@ -274,7 +276,9 @@ impl SubscriptionRoot {
                                 return Some((report, (subscription, state)));
                             }
                         }
-                        Err(e) => tracing::warn!(error = %e, "reportCreated: loading the report failed"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reportCreated: loading the report failed")
+                        }
                     }
                 }
             },
