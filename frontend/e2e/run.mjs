@@ -161,6 +161,14 @@ await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
 await bob.page.waitForLoadState('networkidle');
 assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the removed action is still listed');
 
+// An analyst's view: activity by department, as a chart and a table.
+execFileSync(cortege, ['grant-role', monaEmail, 'ANALYST'], { stdio: 'inherit' });
+await mona.page.goto(`${base}/#/stats`);
+await mona.page.reload();
+await mona.page.getByRole('heading', { name: 'Activité du mouvement' }).waitFor();
+await mona.page.getByRole('button', { name: 'Télécharger en CSV' }).waitFor();
+await shot(mona.page, '12-statistiques');
+
 // The feed screen.
 await alice.page.goto(`${base}/#/feed`);
 await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
