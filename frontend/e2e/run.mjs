@@ -162,11 +162,17 @@ await bob.page.waitForLoadState('networkidle');
 assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the removed action is still listed');
 
 // An analyst's view: activity by department, as a chart and a table.
+await alice.page.goto(`${base}/#/new`);
+await alice.page.getByLabel('Titre').fill('Porte-à-porte rue Oberkampf');
+await alice.page.getByLabel('Code postal').fill('75011');
+await alice.page.getByLabel('Ville').fill('Paris');
+await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+await alice.page.getByRole('heading', { name: 'Porte-à-porte rue Oberkampf' }).waitFor();
 execFileSync(cortege, ['grant-role', monaEmail, 'ANALYST'], { stdio: 'inherit' });
 await mona.page.goto(`${base}/#/stats`);
 await mona.page.reload();
 await mona.page.getByRole('heading', { name: 'Activité du mouvement' }).waitFor();
-await mona.page.getByRole('button', { name: 'Télécharger en CSV' }).waitFor();
+await mona.page.getByRole('cell', { name: 'Paris', exact: true }).waitFor();
 await shot(mona.page, '12-statistiques');
 
 // The feed screen.

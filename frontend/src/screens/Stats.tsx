@@ -3,7 +3,7 @@ import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { download, toCsv } from '../csv';
 import { fieldErrors } from '../errors';
-import { t } from '../i18n';
+import { t, type Key } from '../i18n';
 
 const Activity = graphql(`
   query StatsActivity($groupBy: StatsDimension!) {
@@ -42,7 +42,7 @@ export function Stats() {
       <div className="field">
         <label htmlFor="groupBy">{t('stats_group_by')}</label>
         <select id="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
-          {DIMENSIONS.map((d) => <option key={d} value={d}>{d}</option>)}
+          {DIMENSIONS.map((d) => <option key={d} value={d}>{t(`dimension_${d}` as Key)}</option>)}
         </select>
       </div>
       <svg className="chart" role="img" aria-label={t('stats_events')} viewBox={`0 0 300 ${Math.max(1, rows.slice(0, 15).length) * 16}`}>
@@ -64,6 +64,7 @@ export function Stats() {
       >
         {t('stats_csv')}
       </button>
+      <div className="table-wrap">
       <table>
         <thead>
           <tr>
@@ -82,6 +83,7 @@ export function Stats() {
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }
