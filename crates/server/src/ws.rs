@@ -5,7 +5,8 @@
 //! contract fixes close codes it does not produce (4403 for a refused
 //! connection_init, where async-graphql closes with 1002), a per-socket
 //! subscription limit, revocation of live sockets on logout and ban, and a
-//! bounded queue per socket. The WebSocket itself is axum's (tungstenite).
+//! bound on what a slow client can make the server hold. The WebSocket
+//! itself is axum's (tungstenite).
 //!
 //! Close codes: 4400 unreadable message, 4401 subscribe before the
 //! connection is acknowledged, 4403 invalid token or revoked session, 4408
