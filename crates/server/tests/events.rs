@@ -4,25 +4,12 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{TestApp, error_code, error_field};
+use common::{TestApp, error_code, error_field, event_input};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id title kind visibility capacity attendeeCount isFull cancelled address { city postcode commune { code name departmentCode } } organiser { displayName } } }";
 const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
 const QUIMPER: (f64, f64) = (47.9960, -4.1024);
-
-pub fn event_input(title: &str, at: (f64, f64), postcode: &str, city: &str) -> Value {
-    let starts = Utc::now() + Duration::days(2);
-    json!({
-        "title": title,
-        "description": "Rendez-vous devant la mairie avec des tracts.",
-        "kind": "LEAFLETING",
-        "startsAt": starts.to_rfc3339(),
-        "endsAt": (starts + Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": at.0, "lon": at.1 },
-        "address": { "street": "Place de la Mairie", "postcode": postcode, "city": city },
-    })
-}
 
 async fn create(app: &TestApp, token: &str, input: Value) -> Value {
     app.ok(CREATE, json!({ "i": input }), Some(token)).await["createEvent"].clone()

@@ -8,9 +8,8 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use common::ws::{WsClient, open};
-use common::{Member, TestApp, redis_url};
+use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
 
 const NEARBY: &str = "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { id title } }";
@@ -47,18 +46,13 @@ async fn create_with(
     place: (f64, f64),
     visibility: &str,
 ) -> String {
-    let starts = Utc::now() + chrono::Duration::days(3);
     let (postcode, city) = if place == QUIMPER {
         ("29000", "Quimper")
     } else {
         ("13001", "Marseille")
     };
-    let input = json!({
-        "title": title, "description": "", "kind": "LEAFLETING", "visibility": visibility,
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": place.0, "lon": place.1 },
-        "address": { "postcode": postcode, "city": city },
-    });
+    let mut input = event_input(title, place, postcode, city);
+    input["visibility"] = json!(visibility);
     app.ok(CREATE, json!({ "i": input }), Some(&who.token))
         .await["createEvent"]["id"]
         .as_str()
@@ -554,13 +548,7 @@ async fn rate_limits_are_shared_by_replicas_through_redis() {
     create_at(&a, &org, "Une", MARSEILLE).await;
     create_at(&b, &org, "Deux", MARSEILLE).await;
     // The third, on either replica, is one too many for the hour.
-    let starts = Utc::now() + chrono::Duration::days(3);
-    let input = json!({
-        "title": "Trois", "description": "", "kind": "LEAFLETING",
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": MARSEILLE.0, "lon": MARSEILLE.1 },
-        "address": { "postcode": "13001", "city": "Marseille" },
-    });
+    let input = event_input("Trois", MARSEILLE, "13001", "Marseille");
     let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
     assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
     assert!(

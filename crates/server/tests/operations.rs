@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::ws::WsClient;
-use common::{Member, TestApp, redis_url};
+use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
 
 async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
@@ -153,13 +153,7 @@ impl Drop for Process {
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
 
 async fn create(base: &str, client: &reqwest::Client, who: &Member, title: &str) {
-    let starts = chrono::Utc::now() + chrono::Duration::days(2);
-    let input = json!({
-        "title": title, "description": "", "kind": "LEAFLETING",
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": 43.2965, "lon": 5.3698 },
-        "address": { "postcode": "13001", "city": "Marseille" },
-    });
+    let input = event_input(title, (43.2965, 5.3698), "13001", "Marseille");
     let r: Value = client
         .post(format!("{base}/graphql"))
         .bearer_auth(&who.token)

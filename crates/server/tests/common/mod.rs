@@ -328,6 +328,20 @@ impl TestApp {
     }
 }
 
+/// A valid createEvent input two days ahead, at `at` with its address.
+pub fn event_input(title: &str, at: (f64, f64), postcode: &str, city: &str) -> Value {
+    let starts = chrono::Utc::now() + chrono::Duration::days(2);
+    json!({
+        "title": title,
+        "description": "Rendez-vous devant la mairie avec des tracts.",
+        "kind": "LEAFLETING",
+        "startsAt": starts.to_rfc3339(),
+        "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+        "location": { "lat": at.0, "lon": at.1 },
+        "address": { "street": "Place de la Mairie", "postcode": postcode, "city": city },
+    })
+}
+
 /// A member made directly in the database, with a live session: fast
 /// fixtures for tests that are not about signing up.
 pub struct Member {
