@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{TestApp, error_code, error_field, event_input};
+use common::{TestApp, error_code, error_field, event_input, event_titles};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id title kind visibility capacity attendeeCount isFull cancelled address { city postcode commune { code name departmentCode } } organiser { displayName } } }";
@@ -16,15 +16,6 @@ async fn create(app: &TestApp, token: &str, input: Value) -> Value {
 }
 
 const NEAR: &str = "query($f: EventFilter, $first: Int, $after: String) { events(filter: $f, first: $first, after: $after) { edges { cursor node { id title distanceKm } } pageInfo { hasNextPage endCursor } } }";
-
-fn titles(data: &Value) -> Vec<String> {
-    data["events"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn create_an_event_and_read_it_back() {
@@ -168,7 +159,7 @@ async fn search_near_a_place_uses_exact_distances_nearest_first() {
 
     let f = json!({ "near": { "lat": 43.2965, "lon": 5.3698 }, "radiusKm": 20 });
     let data = app.ok(NEAR, json!({ "f": f }), None).await;
-    assert_eq!(titles(&data), ["Vieux-Port", "Aubagne"]);
+    assert_eq!(event_titles(&data), ["Vieux-Port", "Aubagne"]);
     let d = data["events"]["edges"][1]["node"]["distanceKm"]
         .as_f64()
         .unwrap();
@@ -190,9 +181,13 @@ async fn search_near_a_place_uses_exact_distances_nearest_first() {
             None,
         )
         .await;
-    assert_eq!(titles(&all).len(), 2, "Quimper is ~900 km away");
+    assert_eq!(event_titles(&all).len(), 2, "Quimper is ~900 km away");
     let all = app.ok(NEAR, json!({ "f": {} }), None).await;
-    assert_eq!(titles(&all).len(), 3, "no filter: every upcoming event");
+    assert_eq!(
+        event_titles(&all).len(),
+        3,
+        "no filter: every upcoming event"
+    );
 
     for (radius, field) in [
         (json!(0), "filter.radiusKm"),
@@ -249,7 +244,7 @@ async fn text_search_ignores_accents_and_case_and_combines_with_filters() {
     let data = app
         .ok(NEAR, json!({ "f": { "search": "REUNION ecoles" } }), None)
         .await;
-    assert_eq!(titles(&data), ["Réunion publique sur l'école"]);
+    assert_eq!(event_titles(&data), ["Réunion publique sur l'école"]);
     let data = app
         .ok(
             NEAR,
@@ -257,7 +252,7 @@ async fn text_search_ignores_accents_and_case_and_combines_with_filters() {
             None,
         )
         .await;
-    assert!(titles(&data).is_empty());
+    assert!(event_titles(&data).is_empty());
     let data = app
         .ok(
             NEAR,
@@ -265,7 +260,7 @@ async fn text_search_ignores_accents_and_case_and_combines_with_filters() {
             None,
         )
         .await;
-    assert_eq!(titles(&data).len(), 1);
+    assert_eq!(event_titles(&data).len(), 1);
     // Time windows: exactly the window given.
     let in_two_days = Utc::now() + Duration::days(2);
     let data = app
@@ -275,7 +270,7 @@ async fn text_search_ignores_accents_and_case_and_combines_with_filters() {
             None,
         )
         .await;
-    assert!(titles(&data).is_empty());
+    assert!(event_titles(&data).is_empty());
     let data = app
         .ok(
             NEAR,
@@ -283,7 +278,7 @@ async fn text_search_ignores_accents_and_case_and_combines_with_filters() {
             None,
         )
         .await;
-    assert_eq!(titles(&data).len(), 2);
+    assert_eq!(event_titles(&data).len(), 2);
 }
 
 #[tokio::test]
@@ -307,7 +302,7 @@ async fn cursors_page_without_overlap_and_survive_inserts() {
         json!({ "near": { "lat": 43.2965, "lon": 5.3698 }, "radiusKm": 50 }),
     ] {
         let first = app.ok(NEAR, json!({ "f": filter, "first": 2 }), None).await;
-        assert_eq!(titles(&first), ["Action 0", "Action 1"]);
+        assert_eq!(event_titles(&first), ["Action 0", "Action 1"]);
         assert_eq!(first["events"]["pageInfo"]["hasNextPage"], true);
         let cursor = first["events"]["pageInfo"]["endCursor"].clone();
         // An event inserted before the cursor does not shift the next page.
@@ -322,11 +317,11 @@ async fn cursors_page_without_overlap_and_survive_inserts() {
                 None,
             )
             .await;
-        assert_eq!(titles(&next), ["Action 2", "Action 3"]);
+        assert_eq!(event_titles(&next), ["Action 2", "Action 3"]);
         let rest = app
             .ok(NEAR, json!({ "f": filter, "first": 10, "after": next["events"]["pageInfo"]["endCursor"] }), None)
             .await;
-        assert_eq!(titles(&rest), ["Action 4"]);
+        assert_eq!(event_titles(&rest), ["Action 4"]);
         assert_eq!(rest["events"]["pageInfo"]["hasNextPage"], false);
         sqlx::query("DELETE FROM activities WHERE event_id IN (SELECT id FROM events WHERE title = 'Earlier')")
             .execute(&app.pool)
@@ -380,7 +375,7 @@ async fn visibility_rules_hold_for_lists_and_reads() {
 
     let listed = |token: Option<String>| {
         let app = &app;
-        async move { titles(&app.ok(NEAR, json!({}), token.as_deref()).await) }
+        async move { event_titles(&app.ok(NEAR, json!({}), token.as_deref()).await) }
     };
     assert_eq!(
         listed(Some(alice.token.clone())).await,
@@ -416,7 +411,7 @@ async fn visibility_rules_hold_for_lists_and_reads() {
     let by_group = app
         .ok(NEAR, json!({ "f": { "groupId": group } }), Some(&bob.token))
         .await;
-    assert_eq!(titles(&by_group), ["Réunion de groupe"]);
+    assert_eq!(event_titles(&by_group), ["Réunion de groupe"]);
 }
 
 #[tokio::test]

@@ -3,30 +3,17 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
-use common::{Member, TestApp, error_code, error_field};
-use serde_json::{Value, json};
+use common::{Member, TestApp, error_code, error_field, event_input, event_titles};
+use serde_json::json;
 
 const REPORT: &str = "mutation($i: ReportInput!) { report(input: $i) { id status reason openReportsOnSubject snapshot subject { __typename ... on Event { title } } } }";
 const RESOLVE: &str = "mutation($id: ID!, $d: ModerationDecision!, $n: String) { resolveReport(id: $id, decision: $d, note: $n) { status resolution resolvedBy { displayName } } }";
 const QUEUE: &str = "query($s: ReportStatus) { reports(status: $s) { edges { node { id reason openReportsOnSubject reporter { displayName } } } } }";
 
 async fn event(app: &TestApp, by: &Member, title: &str) -> String {
-    let starts = Utc::now() + Duration::days(1);
-    let input = json!({
-        "title": title, "description": "Venez nombreux", "kind": "RALLY",
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": 47.99, "lon": -4.1 }, "address": { "postcode": "29000", "city": "Quimper" },
-    });
-    app.ok(
-        "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
-        json!({ "i": input }),
-        Some(&by.token),
-    )
-    .await["createEvent"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let mut input = event_input(title, (47.99, -4.1), "29000", "Quimper");
+    input["kind"] = json!("RALLY");
+    app.create_event(&by.token, input).await
 }
 
 async fn log_rows(app: &TestApp) -> Vec<(String, Option<uuid::Uuid>)> {
@@ -34,15 +21,6 @@ async fn log_rows(app: &TestApp) -> Vec<(String, Option<uuid::Uuid>)> {
         .fetch_all(&app.pool)
         .await
         .unwrap()
-}
-
-fn titles(v: &Value) -> Vec<String> {
-    v["events"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -154,7 +132,7 @@ async fn reports_are_queued_as_cases_and_content_can_be_removed() {
             Some(&alice.token),
         )
         .await;
-    assert!(titles(&list).is_empty());
+    assert!(event_titles(&list).is_empty());
     let by_id = app
         .ok(
             "query($id: ID!) { event(id: $id) { title } }",
@@ -245,7 +223,7 @@ async fn a_ban_ends_sessions_hides_content_and_refuses_sign_in() {
     let list = app
         .ok("{ events { edges { node { title } } } }", json!({}), None)
         .await;
-    assert!(titles(&list).is_empty());
+    assert!(event_titles(&list).is_empty());
     // Sign-in and sign-up answer as always, and send nothing.
     let mails = app.mail_count();
     let r = app

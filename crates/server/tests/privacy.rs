@@ -4,8 +4,7 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
-use common::{Member, TestApp, error_code};
+use common::{Member, TestApp, error_code, event_input};
 use serde_json::{Value, json};
 
 async fn make_event(
@@ -15,24 +14,13 @@ async fn make_event(
     visibility: &str,
     group: Option<&Value>,
 ) -> String {
-    let starts = Utc::now() + Duration::days(3);
-    let mut input = json!({
-        "title": title, "description": "", "kind": "STREET_STALL", "visibility": visibility,
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": 48.11, "lon": -1.68 }, "address": { "postcode": "35000", "city": "Rennes" },
-    });
+    let mut input = event_input(title, (48.11, -1.68), "35000", "Rennes");
+    input["kind"] = json!("STREET_STALL");
+    input["visibility"] = json!(visibility);
     if let Some(g) = group {
         input["groupId"] = g.clone();
     }
-    app.ok(
-        "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
-        json!({ "i": input }),
-        Some(&by.token),
-    )
-    .await["createEvent"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.create_event(&by.token, input).await
 }
 
 /// A small deterministic generator: the same pairs on every run.

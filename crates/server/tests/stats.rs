@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
-use common::{Member, TestApp, error_code, error_field};
+use common::{Member, TestApp, error_code, error_field, event_input};
 use serde_json::{Value, json};
 
 async fn event(
@@ -15,22 +15,10 @@ async fn event(
     kind: &str,
     capacity: Option<i32>,
 ) -> String {
-    let starts = Utc::now() + Duration::days(1);
-    let input = json!({
-        "title": "Action de terrain", "description": "", "kind": kind,
-        "startsAt": starts.to_rfc3339(), "endsAt": (starts + Duration::hours(2)).to_rfc3339(),
-        "location": { "lat": 43.3, "lon": 5.4 }, "address": { "postcode": postcode, "city": city },
-        "capacity": capacity,
-    });
-    app.ok(
-        "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
-        json!({ "i": input }),
-        Some(&by.token),
-    )
-    .await["createEvent"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let mut input = event_input("Action de terrain", (43.3, 5.4), postcode, city);
+    input["kind"] = json!(kind);
+    input["capacity"] = json!(capacity);
+    app.create_event(&by.token, input).await
 }
 
 async fn rsvp(app: &TestApp, m: &Member, e: &str, guests: i32) {

@@ -342,6 +342,31 @@ pub fn event_input(title: &str, at: (f64, f64), postcode: &str, city: &str) -> V
     })
 }
 
+/// The titles of an `events` connection, in order.
+pub fn event_titles(data: &Value) -> Vec<String> {
+    data["events"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+impl TestApp {
+    /// Creates an event from `input` with this session; returns its id.
+    pub async fn create_event(&self, token: &str, input: Value) -> String {
+        self.ok(
+            "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+            json!({ "i": input }),
+            Some(token),
+        )
+        .await["createEvent"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
 /// A member made directly in the database, with a live session: fast
 /// fixtures for tests that are not about signing up.
 pub struct Member {
