@@ -41,6 +41,33 @@ pub fn require_person(ctx: &Context<'_>) -> Result<PersonId, ApiError> {
     auth(ctx).person().ok_or(ApiError::Unauthenticated)
 }
 
+/// Longest token accepted: ours are 43 characters; anything much longer is
+/// not worth hashing.
+const MAX_TOKEN: usize = 128;
+
+/// The live session a presented token stands for; None for a token that is
+/// malformed, unknown, expired or revoked (or whose person is banned or
+/// deleted).
+pub async fn session(pool: &cortege_db::PgPool, token: &str) -> cortege_db::Result<Option<Auth>> {
+    if token.is_empty() || token.len() > MAX_TOKEN {
+        return Ok(None);
+    }
+    session_by_hash(pool, &hash_token(token)).await
+}
+
+/// As [`session`], from the token's hash.
+pub async fn session_by_hash(
+    pool: &cortege_db::PgPool,
+    hash: &[u8],
+) -> cortege_db::Result<Option<Auth>> {
+    Ok(cortege_db::sessions::lookup(pool, hash)
+        .await?
+        .map(|s| Auth::Session {
+            person: s.person(),
+            session: s.session_id(),
+        }))
+}
+
 /// A new session token (256 random bits, URL-safe) and the hash to store.
 pub fn new_token() -> (String, Vec<u8>) {
     let mut bytes = [0u8; 32];

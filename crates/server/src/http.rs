@@ -209,13 +209,24 @@ fn client_addr(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpA
 
 /// Where the token came from matters: a stale cookie is cleared in the
 /// answer, so the browser recovers on its own.
-enum Presented {
+pub(crate) enum Presented {
     None,
     Bearer(String),
     Cookie(String),
 }
 
-fn presented_token(headers: &HeaderMap) -> Presented {
+impl Presented {
+    pub(crate) fn token(self) -> Option<String> {
+        match self {
+            Presented::None => None,
+            Presented::Bearer(t) | Presented::Cookie(t) => Some(t),
+        }
+    }
+}
+
+/// The session token a request presents: an Authorization header, else the
+/// session cookie.
+pub(crate) fn presented_token(headers: &HeaderMap) -> Presented {
     if let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -246,16 +257,8 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap) -> Result<Auth, Response> 
         Presented::Bearer(t) => (t, false),
         Presented::Cookie(t) => (t, true),
     };
-    let found = if token.is_empty() || token.len() > 128 {
-        Ok(None)
-    } else {
-        cortege_db::sessions::lookup(&ctx.state.pool, &auth::hash_token(&token)).await
-    };
-    match found {
-        Ok(Some(s)) => Ok(Auth::Session {
-            person: s.person(),
-            session: s.session_id(),
-        }),
+    match auth::session(&ctx.state.pool, &token).await {
+        Ok(Some(session)) => Ok(session),
         Ok(None) => {
             let mut response = graphql_error(ApiError::Unauthenticated);
             if from_cookie {

@@ -96,7 +96,9 @@ pub async fn upgrade(
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
-    let presented = handshake_token(&parts.headers);
+    // A token sent with the handshake itself: the session cookie, or an
+    // Authorization header from a native client.
+    let presented = crate::http::presented_token(&parts.headers).token();
     ws.protocols([PROTOCOL])
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
@@ -117,26 +119,6 @@ pub async fn upgrade(
             };
             connection.run(socket).await;
         })
-}
-
-/// A token sent with the handshake itself: the session cookie, or an
-/// Authorization header from a native client.
-fn handshake_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(bearer) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some(bearer.trim().to_owned());
-    }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == auth::SESSION_COOKIE)
-        .map(|(_, token)| token.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -182,17 +164,11 @@ struct Connection {
 /// One operation's output: (id, a response), then (id, None) when it ends.
 type Operation = Abortable<Pin<Box<dyn Stream<Item = (String, Option<GqlResponse>)> + Send>>>;
 
-/// What the socket sends for one item of an operation; None sends nothing.
-fn render(id: &str, item: Option<GqlResponse>, first: bool) -> String {
-    match item {
-        Some(response)
-            if first && response.data == async_graphql::Value::Null && response.is_err() =>
-        {
-            error_message(id, response.errors)
-        }
-        Some(response) => next_message(id, &response),
-        None => serde_json::json!({ "id": id, "type": "complete" }).to_string(),
-    }
+/// An operation refused before it produced anything (an invalid document,
+/// a resolver's refusal at subscribe time): the protocol's `error`, which
+/// ends it, rather than `next`. A refusal can only be the first response.
+fn is_refusal(response: &GqlResponse) -> bool {
+    response.data == async_graphql::Value::Null && response.is_err()
 }
 
 impl Connection {
@@ -247,14 +223,7 @@ impl Connection {
                     }
                 }
                 Some((id, item)) = operations.next(), if !operations.is_empty() => {
-                    let first = self.started.insert(id.clone());
-                    let refused = item.as_ref().is_some_and(|r| first && r.data == async_graphql::Value::Null && r.is_err());
-                    let done = item.is_none() || refused;
-                    let text = render(&id, item, first);
-                    if done {
-                        self.active.remove(&id);
-                        self.started.remove(&id);
-                    }
+                    let (text, _) = self.output(&id, item);
                     if let Err(e) = send(&mut sink, text, send_timeout).await { break e; }
                 }
                 () = &mut init_deadline, if self.auth.is_none() => {
@@ -299,6 +268,27 @@ impl Connection {
         sink.close().await.ok();
     }
 
+    /// The message for one item of operation `id`, and whether the
+    /// operation goes on; an operation that ended is forgotten.
+    fn output(&mut self, id: &str, item: Option<GqlResponse>) -> (String, bool) {
+        let first = self.started.insert(id.to_owned());
+        let (text, open) = match item {
+            Some(response) if first && is_refusal(&response) => {
+                (error_message(id, response.errors), false)
+            }
+            Some(response) => (next_message(id, &response), true),
+            None => (
+                serde_json::json!({ "id": id, "type": "complete" }).to_string(),
+                false,
+            ),
+        };
+        if !open {
+            self.active.remove(id);
+            self.started.remove(id);
+        }
+        (text, open)
+    }
+
     fn is_mine(&self, revoked: Option<Uuid>) -> bool {
         match (revoked, self.auth) {
             (None, _) => true,
@@ -311,7 +301,7 @@ impl Connection {
         let Some(hash) = &self.token_hash else {
             return true;
         };
-        match cortege_db::sessions::lookup(&self.state.pool, hash).await {
+        match auth::session_by_hash(&self.state.pool, hash).await {
             Ok(found) => found.is_some(),
             // The database being away is not the session ending.
             Err(_) => true,
@@ -406,13 +396,9 @@ impl Connection {
                     _ = &mut ready_rx => {}
                     item = operation.next() => match item {
                         Some((_, item)) => {
-                            let first = true;
-                            let refused = item.as_ref().is_some_and(|r| r.data == async_graphql::Value::Null && r.is_err());
-                            open = item.is_some() && !refused;
-                            if open {
-                                self.started.insert(id.clone());
-                            }
-                            replies.push(render(&id, item, first));
+                            let (text, going_on) = self.output(&id, item);
+                            replies.push(text);
+                            open = going_on;
                         }
                         None => open = false,
                     },
@@ -431,20 +417,13 @@ impl Connection {
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             return Ok(Auth::Anonymous);
         };
-        let refused = Close(4403, "Forbidden");
-        if token.len() > 128 {
-            return Err(refused);
-        }
-        let hash = auth::hash_token(&token);
-        match cortege_db::sessions::lookup(&self.state.pool, &hash).await {
-            Ok(Some(s)) => {
-                self.token_hash = Some(hash);
-                Ok(Auth::Session {
-                    person: s.person(),
-                    session: s.session_id(),
-                })
+        match auth::session(&self.state.pool, &token).await {
+            Ok(Some(session)) => {
+                // Kept for the periodic check that the session still stands.
+                self.token_hash = Some(auth::hash_token(&token));
+                Ok(session)
             }
-            Ok(None) => Err(refused),
+            Ok(None) => Err(Close(4403, "Forbidden")),
             Err(e) => {
                 tracing::error!(error = %e, "WebSocket: looking up a session failed");
                 Err(Close(4500, "Internal error"))
