@@ -179,24 +179,18 @@ impl SubscriptionRoot {
             .collect();
         let subscription = state(ctx).bus.subscribe(&channels).await;
         ready(ctx);
-        Ok(futures_util::stream::unfold(
-            subscription,
-            move |mut subscription| async move {
-                loop {
-                    let Ok(message) = subscription.recv().await else {
-                        tracing::debug!("eventsNearby subscriber lagged; some events skipped");
-                        continue;
-                    };
-                    if let Message::EventCreated { event, .. } = &*message {
-                        let within = DomainPoint::parse(event.lat, event.lon)
-                            .is_ok_and(|p| centre.distance_km(&p) <= radius_km);
-                        if within && event.visibility == "PUBLIC" && event.removed_at.is_none() {
-                            return Some((Event(event.clone()), subscription));
-                        }
-                    }
+        Ok(messages(subscription).filter_map(move |message| {
+            let pushed = match &*message {
+                Message::EventCreated { event, .. } => {
+                    let within = DomainPoint::parse(event.lat, event.lon)
+                        .is_ok_and(|p| centre.distance_km(&p) <= radius_km);
+                    (within && event.visibility == "PUBLIC" && event.removed_at.is_none())
+                        .then(|| Event(event.clone()))
                 }
-            },
-        ))
+                _ => None,
+            };
+            std::future::ready(pushed)
+        }))
     }
 
     /// Every RSVP created, changed or cancelled on the event. Its organisers, moderators and admins only.
@@ -218,33 +212,26 @@ impl SubscriptionRoot {
         let state = state(ctx).clone();
         let subscription = state.bus.subscribe(&[Channel::event(id)]).await;
         ready(ctx);
-        Ok(futures_util::stream::unfold(
-            (subscription, state),
-            |(mut subscription, state)| async move {
-                loop {
-                    let Ok(message) = subscription.recv().await else {
-                        tracing::debug!("rsvpChanged subscriber lagged; some changes skipped");
-                        continue;
-                    };
-                    let Message::RsvpChanged {
-                        event,
-                        rsvp,
-                        attendee_count,
-                        ..
-                    } = &*message
-                    else {
-                        continue;
-                    };
-                    match load_change(&state, *event, *rsvp, *attendee_count).await {
-                        Ok(Some(change)) => return Some((change, (subscription, state))),
-                        Ok(None) => {}
-                        Err(e) => {
-                            tracing::warn!(error = %e, "rsvpChanged: loading the change failed")
-                        }
-                    }
-                }
-            },
-        ))
+        Ok(messages(subscription).filter_map(move |message| {
+            let state = state.clone();
+            async move {
+                let Message::RsvpChanged {
+                    event,
+                    rsvp,
+                    attendee_count,
+                    ..
+                } = *message
+                else {
+                    return None;
+                };
+                load_change(&state, event, rsvp, attendee_count)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "rsvpChanged: loading the change failed");
+                        None
+                    })
+            }
+        }))
     }
 
     /// Reports as members file them, for the moderators' queue to update
@@ -259,30 +246,24 @@ impl SubscriptionRoot {
         let state = state(ctx).clone();
         let subscription = state.bus.subscribe(&[Channel::moderation()]).await;
         ready(ctx);
-        Ok(futures_util::stream::unfold(
-            (subscription, state),
-            |(mut subscription, state)| async move {
-                loop {
-                    let Ok(message) = subscription.recv().await else {
-                        continue;
-                    };
-                    let Message::ReportCreated { report } = *message else {
-                        continue;
-                    };
-                    match cortege_db::reports::by_ids(&state.pool, &[report]).await {
-                        Ok(rows) => {
-                            if let Some(row) = rows.into_iter().next() {
-                                let report = crate::objects::report::Report(Arc::new(row));
-                                return Some((report, (subscription, state)));
-                            }
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "reportCreated: loading the report failed")
-                        }
+        Ok(messages(subscription).filter_map(move |message| {
+            let state = state.clone();
+            async move {
+                let Message::ReportCreated { report } = *message else {
+                    return None;
+                };
+                match cortege_db::reports::by_ids(&state.pool, &[report]).await {
+                    Ok(rows) => rows
+                        .into_iter()
+                        .next()
+                        .map(|row| crate::objects::report::Report(Arc::new(row))),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reportCreated: loading the report failed");
+                        None
                     }
                 }
-            },
-        ))
+            }
+        }))
     }
 
     /// The viewer's activity feed, live. With after, first replays every activity after that cursor, in order, then goes live: nothing missed, nothing twice.
@@ -297,6 +278,22 @@ impl SubscriptionRoot {
         ready(ctx);
         Ok(stream.map(|item| item.map(Activity).map_err(ApiError::from)))
     }
+}
+
+/// The messages of a bus subscription as a stream. Messages dropped while
+/// the subscriber lagged are gone: these pushes are "from now on" streams,
+/// and the feed, which must not lose any, follows PostgreSQL instead.
+fn messages(
+    subscription: cortege_realtime::Subscription,
+) -> impl Stream<Item = Arc<Message>> + Send + 'static {
+    futures_util::stream::unfold(subscription, |mut subscription| async move {
+        loop {
+            match subscription.recv().await {
+                Ok(message) => return Some((message, subscription)),
+                Err(_) => tracing::debug!("a live subscriber lagged; some pushes skipped"),
+            }
+        }
+    })
 }
 
 async fn load_change(
