@@ -165,8 +165,9 @@ async fn subscriber(
                                     deliver(&prefix, &registry, &msg);
                                 }
                                 _ = heartbeat.tick() => {
-                                    let ping = tokio::time::timeout(TIMEOUT, sink.ping::<redis::Value>()).await;
-                                    if !matches!(ping, Ok(Ok(_))) {
+                                    // Subscribed, Redis answers PING with an
+                                    // array: any answer will do.
+                                    if within(sink.ping::<redis::Value>()).await.is_err() {
                                         break "no answer to PING".to_owned();
                                     }
                                 }
@@ -229,9 +230,7 @@ async fn sync_all(
             .iter()
             .map(|c| format!("{prefix}{}", c.name()))
             .collect();
-        tokio::time::timeout(TIMEOUT, sink.subscribe(names))
-            .await
-            .map_err(|_| timeout_error())??;
+        within(sink.subscribe(names)).await?;
     }
     on_server.extend(wanted);
     Ok(())
@@ -250,22 +249,25 @@ async fn sync_one(
     let has = on_server.contains(&channel);
     let wire = format!("{prefix}{}", channel.name());
     if wanted && !has {
-        tokio::time::timeout(TIMEOUT, sink.subscribe(&wire))
-            .await
-            .map_err(|_| timeout_error())??;
+        within(sink.subscribe(&wire)).await?;
         on_server.insert(channel);
     } else if !wanted && has {
-        tokio::time::timeout(TIMEOUT, sink.unsubscribe(&wire))
-            .await
-            .map_err(|_| timeout_error())??;
+        within(sink.unsubscribe(&wire)).await?;
         on_server.remove(&channel);
     }
     Ok(())
 }
 
-fn timeout_error() -> redis::RedisError {
-    redis::RedisError::from(std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        "Redis did not answer in time",
-    ))
+/// A Redis command, or a timeout error when Redis does not answer in time.
+async fn within<T>(
+    command: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> redis::RedisResult<T> {
+    tokio::time::timeout(TIMEOUT, command)
+        .await
+        .unwrap_or_else(|_| {
+            Err(redis::RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "Redis did not answer in time",
+            )))
+        })
 }
