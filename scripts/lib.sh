@@ -66,8 +66,14 @@ start_postgres() {
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   pg_run "$bin/initdb" -D "$dir/data" -U cortege --auth=trust --encoding=UTF8 --no-locale \
     --no-instructions >/dev/null
+  run_postgres "$dir" "$port"
+}
+
+# Starts (or restarts, after stop_postgres) the cluster made by start_postgres.
+run_postgres() {
+  local dir=$1 port=$2
   # Throwaway: durability off for speed; many connections for parallel tests.
-  if ! pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
+  if ! pg_run "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
     "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
      -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB \
      -c shared_preload_libraries=pg_stat_statements" start >/dev/null; then

@@ -7,7 +7,8 @@
 // Screenshots of each main screen go to ../test-artifacts/.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { codeFor as mailCode } from './mail.mjs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -28,26 +29,8 @@ const browser = await chromium.launch({
   ],
 });
 
-const seen = new Set();
 /** The login code in the newest unseen mail to `email`. */
-async function codeFor(email) {
-  const deadline = Date.now() + WAIT;
-  while (Date.now() < deadline) {
-    const files = readdirSync(mailDir)
-      .filter((f) => f.endsWith('.eml') && !seen.has(f))
-      .map((f) => join(mailDir, f))
-      .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
-    for (const file of files) {
-      const raw = readFileSync(file, 'utf8').replace(/=\r?\n/g, '').replace(/\r\n/g, '\n');
-      if (!raw.split('\n').some((l) => l.toLowerCase() === `to: ${email}`)) continue;
-      seen.add(file.split('/').pop());
-      const code = raw.split('\n').map((l) => l.trim()).filter((l) => /^[A-Z0-9]{6,8}$/.test(l)).pop();
-      if (code) return code;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no login mail for ${email}`);
-}
+const codeFor = (email) => mailCode(mailDir, email, WAIT);
 
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });

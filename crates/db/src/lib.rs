@@ -29,7 +29,33 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether the database is out of reach (down, restarting, or no
+    /// connection free in time) rather than refusing this statement: the
+    /// caller may try again shortly.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Sqlx(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // SQLSTATE class 08 (connection exception), and 57P01-57P03:
+            // the server is shutting down or not accepting connections yet.
+            Error::Sqlx(sqlx::Error::Database(e)) => e
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        }
+    }
 }
+
+/// How long a request waits for a free connection before it is answered
+/// UNAVAILABLE: short, so that an outage fails fast instead of holding
+/// every request (and a load balancer's probes) for seconds.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -37,7 +63,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub async fn connect(options: PgConnectOptions, max: u32) -> Result<PgPool> {
     let pool = PgPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await?;
     Ok(pool)

@@ -16,6 +16,7 @@ pub enum Code {
     RateLimited,
     QueryLimit,
     Timeout,
+    Unavailable,
     Internal,
     ParseFailed,
     ValidationFailed,
@@ -33,6 +34,7 @@ impl Code {
             Code::RateLimited => "RATE_LIMITED",
             Code::QueryLimit => "QUERY_LIMIT",
             Code::Timeout => "TIMEOUT",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL",
             Code::ParseFailed => "GRAPHQL_PARSE_FAILED",
             Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
@@ -49,9 +51,17 @@ pub enum ApiError {
     Unauthenticated,
     Forbidden(String),
     NotFound(String),
-    BadInput { field: String, message: String },
+    BadInput {
+        field: String,
+        message: String,
+    },
     Conflict(String),
-    RateLimited { retry_after_seconds: u64 },
+    RateLimited {
+        retry_after_seconds: u64,
+    },
+    /// A dependency (the database) is out of reach for now: the client may
+    /// retry after `retryAfterSeconds`.
+    Unavailable,
     Internal,
 }
 
@@ -84,6 +94,9 @@ impl ApiError {
             } => {
                 format!("too many attempts; try again in {retry_after_seconds} seconds")
             }
+            ApiError::Unavailable => {
+                "service momentarily unavailable; try again shortly".to_owned()
+            }
             ApiError::Internal => "internal error".to_owned(),
         }
     }
@@ -96,6 +109,7 @@ impl ApiError {
             ApiError::BadInput { .. } => Code::BadUserInput,
             ApiError::Conflict(_) => Code::Conflict,
             ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::Unavailable => Code::Unavailable,
             ApiError::Internal => Code::Internal,
         }
     }
@@ -114,8 +128,15 @@ impl ApiError {
     }
 }
 
+/// Seconds a client should wait before retrying an UNAVAILABLE answer.
+pub const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
+
 impl From<cortege_db::Error> for ApiError {
     fn from(e: cortege_db::Error) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::Unavailable;
+        }
         ApiError::internal("database error", &e)
     }
 }
@@ -130,6 +151,7 @@ impl From<ApiError> for async_graphql::Error {
                 ApiError::RateLimited {
                     retry_after_seconds,
                 } => ext.set("retryAfterSeconds", *retry_after_seconds),
+                ApiError::Unavailable => ext.set("retryAfterSeconds", UNAVAILABLE_RETRY_SECONDS),
                 _ => {}
             }
         })

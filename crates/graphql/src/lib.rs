@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extensions;
+pub mod field_errors;
 pub mod guard;
 pub mod ids;
 pub mod limits;
@@ -62,6 +63,9 @@ fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .extension(metrics::OperationMetrics)
         .extension(extensions::ErrorCodes)
+        // Inside ErrorCodes, so that the errors it records get their codes;
+        // outside ResolverTimeout, so that a timed-out field becomes null.
+        .extension(field_errors::FieldErrors)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )))

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse, Response as GqlResponse};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::{ConnectInfo, State};
+use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::GraphQLBatchRequest;
+use axum::extract::{ConnectInfo, FromRequest, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +22,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::wire::{self, MediaType};
 use crate::ws::{self, WsConfig};
 
 /// Operations in one batched request.
@@ -162,27 +163,38 @@ async fn home() -> Html<&'static str> {
     )
 }
 
-/// Ready when the database answers. The bus state is reported but does
-/// not make the server unready: without Redis, every request still works
-/// and only live pushes between replicas pause.
+/// Longest a readiness probe waits for the database: a load balancer with
+/// a short timeout must get an answer (503), not a hang.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// Ready when the database answers within [`READY_TIMEOUT`] and, when Redis
+/// is configured, the bus is connected to it; 503 otherwise, saying which.
 async fn ready(State(ctx): State<Ctx>) -> Response {
-    let bus = ctx.state.bus.state().as_str();
-    match cortege_db::ping(&ctx.state.pool).await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok", "bus": bus }))
-            .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({
-                    "status": "unavailable",
-                    "database": "unreachable",
-                    "bus": bus,
-                })),
-            )
-                .into_response()
-        }
-    }
+    let bus = ctx.state.bus.state();
+    let database =
+        match tokio::time::timeout(READY_TIMEOUT, cortege_db::ping(&ctx.state.pool)).await {
+            Ok(Ok(())) => "ok",
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: database unreachable");
+                "unreachable"
+            }
+            Err(_) => {
+                tracing::warn!("readiness: the database did not answer in time");
+                "unreachable"
+            }
+        };
+    let ready = database == "ok" && bus != cortege_realtime::BusState::Disconnected;
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if ready { "ok" } else { "unavailable" },
+        "database": database,
+        "bus": bus.as_str(),
+    });
+    (status, Json(body)).into_response()
 }
 
 /// The client's address: the socket peer, or, when the peer is a trusted
@@ -251,7 +263,7 @@ pub(crate) fn presented_token(headers: &HeaderMap) -> Presented {
 
 /// Resolves the session; Err is the whole answer for a token that is not
 /// (or no longer) valid: never served as anonymous.
-async fn authenticate(ctx: &Ctx, headers: &HeaderMap) -> Result<Auth, Response> {
+async fn authenticate(ctx: &Ctx, headers: &HeaderMap, media: MediaType) -> Result<Auth, Response> {
     let (token, from_cookie) = match presented_token(headers) {
         Presented::None => return Ok(Auth::Anonymous),
         Presented::Bearer(t) => (t, false),
@@ -260,7 +272,7 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap) -> Result<Auth, Response> 
     match auth::session(&ctx.state.pool, &token).await {
         Ok(Some(session)) => Ok(session),
         Ok(None) => {
-            let mut response = graphql_error(ApiError::Unauthenticated);
+            let mut response = graphql_error(media, ApiError::Unauthenticated);
             if from_cookie {
                 let clear = auth::clear_cookie(ctx.state.config.secure_cookies());
                 if let Ok(v) = HeaderValue::from_str(&clear) {
@@ -269,21 +281,22 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap) -> Result<Auth, Response> 
             }
             Err(response)
         }
-        Err(e) => Err(graphql_error(ApiError::from(e))),
+        Err(e) => Err(graphql_error(media, ApiError::from(e))),
     }
 }
 
-fn graphql_error(e: ApiError) -> Response {
-    GraphQLResponse::from(GqlResponse::from_errors(vec![server_error(e)])).into_response()
+fn graphql_error(media: MediaType, e: ApiError) -> Response {
+    wire::request_error(media, server_error(e))
 }
 
 async fn execute(
     ctx: &Ctx,
     headers: &HeaderMap,
     peer: SocketAddr,
+    media: MediaType,
     batch: BatchRequest,
 ) -> Response {
-    let auth = match authenticate(ctx, headers).await {
+    let auth = match authenticate(ctx, headers, media).await {
         Ok(a) => a,
         Err(response) => return response,
     };
@@ -294,7 +307,7 @@ async fn execute(
         .check_request(addr.0, auth.person().map(|p| p.0))
         .await
     {
-        return graphql_error(e);
+        return graphql_error(media, e);
     }
     let response = match batch {
         BatchRequest::Single(request) => {
@@ -302,7 +315,10 @@ async fn execute(
             BatchResponse::Single(ctx.schema.execute(request).await)
         }
         BatchRequest::Batch(requests) if requests.len() > MAX_BATCH => {
-            return query_limit(&format!("a batch may hold at most {MAX_BATCH} operations"));
+            return query_limit(
+                media,
+                &format!("a batch may hold at most {MAX_BATCH} operations"),
+            );
         }
         BatchRequest::Batch(requests) => {
             let mut responses = Vec::with_capacity(requests.len());
@@ -313,12 +329,12 @@ async fn execute(
             BatchResponse::Batch(responses)
         }
     };
-    GraphQLResponse::from(response).into_response()
+    wire::encode(media, response)
 }
 
-fn query_limit(message: &str) -> Response {
+fn query_limit(media: MediaType, message: &str) -> Response {
     let error = cortege_graphql::error::coded(message, cortege_graphql::error::Code::QueryLimit);
-    GraphQLResponse::from(GqlResponse::from_errors(vec![error])).into_response()
+    wire::request_error(media, error)
 }
 
 /// A body that is not a GraphQL request at all (bad JSON, a number out of
@@ -346,7 +362,7 @@ impl IntoResponse for BodyRejection {
             }
             other => format!("the request is malformed: {other}"),
         };
-        let mut response = graphql_error(ApiError::bad_input("body", message));
+        let mut response = graphql_error(MediaType::Json, ApiError::bad_input("body", message));
         *response.status_mut() = StatusCode::BAD_REQUEST;
         response
     }
@@ -355,10 +371,70 @@ impl IntoResponse for BodyRejection {
 async fn graphql_post(
     State(ctx): State<Ctx>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    request: GraphQLBatchRequest<BodyRejection>,
+    request: axum::extract::Request,
 ) -> Response {
-    execute(&ctx, &headers, peer, request.into_inner()).await
+    let headers = request.headers().clone();
+    let media = MediaType::negotiate(&headers);
+    if let Some(response) = refuse_post_content_type(&headers, media) {
+        return response;
+    }
+    let batch = match GraphQLBatchRequest::<BodyRejection>::from_request(request, &()).await {
+        Ok(batch) => batch.into_inner(),
+        Err(rejection) => return rejection.into_response(),
+    };
+    execute(&ctx, &headers, peer, media, batch).await
+}
+
+/// A POST is JSON, or multipart for uploads (415 otherwise, and without
+/// a Content-Type). Multipart is a type a cross-site form can send, so a
+/// cookie-authenticated multipart POST must also carry a header that only
+/// a script of our own origin can add (CSRF): `X-Cortege-CSRF`, or the
+/// `Apollo-Require-Preflight` that Apollo's upload link sends.
+/// The refusal, if any.
+fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option<Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let unsupported = |message: &str| {
+        let mut response = graphql_error(media, ApiError::bad_input("Content-Type", message));
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        response
+    };
+    match content_type.as_deref() {
+        Some("application/json") => None,
+        Some("multipart/form-data") => {
+            let by_cookie = matches!(presented_token(headers), Presented::Cookie(_));
+            let preflighted = ["x-cortege-csrf", "apollo-require-preflight"]
+                .iter()
+                .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()));
+            if by_cookie && !preflighted {
+                let mut response = graphql_error(
+                    media,
+                    ApiError::Forbidden(
+                        "a multipart request authenticated by cookie needs the X-Cortege-CSRF \
+                         header"
+                            .to_owned(),
+                    ),
+                );
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                return Some(response);
+            }
+            None
+        }
+        None => Some(unsupported(
+            "a POST needs Content-Type: application/json (or multipart/form-data for uploads)",
+        )),
+        Some(other) => Some(unsupported(&format!(
+            "{other} is not accepted: send application/json (or multipart/form-data for uploads)"
+        ))),
+    }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query in the query string
@@ -385,26 +461,27 @@ async fn graphql_get(
         )
         .into_response();
     };
+    let media = MediaType::negotiate(&headers);
     let request = match async_graphql::http::parse_query_string(query) {
         Ok(r) => r,
         Err(e) => {
-            let mut response = graphql_error(ApiError::bad_input("query", e.to_string()));
+            let mut response = graphql_error(media, ApiError::bad_input("query", e.to_string()));
             *response.status_mut() = StatusCode::BAD_REQUEST;
             return response;
         }
     };
     if is_mutation(&request) {
-        let mut response = graphql_error(ApiError::bad_input(
-            "query",
-            "mutations must be sent with POST",
-        ));
+        let mut response = graphql_error(
+            media,
+            ApiError::bad_input("query", "mutations must be sent with POST"),
+        );
         *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&ctx, &headers, peer, BatchRequest::Single(request)).await
+    execute(&ctx, &headers, peer, media, BatchRequest::Single(request)).await
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {

@@ -11,4 +11,5 @@ pub mod metrics;
 pub mod relay;
 pub mod seed;
 pub mod telemetry;
+pub mod wire;
 pub mod ws;

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use cortege_domain::{Email, Role};
 use cortege_server::app::{Application, Database};
 use cortege_server::config::Config;
@@ -78,6 +78,16 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     telemetry::init();
+    let command = Cli::command();
+    let settings = command
+        .get_arguments()
+        .filter_map(|a| a.get_env())
+        .map(|e| e.to_string_lossy().into_owned());
+    if let Err(e) = cortege_server::config::refuse_unknown_variables(settings, std::env::vars_os())
+    {
+        eprintln!("cortege: {e}");
+        return std::process::ExitCode::from(2);
+    }
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

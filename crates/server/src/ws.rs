@@ -8,11 +8,21 @@
 //! bound on what a slow client can make the server hold. The WebSocket
 //! itself is axum's (tungstenite).
 //!
-//! Close codes: 4400 unreadable message, 4401 subscribe before the
-//! connection is acknowledged, 4403 invalid token or revoked session, 4408
-//! no connection_init in time, 4409 duplicate subscription id, 4429 second
-//! connection_init, 1013 the client reads too slowly (it reconnects and
-//! resumes from its cursor), 1001 the server is shutting down.
+//! Close codes, and what the graphql-ws client (v6, `shouldRetryConnectOrThrow`)
+//! does with each. A transient problem on our side never closes with a code
+//! the client treats as fatal (4500, 4400, 4401, 4409, 4429, 4406, 4004,
+//! 4005, and 1002-1011 but for 1005/1006): it would stop retrying for good.
+//!
+//! | code | when | client |
+//! |---|---|---|
+//! | 1001 | the server is shutting down | retries |
+//! | 1013 | the client reads too slowly; the database is out of reach while authenticating | retries |
+//! | 4403 | invalid token, revoked session (logout, ban) | retries, and the web client signs out |
+//! | 4408 | no connection_init in time | retries |
+//! | 4400 | unreadable message (a client bug) | gives up |
+//! | 4401 | subscribe before the connection is acknowledged (a client bug) | gives up |
+//! | 4409 | duplicate subscription id (a client bug) | gives up |
+//! | 4429 | second connection_init (a client bug) | gives up |
 //!
 //! A socket's operations are polled by the socket's own task, not one task
 //! each: an idle subscribed socket is one task and its streams. Nothing is
@@ -424,9 +434,15 @@ impl Connection {
                 Ok(session)
             }
             Ok(None) => Err(Close(4403, "Forbidden")),
+            // Try again later (1013), which the client does; 4500 would
+            // make it give up for good over a passing outage.
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "WebSocket: database unavailable at connection_init");
+                Err(Close(1013, "service momentarily unavailable: reconnect"))
+            }
             Err(e) => {
                 tracing::error!(error = %e, "WebSocket: looking up a session failed");
-                Err(Close(4500, "Internal error"))
+                Err(Close(1013, "internal error: reconnect"))
             }
         }
     }

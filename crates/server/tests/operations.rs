@@ -105,7 +105,15 @@ impl Process {
             .unwrap()
             .port();
         let (redis, prefix) = app.redis.clone().unwrap();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_cortege"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cortege"));
+        // The server refuses CORTEGE_* variables it does not know, such as
+        // the test run's own.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("CORTEGE_") {
+                command.env_remove(k);
+            }
+        }
+        let child = command
             .arg("serve")
             .env("CORTEGE_LISTEN", format!("127.0.0.1:{port}"))
             .env("CORTEGE_DATABASE_URL", &app.url)
