@@ -83,7 +83,10 @@ run_postgres() {
   fi
 }
 
+# Stops the cluster; immediate by default (a throwaway's end). Pass "fast"
+# to keep what was committed: with synchronous_commit off, an immediate
+# stop loses the last commits.
 stop_postgres() {
-  local dir=$1
-  [ -d "$dir/data" ] && pg_run "$(pg_bin)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
+  local dir=$1 mode=${2:-immediate}
+  [ -d "$dir/data" ] && pg_run "$(pg_bin)/pg_ctl" -D "$dir/data" -m "$mode" -w stop >/dev/null 2>&1
 }

@@ -204,3 +204,143 @@ async fn a_cookie_authenticated_multipart_post_needs_the_csrf_header() {
     let v: Value = accepted.json().await.unwrap();
     assert!(v["data"]["viewer"]["email"].is_string(), "{v}");
 }
+
+/// A small deterministic generator: the same layouts on every run.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// The ids of `events` nearest `centre`, page after page of `first`.
+async fn nearest_pages(
+    app: &TestApp,
+    token: &str,
+    centre: (f64, f64),
+    first: usize,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        assert!(
+            ids.len() <= 200,
+            "the pages never end: ends with {:?}",
+            &ids[ids.len() - 3..]
+        );
+        let data = app
+            .ok(
+                "query($f: EventFilter, $n: Int, $a: String) { events(filter: $f, first: $n, after: $a) {
+                   edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
+                json!({
+                    "f": { "near": { "lat": centre.0, "lon": centre.1 }, "radiusKm": 5.0 },
+                    "n": first,
+                    "a": after,
+                }),
+                Some(token),
+            )
+            .await;
+        let connection = &data["events"];
+        let edges = connection["edges"].as_array().unwrap();
+        assert!(edges.len() <= first);
+        ids.extend(
+            edges
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap().to_owned()),
+        );
+        if !connection["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            return ids;
+        }
+        assert_eq!(edges.len(), first, "a page before the last is full");
+        after = Some(
+            connection["pageInfo"]["endCursor"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+}
+
+#[tokio::test]
+async fn nearest_first_pages_never_repeat_or_skip() {
+    // Pages of one cost a request an event.
+    let app = TestApp::spawn_with(|c| c.requests_per_minute = 100_000).await;
+    let organiser = app.member("Nora", "Proche").await;
+    let (postcode, city, commune): (String, String, String) = sqlx::query_as(
+        "SELECT p.postcode, c.name, c.code FROM commune_postcodes p JOIN communes c ON c.code = p.commune_code
+         ORDER BY c.code LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let mut rng = Lcg(20_261_201);
+    let starts = chrono::Utc::now() + chrono::Duration::days(3);
+    // Each layout 60 km from the others, so that none sees another's events.
+    for layout in 0..12 {
+        let centre = (43.0 + f64::from(layout) * 0.55, 1.5);
+        let n = 5 + rng.next(56);
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for i in 0..n {
+            let point = match rng.next(5) {
+                // At the centre: distance 0.
+                0 => centre,
+                // An equal address: a tie with an earlier event.
+                1 if !points.is_empty() => points[rng.next(points.len())],
+                // 100 m apart along a meridian, as a street of stalls.
+                2 => (centre.0 + 0.000_9 * (i as f64), centre.1),
+                // On a ring: equal distances in theory, within an ulp in
+                // floating point.
+                3 => {
+                    let bearing = (rng.next(360) as f64).to_radians();
+                    let lat = centre.0 + 0.01 * bearing.cos();
+                    (
+                        lat,
+                        centre.1 + 0.01 * bearing.sin() / lat.to_radians().cos(),
+                    )
+                }
+                _ => (
+                    centre.0 + (rng.next(4_000) as f64 - 2_000.0) * 0.000_01,
+                    centre.1 + (rng.next(4_000) as f64 - 2_000.0) * 0.000_01,
+                ),
+            };
+            points.push(point);
+            cortege_db::events::create(
+                &app.pool,
+                &cortege_db::events::NewEvent {
+                    organiser: cortege_domain::PersonId(organiser.id),
+                    group: None,
+                    kind: "LEAFLETING",
+                    visibility: "PUBLIC",
+                    title: format!("Layout {layout}, event {i}"),
+                    description: "Tractage.".to_owned(),
+                    starts_at: starts,
+                    ends_at: starts + chrono::Duration::hours(2),
+                    lat: point.0,
+                    lon: point.1,
+                    street: None,
+                    postcode: postcode.clone(),
+                    city: city.clone(),
+                    commune_code: commune.clone(),
+                    capacity: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let unpaged = nearest_pages(&app, &organiser.token, centre, 100).await;
+        assert_eq!(unpaged.len(), n, "layout {layout}: every event, once");
+        let mut sizes = vec![1, 10, 1 + rng.next(100)];
+        sizes.push(1 + rng.next(n));
+        for first in sizes {
+            let paged = nearest_pages(&app, &organiser.token, centre, first).await;
+            assert_eq!(
+                paged, unpaged,
+                "layout {layout} ({n} events), pages of {first}"
+            );
+        }
+    }
+}

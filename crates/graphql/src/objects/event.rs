@@ -300,7 +300,7 @@ pub fn parse_search(raw: Option<String>, field: &str) -> ApiResult<Option<String
 #[derive(Serialize, Deserialize)]
 enum EventCursor {
     T(DateTime<Utc>, Uuid),
-    D(f64, Uuid),
+    D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
 /// Loads, in one batch each, the relations the query asks of a page of

@@ -235,7 +235,7 @@ pub struct CreateGroupInput {
 #[derive(Serialize, Deserialize)]
 enum GroupCursor {
     N(String, Uuid),
-    D(f64, Uuid),
+    D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
 /// The group by id; removed groups stay readable by id, like events, but
