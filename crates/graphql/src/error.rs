@@ -24,6 +24,23 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, e.g. to publish each error counter from start-up.
+    pub const ALL: [Code; 13] = [
+        Code::Unauthenticated,
+        Code::Forbidden,
+        Code::NotFound,
+        Code::BadUserInput,
+        Code::Conflict,
+        Code::RateLimited,
+        Code::QueryLimit,
+        Code::Timeout,
+        Code::Unavailable,
+        Code::Internal,
+        Code::ParseFailed,
+        Code::ValidationFailed,
+        Code::PersistedQueryNotFound,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Unauthenticated => "UNAUTHENTICATED",

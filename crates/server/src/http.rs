@@ -89,6 +89,14 @@ pub fn router(
         .fallback_service(web_client(config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))
         .route_layer(axum::middleware::from_fn(crate::metrics::track_http))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(crate::hygiene::Headers::new(
+                &config.public_url(bound),
+                &config.tile_url,
+            )),
+            crate::hygiene::set_headers,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

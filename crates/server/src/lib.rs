@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod embedded;
 pub mod http;
+pub mod hygiene;
 pub mod import;
 pub mod metrics;
 pub mod relay;

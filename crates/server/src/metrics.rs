@@ -21,13 +21,70 @@ pub fn handle() -> &'static PrometheusHandle {
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ])
             .unwrap_or_else(|_| PrometheusBuilder::new());
-        match builder.install_recorder() {
+        let handle = match builder.install_recorder() {
             Ok(handle) => handle,
             // Another recorder is installed (an embedding program's): ours
             // still renders, just empty.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-        }
+        };
+        register_families();
+        handle
     })
+}
+
+/// Every family this process reports, present from start-up (counters and
+/// gauges at 0, histograms empty), so that an alert on a missing series
+/// never fires on a fresh replica. `tests/operations` checks the list
+/// against a fresh server's scrape.
+pub const FAMILIES: &[&str] = &[
+    "cortege_http_requests_total",
+    "cortege_http_request_duration_seconds",
+    "cortege_graphql_operation_duration_seconds",
+    "cortege_graphql_errors_total",
+    "cortege_ws_connections",
+    "cortege_ws_subscriptions",
+    "cortege_bus_connected",
+    "cortege_bus_publishes_total",
+    "cortege_bus_publish_failures_total",
+    "cortege_bus_deliveries_total",
+    "cortege_bus_dropped_total",
+    "cortege_db_pool_connections",
+    "cortege_outbox_lag",
+    "cortege_outbox_lag_seconds",
+    "cortege_outbox_last_seq",
+];
+
+fn register_families() {
+    for status in ["200", "400", "500", "503"] {
+        metrics::counter!("cortege_http_requests_total", "method" => "POST", "route" => "/graphql", "status" => status)
+            .increment(0);
+    }
+    metrics::histogram!("cortege_http_request_duration_seconds", "method" => "POST", "route" => "/graphql");
+    metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => "query");
+    for code in cortege_graphql::error::Code::ALL {
+        metrics::counter!("cortege_graphql_errors_total", "code" => code.as_str()).increment(0);
+    }
+    for gauge in [
+        "cortege_ws_connections",
+        "cortege_ws_subscriptions",
+        "cortege_bus_connected",
+        "cortege_outbox_lag",
+        "cortege_outbox_lag_seconds",
+        "cortege_outbox_last_seq",
+    ] {
+        metrics::gauge!(gauge).increment(0.0);
+    }
+    for state in ["idle", "in_use"] {
+        metrics::gauge!("cortege_db_pool_connections", "state" => state).increment(0.0);
+    }
+    for counter in [
+        "cortege_bus_publishes_total",
+        "cortege_bus_publish_failures_total",
+        "cortege_bus_deliveries_total",
+        "cortege_bus_dropped_total",
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
 }
 
 /// Records every HTTP request by method, route (the matched pattern, so

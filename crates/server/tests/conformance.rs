@@ -344,3 +344,85 @@ async fn nearest_first_pages_never_repeat_or_skip() {
         }
     }
 }
+
+#[tokio::test]
+async fn responses_carry_security_headers_caching_and_compression() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(web.path().join("assets")).unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>Cortège</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        web.path().join("assets/index-3f2a9c.js"),
+        "console.log('cortège');".repeat(20),
+    )
+    .unwrap();
+    let dir = web.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| {
+        c.web_dir = Some(dir);
+        c.public_url = Some("https://cortege.example".to_owned());
+    })
+    .await;
+    let get = |path: &str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", "br, gzip")
+            .send()
+    };
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for path in [
+        "/",
+        "/events/42",
+        "/assets/index-3f2a9c.js",
+        "/health/live",
+        "/graphql?query=%7B__typename%7D",
+    ] {
+        let r = get(path).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let csp = header(&r, "content-security-policy");
+        assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        assert!(
+            !csp.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(&r, "referrer-policy"), "same-origin", "{path}");
+        assert!(
+            header(&r, "strict-transport-security").starts_with("max-age="),
+            "{path}"
+        );
+    }
+    let asset = get("/assets/index-3f2a9c.js").await.unwrap();
+    assert_eq!(
+        header(&asset, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(header(&asset, "content-encoding"), "br");
+    for page in ["/", "/events/42"] {
+        assert_eq!(
+            header(&get(page).await.unwrap(), "cache-control"),
+            "no-cache",
+            "{page}"
+        );
+    }
+    // JSON answers are compressed too, and never cached (personal data).
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("accept-encoding", "gzip")
+        .json(&json!({ "query": "{ __schema { queryType { name } } __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&r, "content-encoding"), "gzip");
+    assert_eq!(header(&r, "cache-control"), "no-store");
+}

@@ -225,3 +225,31 @@ async fn sigterm_closes_sockets_with_1001_and_loses_nothing() {
     }
     assert_eq!(titles, expected);
 }
+
+#[tokio::test]
+async fn a_fresh_replica_reports_every_metric_family() {
+    let app = TestApp::spawn_on_redis(&redis_url()).await;
+    let data = tempfile::tempdir().unwrap();
+    // Its own process: the families must be there before anything happens.
+    let fresh = Process::serve(&app, data.path()).await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", fresh.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for family in cortege_server::metrics::FAMILIES {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("# TYPE {family} "))),
+            "{family} is reported from start-up:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("cortege_graphql_errors_total{code=\"INTERNAL\"} 0"),
+        "{text}"
+    );
+}
