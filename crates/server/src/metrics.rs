@@ -59,8 +59,10 @@ fn register_families() {
         metrics::counter!("cortege_http_requests_total", "method" => "POST", "route" => "/graphql", "status" => status)
             .increment(0);
     }
-    metrics::histogram!("cortege_http_request_duration_seconds", "method" => "POST", "route" => "/graphql");
-    metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => "query");
+    // Registering a histogram publishes it, empty, until its first sample.
+    let _ = metrics::histogram!("cortege_http_request_duration_seconds", "method" => "POST", "route" => "/graphql");
+    let _ =
+        metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => "query");
     for code in cortege_graphql::error::Code::ALL {
         metrics::counter!("cortege_graphql_errors_total", "code" => code.as_str()).increment(0);
     }
