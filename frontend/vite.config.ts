@@ -11,6 +11,12 @@ export default defineConfig({
       '/config.json': 'http://127.0.0.1:8080',
     },
   },
-  build: { target: 'es2022', sourcemap: false },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    // GraphiQL is a page of its own (served at GET /graphql), so the web
+    // client's bundle does not carry it.
+    rollupOptions: { input: { main: 'index.html', graphiql: 'graphiql.html' } },
+  },
   test: { include: ['src/**/*.test.ts'] },
 });

@@ -32,6 +32,19 @@ const browser = await chromium.launch({
 /** The login code in the newest unseen mail to `email`. */
 const codeFor = (email) => mailCode(mailDir, email, WAIT);
 
+// Self-hosted means no member's browser calls a third party: every request
+// of the run, the web client's and GraphiQL's, goes to the server itself.
+const foreignRequests = [];
+function watchRequests(context) {
+  context.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith(base.replace(/^http/, 'ws')) && !url.startsWith('data:')
+      && !url.startsWith('blob:')) {
+      foreignRequests.push(url);
+    }
+  });
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
@@ -39,6 +52,7 @@ async function shot(page, name) {
 /** A new browser context (its own storage) with a member signed up and in. */
 async function member(first, last, email, screenshots = false) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' });
+  watchRequests(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   await page.goto(`${base}/#/signup`);
@@ -162,6 +176,27 @@ await shot(mona.page, '12-statistiques');
 await alice.page.goto(`${base}/#/feed`);
 await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
 await shot(alice.page, '11-fil');
+
+// GraphiQL, from the server's own origin: it renders, introspects the
+// schema over /graphql, and runs a query with the session cookie.
+{
+  const page = await alice.context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/graphql`);
+  await page.locator('.graphiql-container').waitFor();
+  await page.locator('.graphiql-query-editor .CodeMirror').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{ viewer { person { displayName } } }');
+  await page.locator('.graphiql-execute-button').click();
+  await page.locator('.result-window').getByText('Alice M.').waitFor();
+  await shot(page, '13-graphiql');
+  assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), [], errors.join('\n'));
+  await page.close();
+}
+assert.deepEqual(foreignRequests, [], `requests to third parties: ${foreignRequests.join(', ')}`);
 
 await browser.close();
 console.log(`e2e: all passed in ${((Date.now() - run) / 1000).toFixed(1)} s; screenshots in test-artifacts/`);

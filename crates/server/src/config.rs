@@ -219,6 +219,11 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// Serve GraphiQL at GET /graphql (default: on in development, off in
+    /// production).
+    #[arg(long, env = "CORTEGE_GRAPHIQL", action = clap::ArgAction::Set, global = true)]
+    pub graphiql: Option<bool>,
+
     /// development or production (production hides introspection).
     #[arg(
         long = "env",
@@ -382,6 +387,12 @@ impl Config {
             format!("http://localhost:{port}"),
             format!("http://127.0.0.1:{port}"),
         ]
+    }
+
+    /// Whether GET /graphql serves GraphiQL.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.environment == Environment::Development)
     }
 
     /// The web client's directory, if there is one to serve.

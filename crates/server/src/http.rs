@@ -4,7 +4,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::GraphQLBatchRequest;
@@ -38,6 +37,52 @@ struct Ctx {
     state: SharedState,
     trusted_proxies: Arc<Vec<IpAddr>>,
     ws: Arc<WsConfig>,
+    graphiql: Arc<GraphiQl>,
+}
+
+/// What a browser's GET /graphql shows.
+enum GraphiQl {
+    Off,
+    /// The page built with the web client (frontend/graphiql.html).
+    Page(std::path::PathBuf),
+    NotBuilt,
+}
+
+impl GraphiQl {
+    fn new(config: &Config) -> Self {
+        if !config.graphiql_enabled() {
+            return GraphiQl::Off;
+        }
+        match config.web_dir().map(|d| d.join("graphiql.html")) {
+            Some(page) if page.is_file() => GraphiQl::Page(page),
+            _ => GraphiQl::NotBuilt,
+        }
+    }
+
+    async fn respond(&self) -> Response {
+        match self {
+            GraphiQl::Page(path) => match tokio::fs::read_to_string(path).await {
+                Ok(page) => Html(page).into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, path = %path.display(), "reading GraphiQL's page");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            },
+            GraphiQl::NotBuilt => Html(
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>GraphiQL</title>\
+                 <div id=\"graphiql\"><p>GraphiQL is built with the web client \
+                 (<code>cd frontend && npm ci && npm run build</code>). The API answers \
+                 POST /graphql.</p></div></html>",
+            )
+            .into_response(),
+            GraphiQl::Off => (
+                StatusCode::NOT_FOUND,
+                "GraphiQL is off in production (CORTEGE_GRAPHIQL=true turns it on); \
+                 the API answers POST /graphql",
+            )
+                .into_response(),
+        }
+    }
 }
 
 pub fn router(
@@ -57,6 +102,7 @@ pub fn router(
             send_timeout: std::time::Duration::from_millis(config.ws_send_timeout_ms.max(1)),
             shutdown,
         }),
+        graphiql: Arc::new(GraphiQl::new(config)),
     };
     let media = ServeDir::new(state.media.root());
     Router::new()
@@ -460,14 +506,7 @@ async fn graphql_get(
     }
     let uri = request.uri().clone();
     let Some(query) = uri.query().filter(|q| q.contains("query=")) else {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("Cortège GraphiQL")
-                .finish(),
-        )
-        .into_response();
+        return ctx.graphiql.respond().await;
     };
     let media = MediaType::negotiate(&headers);
     let request = match async_graphql::http::parse_query_string(query) {
