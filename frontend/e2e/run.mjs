@@ -177,6 +177,34 @@ await alice.page.goto(`${base}/#/feed`);
 await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
 await shot(alice.page, '11-fil');
 
+// A photo upload: multipart with the session cookie, so it needs (and
+// sends) the CSRF header.
+{
+  // A 1×1 PNG.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+  await bob.page.goto(`${base}/#/profile`);
+  await bob.page.locator('#photo').setInputFiles({ name: 'moi.png', mimeType: 'image/png', buffer: png });
+  await bob.page.getByRole('status').filter({ hasText: '✓' }).waitFor();
+}
+
+// The session lives in an HttpOnly cookie only: nothing a script can read.
+assert.equal(await bob.page.evaluate(() => localStorage.getItem('cortege.token')), null);
+assert.ok(!(await bob.page.evaluate(() => document.cookie)).includes('cortege_session'));
+const bobCookie = (await bob.context.cookies()).find((c) => c.name === 'cortege_session');
+assert.ok(bobCookie?.httpOnly && bobCookie.sameSite === 'Lax', JSON.stringify(bobCookie));
+// The session ends elsewhere (logged out from another tab): the app signs
+// out cleanly, with no endless "connection lost" banner.
+await bob.page.goto(`${base}/#/`);
+await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+await bob.page.evaluate(() => fetch('/graphql', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query: 'mutation { logout }' }),
+}));
+await bob.page.goto(`${base}/#/feed`);
+await bob.page.getByRole('link', { name: 'Se connecter' }).waitFor();
+assert.equal(await bob.page.getByText('Connexion perdue').count(), 0);
+
 // GraphiQL, from the server's own origin: it renders, introspects the
 // schema over /graphql, and runs a query with the session cookie.
 {

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { graphql } from './gql';
-import { getToken, loadConfig, makeClient, onConnectivity, setToken, type PublicConfig } from './client';
+import { endSession, loadConfig, makeClient, onConnectivity, type PublicConfig } from './client';
 import { t } from './i18n';
 import { Login, SignUp } from './screens/Account';
 import { Nearby } from './screens/Nearby';
@@ -47,26 +47,52 @@ export function go(path: string): void {
 }
 
 export function App() {
-  const [session, setSession] = useState(() => getToken());
-  const client = useMemo(() => makeClient(), [session]);
+  // A new session (signed in, out, or ended by the server) is a new client:
+  // a fresh cache, and a WebSocket handshake that carries the new cookie.
+  const [epoch, setEpoch] = useState(0);
+  const signedIn = useRef(false);
+  const restart = () => setEpoch((e) => e + 1);
+  // The previous session's WebSocket is closed when the next client is
+  // made (not in an effect's cleanup, which StrictMode runs twice).
+  const disposePrevious = useRef<(() => void) | null>(null);
+  const client = useMemo(() => {
+    disposePrevious.current?.();
+    const made = makeClient(() => {
+      // Anonymous visitors meet UNAUTHENTICATED on member-only screens:
+      // only a session that was open has ended.
+      if (!signedIn.current) return;
+      signedIn.current = false;
+      void endSession(restart);
+    });
+    disposePrevious.current = made.dispose;
+    return made.client;
+    // Rebuilt per session only (restart and signedIn are stable).
+  }, [epoch]);
   const [config, setConfig] = useState<PublicConfig>({ tileUrl: '', tileAttribution: '' });
   useEffect(() => {
     loadConfig().then(setConfig);
   }, []);
-  const signIn = (token: string | null) => {
-    setToken(token);
-    setSession(token);
-  };
   return (
     <Provider value={client}>
-      <Shell key={session ?? 'anonymous'} config={config} signIn={signIn} />
+      <Shell key={epoch} config={config} restart={restart} signedIn={signedIn} />
     </Provider>
   );
 }
 
-function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: string | null) => void }) {
+function Shell({
+  config,
+  restart,
+  signedIn,
+}: {
+  config: PublicConfig;
+  restart: () => void;
+  signedIn: { current: boolean };
+}) {
   const route = useRoute();
   const [{ data }] = useQuery({ query: ViewerQuery });
+  useEffect(() => {
+    signedIn.current = Boolean(data?.viewer);
+  }, [data, signedIn]);
   const [, logout] = useMutation(LogoutMutation);
   const [online, setOnline] = useState(true);
   useEffect(() => onConnectivity(setOnline), []);
@@ -80,7 +106,7 @@ function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: strin
       screen = <SignUp />;
       break;
     case 'login':
-      screen = <Login onLoggedIn={(token) => { signIn(token); go('/'); }} />;
+      screen = <Login onLoggedIn={() => { restart(); go('/'); }} />;
       break;
     case 'event':
       screen = <EventPage id={arg ?? ''} viewer={viewer} />;
@@ -137,7 +163,8 @@ function Shell({ config, signIn }: { config: PublicConfig; signIn: (token: strin
                 className="link"
                 onClick={async () => {
                   await logout({});
-                  signIn(null);
+                  signedIn.current = false;
+                  restart();
                   go('/');
                 }}
               >

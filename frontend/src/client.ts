@@ -1,16 +1,14 @@
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
 
-const TOKEN = 'cortege.token';
+// The session is the server's HttpOnly cookie alone: no script can read it,
+// and the browser sends it with every request and WebSocket handshake of
+// this origin. (Bearer tokens are for native clients.) Versions before kept
+// a token in localStorage: forget it.
+localStorage.removeItem('cortege.token');
 
-export function getToken(): string | null {
-  return localStorage.getItem(TOKEN);
-}
-
-export function setToken(token: string | null): void {
-  if (token) localStorage.setItem(TOKEN, token);
-  else localStorage.removeItem(TOKEN);
-}
+/** The WebSocket close code for an invalid or revoked session. */
+const SESSION_ENDED = 4403;
 
 type Listener = (online: boolean) => void;
 const listeners = new Set<Listener>();
@@ -34,25 +32,61 @@ function wsUrl(): string {
   return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/graphql`;
 }
 
+/** Ends the session on the client's side once the server says it has ended
+ *  (UNAUTHENTICATED, or a 4403 close): one request lets the server clear
+ *  the stale cookie, then `reset` starts over as anonymous. */
+export async function endSession(reset: () => void): Promise<void> {
+  try {
+    await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+  } catch {
+    // Offline: the cookie is cleared on the next request instead.
+  }
+  setOnline(true);
+  reset();
+}
+
 /** A client for the current session: HTTP for queries and mutations,
- *  graphql-ws for subscriptions, reconnecting for ever with backoff. */
-export function makeClient(): Client {
-  const token = getToken();
+ *  graphql-ws for subscriptions, reconnecting with backoff while the
+ *  problem is passing. `onSessionEnded` is called when the server refuses
+ *  the session. */
+export function makeClient(onSessionEnded: () => void): { client: Client; dispose: () => void } {
+  let ended = false;
+  const sessionEnded = () => {
+    if (ended) return;
+    ended = true;
+    onSessionEnded();
+  };
   const ws = createWsClient({
     url: wsUrl(),
-    connectionParams: () => (token ? { token } : {}),
     retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: () => true,
+    // A refused session is not retried: the app signs out instead.
+    shouldRetry: (event) => !(event instanceof CloseEvent && event.code === SESSION_ENDED),
     keepAlive: 20_000,
     on: {
       connected: () => setOnline(true),
-      closed: () => setOnline(false),
+      closed: (event) => {
+        const code = event instanceof CloseEvent ? event.code : undefined;
+        if (code === SESSION_ENDED) sessionEnded();
+        // 1000: closed on purpose (no subscription left, or disposed).
+        else if (code !== 1000 && !ended) setOnline(false);
+      },
     },
   });
-  window.addEventListener('offline', () => setOnline(false));
-  return new Client({
+  const offline = () => setOnline(false);
+  window.addEventListener('offline', offline);
+  const client = new Client({
     url: '/graphql',
     exchanges: [
+      mapExchange({
+        onResult(result) {
+          const codes = result.error?.graphQLErrors.map((e) => e.extensions?.code) ?? [];
+          if (codes.includes('UNAUTHENTICATED')) sessionEnded();
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({
@@ -67,11 +101,15 @@ export function makeClient(): Client {
         },
       }),
     ],
-    fetchOptions: (): RequestInit => ({
-      headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>),
-    }),
+    fetchOptions: { credentials: 'same-origin' },
     requestPolicy: 'cache-and-network',
   });
+  const dispose = () => {
+    ended = true;
+    window.removeEventListener('offline', offline);
+    void ws.dispose();
+  };
+  return { client, dispose };
 }
 
 export interface PublicConfig {

@@ -20,6 +20,19 @@ describe('fieldErrors', () => {
   });
 });
 
+describe('fieldErrors for a passing outage', () => {
+  it('says the service is momentarily unavailable', () => {
+    const error = new CombinedError({
+      graphQLErrors: [
+        new GraphQLError('service momentarily unavailable; try again shortly', {
+          extensions: { code: 'UNAVAILABLE', retryAfterSeconds: 2 },
+        }),
+      ],
+    });
+    expect(fieldErrors(error)).toEqual({ '': t('unavailable') });
+  });
+});
+
 describe('t', () => {
   it('fills placeholders', () => {
     expect(t('attendees_count', { count: 3 })).toBe('3 participant·es');

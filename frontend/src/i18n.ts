@@ -15,6 +15,7 @@ const fr = {
   loading: 'Chargement…',
   save: 'Enregistrer',
   error_generic: "Quelque chose n'a pas marché. Réessayez.",
+  unavailable: 'Service momentanément indisponible : réessayez dans un instant.',
   signup_title: 'Rejoindre le mouvement',
   first_name: 'Prénom',
   last_name: 'Nom',

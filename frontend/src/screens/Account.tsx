@@ -17,7 +17,7 @@ const RequestCode = graphql(`
 
 const VerifyCode = graphql(`
   mutation VerifyLoginCode($email: String!, $code: String!) {
-    verifyLoginCode(email: $email, code: $code) { token }
+    verifyLoginCode(email: $email, code: $code) { viewer { email } }
   }
 `);
 
@@ -67,7 +67,7 @@ export function SignUp() {
   );
 }
 
-export function Login({ onLoggedIn }: { onLoggedIn: (token: string) => void }) {
+export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState(() => sessionStorage.getItem('cortege.email') ?? '');
   const [asked, setAsked] = useState(false);
   const [request, requestCode] = useMutation(RequestCode);
@@ -86,8 +86,8 @@ export function Login({ onLoggedIn }: { onLoggedIn: (token: string) => void }) {
           }
           const code = String(new FormData(e.currentTarget).get('code')).trim().toUpperCase();
           const r = await verifyCode({ email, code });
-          const token = r.data?.verifyLoginCode.token;
-          if (token) onLoggedIn(token);
+          // The server set the session cookie with its answer.
+          if (r.data?.verifyLoginCode) onLoggedIn();
         }}
       >
         <Field

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
-import { getToken, type PublicConfig } from '../client';
+import type { PublicConfig } from '../client';
 import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
@@ -28,12 +28,9 @@ async function uploadPhoto(file: File): Promise<string | null> {
   );
   body.append('map', JSON.stringify({ 0: ['variables.file'] }));
   body.append('0', file);
-  const token = getToken();
-  const r = await fetch('/graphql', {
-    method: 'POST',
-    body,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
+  // A multipart POST with the session cookie must carry this header, which
+  // a cross-site form cannot add (CSRF).
+  const r = await fetch('/graphql', { method: 'POST', body, headers: { 'x-cortege-csrf': '1' } });
   const json = (await r.json()) as { errors?: { message: string }[] };
   return json.errors?.[0]?.message ?? null;
 }
