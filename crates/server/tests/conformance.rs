@@ -426,3 +426,27 @@ async fn responses_carry_security_headers_caching_and_compression() {
     assert_eq!(header(&r, "content-encoding"), "gzip");
     assert_eq!(header(&r, "cache-control"), "no-store");
 }
+
+#[tokio::test]
+async fn graphiql_is_off_in_production_unless_asked_for() {
+    use cortege_server::config::Environment;
+    let page = |app: &TestApp| {
+        app.client
+            .get(format!("{}/graphql", app.base))
+            .header("accept", "text/html")
+            .send()
+    };
+    let production = TestApp::spawn_with(|c| c.environment = Environment::Production).await;
+    assert_eq!(page(&production).await.unwrap().status(), 404);
+    let asked = TestApp::spawn_with(|c| {
+        c.environment = Environment::Production;
+        c.graphiql = Some(true);
+    })
+    .await;
+    let r = page(&asked).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("graphiql"), "{body}");
+    // Nothing the server sends names a third-party host to load from.
+    assert!(!body.contains("unpkg") && !body.contains("cdn"), "{body}");
+}
