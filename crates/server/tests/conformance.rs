@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, event_input};
+use common::{Lcg, TestApp, event_input};
 use serde_json::{Value, json};
 
 /// Asserts that `data` holds `key` with null, and that an error with that
@@ -203,18 +203,6 @@ async fn a_cookie_authenticated_multipart_post_needs_the_csrf_header() {
     assert_eq!(accepted.status(), 200);
     let v: Value = accepted.json().await.unwrap();
     assert!(v["data"]["viewer"]["email"].is_string(), "{v}");
-}
-
-/// A small deterministic generator: the same layouts on every run.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n
-    }
 }
 
 /// The ids of `events` nearest `centre`, page after page of `first`.

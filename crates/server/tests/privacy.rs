@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Member, TestApp, error_code, event_input};
+use common::{Lcg, Member, TestApp, error_code, event_input};
 use serde_json::{Value, json};
 
 async fn make_event(
@@ -21,18 +21,6 @@ async fn make_event(
         input["groupId"] = g.clone();
     }
     app.create_event(&by.token, input).await
-}
-
-/// A small deterministic generator: the same pairs on every run.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n
-    }
 }
 
 #[tokio::test]

@@ -97,6 +97,19 @@ pub async fn fresh_database() -> String {
 
 pub mod ws;
 
+/// A small deterministic generator, for property-style tests that must
+/// draw the same cases on every run.
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub url: String,
