@@ -248,53 +248,68 @@ pub struct Listing {
     pub limit: i64,
 }
 
+/// Most events sharing one exact distance that a page can complete.
+const MAX_TIES: i64 = 10_000;
+
 /// The listing's page (`l.limit` rows at most), in order: soonest first, or
 /// nearest first by (distance, id).
 ///
 /// Nearest first walks the GiST index in distance order (KNN), so a page
-/// costs the same at 5 km as at 500 km. But KNN orders by the cube's chord,
-/// not by the distance the cursor holds, and by it alone: at the page's
-/// edge, events at equal or nearly equal distances can come in another
-/// order than (distance, id). So the KNN scan only bounds the page: its
-/// `limit` nearest are all within D, the largest of their distances, hence
-/// so is the exact page; the page is then the first `limit` by (distance,
-/// id) within D, found through the index again with a box of radius D. One
-/// statement, and keyset pages that never skip nor repeat an event.
+/// costs the same at 5 km as at 500 km. The KNN order is exact for the key:
+/// `earth_distance` is `sec_to_gc(cube_distance(..))`, a non-decreasing
+/// function of the very distance `<->` orders by, so no unfetched event is
+/// nearer than the last fetched one. But KNN orders by distance alone: when
+/// the page ends inside a group of events at exactly the same distance (same
+/// address), the whole group is fetched and ordered by id, so keyset pages
+/// never skip nor repeat one (given a cursor that holds the distance bit for
+/// bit: see the GraphQL layer's `exact_f64`).
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
-    match l.near {
-        Some(near) => {
-            q.push("WITH knn AS (SELECT ");
-            geo::push_distance_km(&mut q, "e", near);
-            q.push(" AS d");
-            push_listed(&mut q, l);
-            geo::push_knn_order(&mut q, "e", near);
-            q.push(" LIMIT ").push_bind(l.limit);
-            q.push(concat!(") SELECT ", event_columns!(), ", "));
-            geo::push_distance_km(&mut q, "e", near);
-            q.push(" AS distance_km");
-            push_listed(&mut q, l);
-            geo::push_within_km_of(&mut q, "e", near, "(SELECT max(d) FROM knn)");
-            q.push(" ORDER BY distance_km, e.id LIMIT ")
-                .push_bind(l.limit);
-        }
-        None => {
-            q.push(concat!(
-                "SELECT ",
-                event_columns!(),
-                ", NULL::float8 AS distance_km"
-            ));
-            push_listed(&mut q, l);
-            q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-                .push_bind(l.limit);
-        }
+    let mut rows = query(l, None)
+        .build_query_as::<Event>()
+        .fetch_all(pool)
+        .await?;
+    if l.near.is_none() {
+        return Ok(rows);
     }
-    Ok(q.build_query_as::<Event>().fetch_all(pool).await?)
+    let key = |e: &Event| (e.distance_km.unwrap_or(f64::INFINITY), e.id);
+    rows.sort_by(|a, b| {
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let n = rows.len();
+    let limit = usize::try_from(l.limit).unwrap_or(usize::MAX);
+    if n == limit && n >= 2 && rows[n - 1].distance_km == rows[n - 2].distance_km {
+        let tie = rows[n - 1].distance_km.unwrap_or_default();
+        let group = query(l, Some(tie))
+            .build_query_as::<Event>()
+            .fetch_all(pool)
+            .await?;
+        rows.retain(|e| e.distance_km != Some(tie));
+        rows.extend(group);
+        rows.sort_by(|a, b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows.truncate(limit);
+    }
+    Ok(rows)
 }
 
-/// ` FROM events e WHERE …`: the events the listing may show after its
-/// cursor, unordered.
-fn push_listed(q: &mut QueryBuilder<Postgres>, l: &Listing) {
+/// The listing's SQL; with `tie`, only the events at exactly that distance.
+fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
+    let mut q: QueryBuilder<Postgres> =
+        QueryBuilder::new(concat!("SELECT ", event_columns!(), ", "));
+    match l.near {
+        Some(near) => {
+            geo::push_distance_km(&mut q, "e", near);
+            q.push(" AS distance_km");
+        }
+        None => {
+            q.push("NULL::float8 AS distance_km");
+        }
+    }
     // These two predicates repeat the partial indexes' own condition.
     q.push(" FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL");
     q.push(" AND e.visibility <> 'UNLISTED'");
@@ -312,7 +327,7 @@ fn push_listed(q: &mut QueryBuilder<Postgres>, l: &Listing) {
         }
     }
     if let Some(near) = l.near {
-        geo::push_within(q, "e", near);
+        geo::push_within(&mut q, "e", near);
     }
     if let Some(kinds) = &l.kinds {
         q.push(" AND e.kind = ANY(")
@@ -329,14 +344,14 @@ fn push_listed(q: &mut QueryBuilder<Postgres>, l: &Listing) {
         q.push(" AND e.starts_at < ").push_bind(t);
     }
     if let Some(text) = &l.search {
-        crate::push_text_search(q, "e", text);
+        crate::push_text_search(&mut q, "e", text);
     }
     if let Some(group) = l.group {
         q.push(" AND e.group_id = ").push_bind(group);
     }
     match (l.after, l.near) {
         (Some(After::Distance(d, id)), Some(near)) => {
-            geo::push_after(q, "e", near, d, id);
+            geo::push_after(&mut q, "e", near, d, id);
         }
         (Some(After::Time(t, id)), None) => {
             q.push(" AND (e.starts_at, e.id) > (")
@@ -347,6 +362,25 @@ fn push_listed(q: &mut QueryBuilder<Postgres>, l: &Listing) {
         }
         _ => {}
     }
+    match (l.near, tie) {
+        (Some(near), Some(d)) => {
+            q.push(" AND ");
+            geo::push_distance_km(&mut q, "e", near);
+            q.push(" = ")
+                .push_bind(d)
+                .push(" LIMIT ")
+                .push_bind(MAX_TIES);
+        }
+        (Some(near), None) => {
+            geo::push_knn_order(&mut q, "e", near);
+            q.push(" LIMIT ").push_bind(l.limit);
+        }
+        (None, _) => {
+            q.push(" ORDER BY e.starts_at, e.id LIMIT ")
+                .push_bind(l.limit);
+        }
+    }
+    q
 }
 
 /// Events organised by a person (all states but removed), soonest first.

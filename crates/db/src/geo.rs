@@ -39,22 +39,6 @@ pub fn push_within(q: &mut QueryBuilder<Postgres>, alias: &'static str, near: Ne
         .push_bind(metres);
 }
 
-/// ` AND <alias>.earth within <km> kilometres` for a radius computed in
-/// SQL (`km` is an SQL expression), index-assisted.
-pub fn push_within_km_of(
-    q: &mut QueryBuilder<Postgres>,
-    alias: &'static str,
-    near: Near,
-    km: &'static str,
-) {
-    q.push(" AND earth_box(");
-    push_point(q, near.0, near.1);
-    q.push(", ").push(km).push(" * 1000.0) @> ").push(alias);
-    q.push(".earth AND ");
-    push_distance_km(q, alias, near);
-    q.push(" <= ").push(km);
-}
-
 /// ` AND (distance, id) > (d, id)`: the keyset of a nearest-first listing.
 pub fn push_after(
     q: &mut QueryBuilder<Postgres>,
