@@ -436,7 +436,31 @@ async fn graphql_post(
         Ok(batch) => batch.into_inner(),
         Err(rejection) => return rejection.into_response(),
     };
+    if let Some(response) = refuse_queryless(&batch, media) {
+        return response;
+    }
     execute(&ctx, &headers, peer, media, batch).await
+}
+
+/// A body without a query (a misspelt key, say) is a malformed request:
+/// 400, as GraphQL over HTTP allows, rather than a parse error of "". A
+/// persisted query (APQ) may come as its hash alone.
+fn refuse_queryless(batch: &BatchRequest, media: MediaType) -> Option<Response> {
+    let requests: Vec<&async_graphql::Request> = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs.iter().collect(),
+    };
+    let queryless = requests
+        .iter()
+        .any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery"));
+    queryless.then(|| {
+        let mut response = graphql_error(
+            media,
+            ApiError::bad_input("query", "a GraphQL request needs a query"),
+        );
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+    })
 }
 
 /// A POST is JSON, or multipart for uploads (415 otherwise, and without

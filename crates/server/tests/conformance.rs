@@ -167,6 +167,18 @@ async fn graphql_over_http_media_types_and_statuses() {
     );
     assert!(v["data"].as_object().unwrap().contains_key("stats"), "{v}");
 
+    // A body without a query is malformed.
+    let r = post_raw(
+        &app,
+        Some("application/json"),
+        None,
+        r#"{"qeury":"{ __typename }"}"#,
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["extensions"]["field"], "query", "{v}");
+
     // A POST must say what it carries.
     for c in [None, Some("text/plain")] {
         let r = post_raw(&app, c, None, ok).await;
