@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { serverAudits } from 'graphql-http';
 import { endpoint } from './lib.mjs';
 
-test('the GraphQL-over-HTTP audit: every MUST, and at least 21 of 23 SHOULDs', async () => {
+test('the GraphQL-over-HTTP audit: every MUST and every SHOULD', async () => {
   const counts = {};
   const failures = [];
   for (const audit of serverAudits({ url: endpoint, fetchFn: fetch })) {
@@ -18,5 +18,6 @@ test('the GraphQL-over-HTTP audit: every MUST, and at least 21 of 23 SHOULDs', a
   console.log('graphql-http audit:', Object.entries(counts).map(([l, c]) => `${l} ${c.ok}/${c.total}`).join(', '));
   for (const f of failures) console.log('  not met:', f);
   assert.equal(counts.MUST.ok, counts.MUST.total, failures.filter((f) => f.startsWith('MUST')).join('\n'));
-  assert.ok(counts.SHOULD.ok >= 21, failures.filter((f) => f.startsWith('SHOULD')).join('\n'));
+  // The target was 21 of 23 SHOULDs; all pass, and a regression shows here.
+  assert.equal(counts.SHOULD.ok, counts.SHOULD.total, failures.filter((f) => f.startsWith('SHOULD')).join('\n'));
 });
