@@ -9,8 +9,10 @@
 //! and Kotlin then fail on a missing key, and normalised caches (Apollo
 //! InMemoryCache, urql Graphcache) take it for a cache miss. Rather than
 //! patch the crate, this extension wraps every field resolution, so it
-//! keeps working across upgrades; `tests/api` (`field_errors`) checks the
-//! answers the spec requires, and would flag an upstream change.
+//! keeps working across upgrades. Its unit tests (a schema of their own),
+//! the server's `tests/api/conformance.rs`, and Apollo and urql in
+//! frontend/conformance check the answers the spec requires, and would
+//! flag an upstream change.
 //!
 //! How: an error is never handed back to async-graphql. The extension
 //! records it, answers `Ok(null)` for the field, and, when the field is

@@ -34,7 +34,7 @@ pub fn handle() -> &'static PrometheusHandle {
 
 /// Every family this process reports, present from start-up (counters and
 /// gauges at 0, histograms empty), so that an alert on a missing series
-/// never fires on a fresh replica. `tests/operations` checks the list
+/// never fires on a fresh replica. `tests/api/operations.rs` checks the list
 /// against a fresh server's scrape.
 pub const FAMILIES: &[&str] = &[
     "cortege_http_requests_total",

@@ -1,7 +1,7 @@
 //! Reports and moderation decisions, end to end.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Member, TestApp, error_code, error_field, event_input, event_titles};
 use serde_json::json;

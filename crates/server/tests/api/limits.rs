@@ -2,7 +2,7 @@
 //! refused with QUERY_LIMIT before anything runs.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};

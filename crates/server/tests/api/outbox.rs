@@ -2,7 +2,7 @@
 //! two replicas running.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

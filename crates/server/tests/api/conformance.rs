@@ -4,7 +4,7 @@
 //! graphql-ws clients run against a real server in frontend/conformance.)
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Lcg, TestApp, event_input};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! square sizes; anything else refused with nothing stored.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

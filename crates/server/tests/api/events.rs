@@ -1,7 +1,7 @@
 //! Events, search and visibility, over HTTP against a real PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{TestApp, error_code, error_field, event_input, event_titles};

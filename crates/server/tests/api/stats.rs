@@ -1,7 +1,7 @@
 //! Statistics against hand-computed counts, and the analysts' SQL role.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::{Member, TestApp, error_code, error_field, event_input};

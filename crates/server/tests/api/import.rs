@@ -1,7 +1,7 @@
 //! The member-file import: validation, de-duplication, idempotence, report.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

@@ -3,7 +3,7 @@
 //! committed activity (its clients resume on another replica).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

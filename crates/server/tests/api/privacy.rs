@@ -2,7 +2,7 @@
 //! and the N+1 guard (statements per page do not grow with the page).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Lcg, Member, TestApp, error_code, event_input};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Accounts and login, end to end over HTTP against a real PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_code, error_field, files_under};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `cortege seed-demo` produces consistent, realistic data.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use cortege_server::seed::{SeedOptions, seed};

@@ -1,7 +1,7 @@
 //! Groups, join policies, and friends.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_code, error_field};
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! writing nothing.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_code};
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! The rights of members: export of their data, deletion of their account.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Seats, waitlist and promotions, including under concurrency.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{Member, TestApp, error_code, error_field};

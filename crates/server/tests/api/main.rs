@@ -1,0 +1,26 @@
+//! The integration tests: one binary (one link of the whole server), a
+//! module per area, sharing the harness in `common` (real PostgreSQL and
+//! Redis started by scripts/test, the real application on loopback).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod accounts;
+mod conformance;
+mod embedded;
+mod events;
+mod fuzz;
+mod groups;
+mod import;
+mod limits;
+mod live;
+mod moderation;
+mod operations;
+mod outbox;
+mod photos;
+mod privacy;
+mod rights;
+mod rsvps;
+mod schema;
+mod seed;
+mod stats;
