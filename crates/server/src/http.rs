@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use cortege_graphql::auth::{self, Auth, SESSION_COOKIE};
+use cortege_graphql::auth::{self, Auth};
 use cortege_graphql::error::{ApiError, server_error};
 use cortege_graphql::state::{ClientAddr, SharedState};
 use cortege_graphql::{CortegeSchema, build_schema, prepare_request};
@@ -21,6 +21,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::peer;
 use crate::wire::{self, MediaType};
 use crate::ws::{self, WsConfig};
 
@@ -37,52 +38,7 @@ struct Ctx {
     state: SharedState,
     trusted_proxies: Arc<Vec<IpAddr>>,
     ws: Arc<WsConfig>,
-    graphiql: Arc<GraphiQl>,
-}
-
-/// What a browser's GET /graphql shows.
-enum GraphiQl {
-    Off,
-    /// The page built with the web client (frontend/graphiql.html).
-    Page(std::path::PathBuf),
-    NotBuilt,
-}
-
-impl GraphiQl {
-    fn new(config: &Config) -> Self {
-        if !config.graphiql_enabled() {
-            return GraphiQl::Off;
-        }
-        match config.web_dir().map(|d| d.join("graphiql.html")) {
-            Some(page) if page.is_file() => GraphiQl::Page(page),
-            _ => GraphiQl::NotBuilt,
-        }
-    }
-
-    async fn respond(&self) -> Response {
-        match self {
-            GraphiQl::Page(path) => match tokio::fs::read_to_string(path).await {
-                Ok(page) => Html(page).into_response(),
-                Err(e) => {
-                    tracing::error!(error = %e, path = %path.display(), "reading GraphiQL's page");
-                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
-                }
-            },
-            GraphiQl::NotBuilt => Html(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>GraphiQL</title>\
-                 <div id=\"graphiql\"><p>GraphiQL is built with the web client \
-                 (<code>cd frontend && npm ci && npm run build</code>). The API answers \
-                 POST /graphql.</p></div></html>",
-            )
-            .into_response(),
-            GraphiQl::Off => (
-                StatusCode::NOT_FOUND,
-                "GraphiQL is off in production (CORTEGE_GRAPHIQL=true turns it on); \
-                 the API answers POST /graphql",
-            )
-                .into_response(),
-        }
-    }
+    graphiql: Arc<crate::graphiql::GraphiQl>,
 }
 
 pub fn router(
@@ -102,7 +58,7 @@ pub fn router(
             send_timeout: std::time::Duration::from_millis(config.ws_send_timeout_ms.max(1)),
             shutdown,
         }),
-        graphiql: Arc::new(GraphiQl::new(config)),
+        graphiql: Arc::new(crate::graphiql::GraphiQl::new(config)),
     };
     let media = ServeDir::new(state.media.root());
     Router::new()
@@ -251,77 +207,13 @@ async fn ready(State(ctx): State<Ctx>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// The client's address: the socket peer, or, when the peer is a trusted
-/// proxy, the right-most X-Forwarded-For entry that is not one.
-fn client_addr(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
-    let peer = peer.ip().to_canonical();
-    if !trusted.contains(&peer) {
-        return peer;
-    }
-    let forwarded: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .map(|ip| ip.to_canonical())
-        .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !trusted.contains(ip))
-        .unwrap_or(peer)
-}
-
-/// Where the token came from matters: a stale cookie is cleared in the
-/// answer, so the browser recovers on its own.
-pub(crate) enum Presented {
-    None,
-    Bearer(String),
-    Cookie(String),
-}
-
-impl Presented {
-    pub(crate) fn token(self) -> Option<String> {
-        match self {
-            Presented::None => None,
-            Presented::Bearer(t) | Presented::Cookie(t) => Some(t),
-        }
-    }
-}
-
-/// The session token a request presents: an Authorization header, else the
-/// session cookie.
-pub(crate) fn presented_token(headers: &HeaderMap) -> Presented {
-    if let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .unwrap_or("");
-        return Presented::Bearer(token.trim().to_owned());
-    }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map_or(Presented::None, |(_, token)| {
-            Presented::Cookie(token.to_owned())
-        })
-}
-
 /// Resolves the session; Err is the whole answer for a token that is not
 /// (or no longer) valid: never served as anonymous.
 async fn authenticate(ctx: &Ctx, headers: &HeaderMap, media: MediaType) -> Result<Auth, Response> {
-    let (token, from_cookie) = match presented_token(headers) {
-        Presented::None => return Ok(Auth::Anonymous),
-        Presented::Bearer(t) => (t, false),
-        Presented::Cookie(t) => (t, true),
+    let (token, from_cookie) = match peer::presented_token(headers) {
+        peer::Presented::None => return Ok(Auth::Anonymous),
+        peer::Presented::Bearer(t) => (t, false),
+        peer::Presented::Cookie(t) => (t, true),
     };
     match auth::session(&ctx.state.pool, &token).await {
         Ok(Some(session)) => Ok(session),
@@ -354,7 +246,7 @@ async fn execute(
         Ok(a) => a,
         Err(response) => return response,
     };
-    let addr = ClientAddr(client_addr(peer, headers, &ctx.trusted_proxies));
+    let addr = ClientAddr(peer::client_addr(peer, headers, &ctx.trusted_proxies));
     if let Err(e) = ctx
         .state
         .limits
@@ -429,90 +321,17 @@ async fn graphql_post(
 ) -> Response {
     let headers = request.headers().clone();
     let media = MediaType::negotiate(&headers);
-    if let Some(response) = refuse_post_content_type(&headers, media) {
+    if let Some(response) = wire::refuse_post_content_type(&headers, media) {
         return response;
     }
     let batch = match GraphQLBatchRequest::<BodyRejection>::from_request(request, &()).await {
         Ok(batch) => batch.into_inner(),
         Err(rejection) => return rejection.into_response(),
     };
-    if let Some(response) = refuse_queryless(&batch, media) {
+    if let Some(response) = wire::refuse_queryless(&batch, media) {
         return response;
     }
     execute(&ctx, &headers, peer, media, batch).await
-}
-
-/// A body without a query (a misspelt key, say) is a malformed request:
-/// 400, as GraphQL over HTTP allows, rather than a parse error of "". A
-/// persisted query (APQ) may come as its hash alone.
-fn refuse_queryless(batch: &BatchRequest, media: MediaType) -> Option<Response> {
-    let requests: Vec<&async_graphql::Request> = match batch {
-        BatchRequest::Single(r) => vec![r],
-        BatchRequest::Batch(rs) => rs.iter().collect(),
-    };
-    let queryless = requests
-        .iter()
-        .any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery"));
-    queryless.then(|| {
-        let mut response = graphql_error(
-            media,
-            ApiError::bad_input("query", "a GraphQL request needs a query"),
-        );
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        response
-    })
-}
-
-/// A POST is JSON, or multipart for uploads (415 otherwise, and without
-/// a Content-Type). Multipart is a type a cross-site form can send, so a
-/// cookie-authenticated multipart POST must also carry a header that only
-/// a script of our own origin can add (CSRF): `X-Cortege-CSRF`, or the
-/// `Apollo-Require-Preflight` that Apollo's upload link sends.
-/// The refusal, if any.
-fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option<Response> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    let unsupported = |message: &str| {
-        let mut response = graphql_error(media, ApiError::bad_input("Content-Type", message));
-        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        response
-    };
-    match content_type.as_deref() {
-        Some("application/json") => None,
-        Some("multipart/form-data") => {
-            let by_cookie = matches!(presented_token(headers), Presented::Cookie(_));
-            let preflighted = ["x-cortege-csrf", "apollo-require-preflight"]
-                .iter()
-                .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()));
-            if by_cookie && !preflighted {
-                let mut response = graphql_error(
-                    media,
-                    ApiError::Forbidden(
-                        "a multipart request authenticated by cookie needs the X-Cortege-CSRF \
-                         header"
-                            .to_owned(),
-                    ),
-                );
-                *response.status_mut() = StatusCode::FORBIDDEN;
-                return Some(response);
-            }
-            None
-        }
-        None => Some(unsupported(
-            "a POST needs Content-Type: application/json (or multipart/form-data for uploads)",
-        )),
-        Some(other) => Some(unsupported(&format!(
-            "{other} is not accepted: send application/json (or multipart/form-data for uploads)"
-        ))),
-    }
 }
 
 /// GET /graphql: GraphiQL for a browser, or a query in the query string
@@ -525,7 +344,7 @@ async fn graphql_get(
 ) -> Response {
     let headers = request.headers().clone();
     if ws::is_upgrade(&headers) {
-        let addr = ClientAddr(client_addr(peer, &headers, &ctx.trusted_proxies));
+        let addr = ClientAddr(peer::client_addr(peer, &headers, &ctx.trusted_proxies));
         return ws::upgrade(ctx.schema, ctx.state, ctx.ws, addr, request).await;
     }
     let uri = request.uri().clone();
@@ -567,27 +386,4 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
         };
         selected && op.node.ty == OperationType::Mutation
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn forwarded_for_is_trusted_only_from_proxies() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            "203.0.113.9, 198.51.100.7".parse().unwrap(),
-        );
-        let from_proxy = SocketAddr::new(proxy, 4000);
-        let direct = SocketAddr::new("192.0.2.1".parse().unwrap(), 4000);
-        assert_eq!(client_addr(direct, &headers, &[proxy]), direct.ip());
-        assert_eq!(
-            client_addr(from_proxy, &headers, &[proxy]),
-            "198.51.100.7".parse::<IpAddr>().unwrap()
-        );
-        assert_eq!(client_addr(from_proxy, &HeaderMap::new(), &[proxy]), proxy);
-    }
 }

@@ -5,10 +5,12 @@
 pub mod app;
 pub mod config;
 pub mod embedded;
+pub mod graphiql;
 pub mod http;
 pub mod hygiene;
 pub mod import;
 pub mod metrics;
+pub mod peer;
 pub mod relay;
 pub mod seed;
 pub mod telemetry;

@@ -10,10 +10,13 @@
 //!   refused before execution) gets a 4xx/5xx status by its code.
 //! - In both, a request error has no `data` entry (GraphQL spec, "Response
 //!   Format": it is absent when execution did not start).
+//! - What a POST must be before it is read: JSON, or multipart with a
+//!   CSRF header when a cookie authenticates it, and with a query.
 
-use async_graphql::{BatchResponse, Response as GqlResponse, ServerError};
+use async_graphql::{BatchRequest, BatchResponse, Response as GqlResponse, ServerError};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cortege_graphql::error::{ApiError, server_error};
 
 /// What the server answers in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +164,86 @@ pub fn request_error(media: MediaType, error: ServerError) -> Response {
         media,
         BatchResponse::Single(GqlResponse::from_errors(vec![error])),
     )
+}
+
+/// A body without a query (a misspelt key, say) is a malformed request:
+/// 400, as GraphQL over HTTP allows, rather than a parse error of "". A
+/// persisted query (APQ) may come as its hash alone.
+pub fn refuse_queryless(batch: &BatchRequest, media: MediaType) -> Option<Response> {
+    let requests: Vec<&async_graphql::Request> = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs.iter().collect(),
+    };
+    let queryless = requests
+        .iter()
+        .any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery"));
+    queryless.then(|| {
+        let mut response = coded_error(
+            media,
+            ApiError::bad_input("query", "a GraphQL request needs a query"),
+        );
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+    })
+}
+
+/// A POST is JSON, or multipart for uploads (415 otherwise, and without
+/// a Content-Type). Multipart is a type a cross-site form can send, so a
+/// cookie-authenticated multipart POST must also carry a header that only
+/// a script of our own origin can add (CSRF): `X-Cortege-CSRF`, or the
+/// `Apollo-Require-Preflight` that Apollo's upload link sends.
+/// The refusal, if any.
+pub fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option<Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let unsupported = |message: &str| {
+        let mut response = coded_error(media, ApiError::bad_input("Content-Type", message));
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        response
+    };
+    match content_type.as_deref() {
+        Some("application/json") => None,
+        Some("multipart/form-data") => {
+            let by_cookie = matches!(
+                crate::peer::presented_token(headers),
+                crate::peer::Presented::Cookie(_)
+            );
+            let preflighted = ["x-cortege-csrf", "apollo-require-preflight"]
+                .iter()
+                .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()));
+            if by_cookie && !preflighted {
+                let mut response = coded_error(
+                    media,
+                    ApiError::Forbidden(
+                        "a multipart request authenticated by cookie needs the X-Cortege-CSRF \
+                         header"
+                            .to_owned(),
+                    ),
+                );
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                return Some(response);
+            }
+            None
+        }
+        None => Some(unsupported(
+            "a POST needs Content-Type: application/json (or multipart/form-data for uploads)",
+        )),
+        Some(other) => Some(unsupported(&format!(
+            "{other} is not accepted: send application/json (or multipart/form-data for uploads)"
+        ))),
+    }
+}
+
+fn coded_error(media: MediaType, e: ApiError) -> Response {
+    request_error(media, server_error(e))
 }
 
 #[cfg(test)]

@@ -108,7 +108,7 @@ pub async fn upgrade(
     };
     // A token sent with the handshake itself: the session cookie, or an
     // Authorization header from a native client.
-    let presented = crate::http::presented_token(&parts.headers).token();
+    let presented = crate::peer::presented_token(&parts.headers).token();
     ws.protocols([PROTOCOL])
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
