@@ -22,6 +22,7 @@
 //! errors join the response at the end of the operation, or of each
 //! subscription message.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
@@ -45,6 +46,10 @@ impl ExtensionFactory for FieldErrors {
 #[derive(Default)]
 struct FieldErrorsExtension {
     pending: Arc<Mutex<Pending>>,
+    /// Whether a non-null field failed and its null has not reached a
+    /// nullable holder yet: while false (nearly always), a field that
+    /// resolved costs one load, no lock and no path.
+    propagating: AtomicBool,
 }
 
 #[derive(Default)]
@@ -110,6 +115,7 @@ impl Extension for FieldErrorsExtension {
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         self.pending().settle(&mut response);
+        self.propagating.store(false, Ordering::Release);
         response
     }
 
@@ -149,6 +155,9 @@ impl Extension for FieldErrorsExtension {
         let ty = info.return_type;
         let path_node = info.path_node;
         let result = next.run(ctx, info).await;
+        if result.is_ok() && !self.propagating.load(Ordering::Acquire) {
+            return result;
+        }
         let here = path_of(path_node);
         let mut pending = self.pending();
         let mut value = None;
@@ -169,15 +178,18 @@ impl Extension for FieldErrorsExtension {
         if !failed && !within.is_empty() {
             failed = !null_failed_items(ty, value.get_or_insert(Value::Null), &within);
         }
-        if !failed {
-            return Ok(value);
-        }
-        if !is_nullable(ty) {
+        if failed && !is_nullable(ty) {
             let mut parent = here;
             parent.pop();
             pending.failed.push(parent);
         }
-        Ok(Some(Value::Null))
+        self.propagating
+            .store(!pending.failed.is_empty(), Ordering::Release);
+        if failed {
+            Ok(Some(Value::Null))
+        } else {
+            Ok(value)
+        }
     }
 }
 

@@ -107,40 +107,66 @@ fn retry_after(responses: &[&GqlResponse]) -> Option<u64> {
         .max()
 }
 
-fn to_json(response: &GqlResponse) -> serde_json::Value {
-    let mut json = serde_json::to_value(response).unwrap_or_else(|e| {
+/// A request error as the specification has it: no `data` entry.
+#[derive(serde::Serialize)]
+struct WithoutData<'r> {
+    errors: &'r [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'r std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+/// Appends `response` as JSON to `out` (straight to bytes: a large page is
+/// not built twice).
+fn write_json(response: &GqlResponse, out: &mut Vec<u8>) {
+    let written = if is_request_error(response) {
+        serde_json::to_writer(
+            &mut *out,
+            &WithoutData {
+                errors: &response.errors,
+                extensions: &response.extensions,
+            },
+        )
+    } else {
+        serde_json::to_writer(&mut *out, response)
+    };
+    if let Err(e) = written {
         tracing::error!(error = %e, "encoding a GraphQL response");
-        serde_json::json!({ "errors": [{ "message": "internal error",
-            "extensions": { "code": "INTERNAL" } }] })
-    });
-    if is_request_error(response)
-        && let Some(map) = json.as_object_mut()
-    {
-        map.remove("data");
+        out.clear();
+        out.extend_from_slice(
+            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#,
+        );
     }
-    json
 }
 
 /// Encodes an answer in `media`, with its status, cache and headers (the
 /// session cookie a resolver sets travels in `http_headers`).
 pub fn encode(media: MediaType, response: BatchResponse) -> Response {
-    let (status, body, parts): (StatusCode, serde_json::Value, Vec<&GqlResponse>) = match &response
-    {
+    let mut body = Vec::new();
+    let (status, parts): (StatusCode, Vec<&GqlResponse>) = match &response {
         BatchResponse::Single(r) => {
             let status = if media == MediaType::GraphQlResponseJson && is_request_error(r) {
                 request_error_status(r)
             } else {
                 StatusCode::OK
             };
-            (status, to_json(r), vec![r])
+            write_json(r, &mut body);
+            (status, vec![r])
         }
-        BatchResponse::Batch(rs) => (
-            StatusCode::OK,
-            serde_json::Value::Array(rs.iter().map(to_json).collect()),
-            rs.iter().collect(),
-        ),
+        BatchResponse::Batch(rs) => {
+            body.push(b'[');
+            for (i, r) in rs.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                let mut one = Vec::new();
+                write_json(r, &mut one);
+                body.extend_from_slice(&one);
+            }
+            body.push(b']');
+            (StatusCode::OK, rs.iter().collect())
+        }
     };
-    let mut http = (status, body.to_string()).into_response();
+    let mut http = (status, body).into_response();
     let headers = http.headers_mut();
     headers.insert(header::CONTENT_TYPE, media.content_type());
     if let Some(seconds) = retry_after(&parts) {
