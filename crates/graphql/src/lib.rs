@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod context;
 pub mod error;
 pub mod extensions;
 pub mod field_errors;

@@ -17,6 +17,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{self, Auth, require_person};
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::mail::{CodeMail, login_code_mail};
@@ -70,10 +71,6 @@ pub struct UpdateProfileInput {
     pub home_location: Option<GeoPointInput>,
     /// 0 < actionRadiusKm <= 500.
     pub action_radius_km: Option<f64>,
-}
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
 }
 
 fn client_addr(ctx: &Context<'_>) -> IpAddr {
@@ -276,7 +273,7 @@ impl AccountQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Viewer>> {
         match auth::auth(ctx).person() {
             None => Ok(None),
-            Some(id) => load_viewer(state(ctx), id).await.map(Some),
+            Some(id) => load_viewer(ctx.state(), id).await.map(Some),
         }
     }
 
@@ -298,7 +295,7 @@ impl AccountMutation {
     /// Photo: as uploadPhoto. An email that already has an account gets the
     /// same answer and a mail with a login code; nothing else changes.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> ApiResult<SignUpPayload> {
-        let state = state(ctx);
+        let state = ctx.state();
         if !input.accepts_pledge {
             return Err(ApiError::bad_input(
                 "input.acceptsPledge",
@@ -354,14 +351,14 @@ impl AccountMutation {
     /// For members imported from the existing file: accept the pledge.
     async fn accept_pledge(&self, ctx: &Context<'_>) -> ApiResult<Viewer> {
         let id = require_person(ctx)?;
-        cortege_db::people::accept_pledge(&state(ctx).pool, id).await?;
-        load_viewer(state(ctx), id).await
+        cortege_db::people::accept_pledge(&ctx.state().pool, id).await?;
+        load_viewer(ctx.state(), id).await
     }
 
     /// Mails a login code. Answers true whether or not the email has an
     /// account (no enumeration), or RATE_LIMITED.
     async fn request_login_code(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
-        let state = state(ctx);
+        let state = ctx.state();
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
         state
             .throttles
@@ -392,7 +389,7 @@ impl AccountMutation {
         email: String,
         code: String,
     ) -> ApiResult<AuthPayload> {
-        let state = state(ctx);
+        let state = ctx.state();
         let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
         state
             .throttles
@@ -427,7 +424,7 @@ impl AccountMutation {
         let Auth::Session { session, .. } = auth::auth(ctx) else {
             return Err(ApiError::Unauthenticated);
         };
-        let state = state(ctx);
+        let state = ctx.state();
         cortege_db::sessions::revoke(&state.pool, session).await?;
         if let Some(person) = auth::auth(ctx).person() {
             crate::live::sessions_revoked(state, person.0, Some(session.0)).await;
@@ -442,7 +439,7 @@ impl AccountMutation {
     /// Every row that refers to the viewer, as one JSON document.
     async fn export_my_data(&self, ctx: &Context<'_>) -> ApiResult<String> {
         let id = require_person(ctx)?;
-        Ok(cortege_db::privacy::export(&state(ctx).pool, id)
+        Ok(cortege_db::privacy::export(&ctx.state().pool, id)
             .await?
             .to_string())
     }
@@ -453,7 +450,7 @@ impl AccountMutation {
     /// sessions end, anonymous counts stay.
     async fn delete_my_account(&self, ctx: &Context<'_>, code: String) -> ApiResult<bool> {
         let id = require_person(ctx)?;
-        let state = state(ctx);
+        let state = ctx.state();
         let person = cortege_db::people::by_id(&state.pool, id)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
@@ -492,7 +489,7 @@ impl AccountMutation {
         input: UpdateProfileInput,
     ) -> ApiResult<Viewer> {
         let id = require_person(ctx)?;
-        let state = state(ctx);
+        let state = ctx.state();
         let name = |raw: &Option<String>, field: &str| {
             raw.as_deref()
                 .map(|r| PersonName::parse(r, field).map(PersonName::into_inner))
@@ -530,7 +527,7 @@ impl AccountMutation {
     /// metadata stripped, stored in square sizes.
     async fn upload_photo(&self, ctx: &Context<'_>, file: Upload) -> ApiResult<Person> {
         let id = require_person(ctx)?;
-        let state = state(ctx);
+        let state = ctx.state();
         let photo = read_photo(ctx, &file, "file").await?;
         let key = state.media.store(&photo).await?;
         match cortege_db::people::set_photo(&state.pool, id, &key).await {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::access::{self, require_member};
 use crate::auth::auth;
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::loaders::Loaders;
@@ -20,7 +21,6 @@ use crate::objects::address::{self, Address, AddressInput};
 use crate::objects::group::Group;
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
-use crate::state::SharedState;
 
 db_enum! {
     /// What an event is for. The field actions of a campaign first.
@@ -70,10 +70,6 @@ pub const MAX_GUESTS: i32 = 10;
 /// Largest capacity an event may announce.
 const MAX_CAPACITY: i32 = 1_000_000;
 const MAX_DESCRIPTION: usize = 10_000;
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
-}
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     crate::loaders::of(ctx)
@@ -170,7 +166,7 @@ impl Event {
         if self.0.visibility != "PUBLIC" {
             return Ok(Vec::new());
         }
-        let rows = cortege_db::people::friends_going(&state(ctx).pool, me.0, self.0.id).await?;
+        let rows = cortege_db::people::friends_going(&ctx.state().pool, me.0, self.0.id).await?;
         Ok(rows
             .into_iter()
             .map(|row| Person::new(Arc::new(row), ctx))
@@ -192,7 +188,7 @@ impl Event {
         let page: Page<(i64, Uuid)> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            db_rsvps::of_event(&state(ctx).pool, self.0.id, page.after, page.limit()).await?;
+            db_rsvps::of_event(&ctx.state().pool, self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(pos, r)| ((pos, r.id), Rsvp(Arc::new(r))))
@@ -363,7 +359,7 @@ pub async fn list_events(
         after,
         limit: page.limit(),
     };
-    let rows = db_events::list(&state(ctx).pool, &listing).await?;
+    let rows = db_events::list(&ctx.state().pool, &listing).await?;
     prefetch(ctx, &rows).await?;
     let items = rows
         .into_iter()
@@ -497,7 +493,7 @@ impl EventMutation {
     /// Creates an event; the viewer is its organiser.
     async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> ApiResult<Event> {
         let me = require_member(ctx).await?;
-        ctx.data_unchecked::<crate::state::SharedState>()
+        ctx.state()
             .limits
             .check(crate::throttle::Action::CreateEvent, me.id)
             .await?;
@@ -541,9 +537,9 @@ impl EventMutation {
             None => None,
         };
         let (street, postcode, city, commune_code) =
-            address::resolve(state(ctx), &input.address, "input.address").await?;
+            address::resolve(ctx.state(), &input.address, "input.address").await?;
         let id = db_events::create(
-            &state(ctx).pool,
+            &ctx.state().pool,
             &NewEvent {
                 organiser: PersonId(me.id),
                 group,
@@ -599,7 +595,7 @@ impl EventMutation {
             .transpose()?;
         check_capacity(input.capacity, "input.capacity")?;
         let address = match &input.address {
-            Some(a) => Some(address::resolve(state(ctx), a, "input.address").await?),
+            Some(a) => Some(address::resolve(ctx.state(), a, "input.address").await?),
             None => None,
         };
         let update = EventUpdate {
@@ -612,7 +608,7 @@ impl EventMutation {
             address,
             capacity: input.capacity,
         };
-        let pool = &state(ctx).pool;
+        let pool = &ctx.state().pool;
         let mut tx = pool.begin().await.map_err(cortege_db::Error::from)?;
         let mut event = db_events::lock(&mut tx, uuid)
             .await?
@@ -663,7 +659,7 @@ impl EventMutation {
                 "only the event's organisers may cancel it".to_owned(),
             ));
         }
-        db_events::cancel(&state(ctx).pool, uuid, PersonId(me.id)).await?;
+        db_events::cancel(&ctx.state().pool, uuid, PersonId(me.id)).await?;
         fresh_event(ctx, uuid).await
     }
 
@@ -683,7 +679,7 @@ impl EventMutation {
             g => g.and_then(|g| i16::try_from(g).ok()),
         };
         let event = visible_event(ctx, uuid).await?;
-        let rsvp = db_rsvps::rsvp(&state(ctx).pool, event.id, PersonId(me.id), guests)
+        let rsvp = db_rsvps::rsvp(&ctx.state().pool, event.id, PersonId(me.id), guests)
             .await?
             .map_err(refusal)?;
         Ok(Rsvp(Arc::new(rsvp)))
@@ -694,7 +690,7 @@ impl EventMutation {
         let me = require_member(ctx).await?;
         let uuid = ids::decode(Kind::Event, &event_id, "eventId")?;
         let event = visible_event(ctx, uuid).await?;
-        let rsvp = db_rsvps::cancel(&state(ctx).pool, event.id, PersonId(me.id))
+        let rsvp = db_rsvps::cancel(&ctx.state().pool, event.id, PersonId(me.id))
             .await?
             .map_err(refusal)?;
         Ok(Rsvp(Arc::new(rsvp)))
@@ -704,7 +700,7 @@ impl EventMutation {
 /// The event as it is now (bypassing the request's loader cache, which may
 /// hold it from before the change).
 async fn fresh_event(ctx: &Context<'_>, id: Uuid) -> ApiResult<Event> {
-    cortege_db::events::by_ids(&state(ctx).pool, &[id])
+    cortege_db::events::by_ids(&ctx.state().pool, &[id])
         .await?
         .into_iter()
         .next()

@@ -8,11 +8,11 @@ use cortege_db::friendships::{self as db_friends, RequestOutcome};
 
 use crate::access::require_member;
 use crate::auth::require_person;
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::objects::node::visible_person;
 use crate::objects::person::Person;
-use crate::state::SharedState;
 
 db_enum! {
     FriendshipStatus {
@@ -21,10 +21,6 @@ db_enum! {
         Accepted = "ACCEPTED",
         Declined = "DECLINED",
     }
-}
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
 }
 
 /// A friend request and, once accepted, the friendship.
@@ -70,7 +66,7 @@ impl FriendMutation {
     /// someone whose request to you is pending accepts theirs.
     async fn send_friend_request(&self, ctx: &Context<'_>, person_id: ID) -> ApiResult<Friendship> {
         let me = require_member(ctx).await?;
-        ctx.data_unchecked::<crate::state::SharedState>()
+        ctx.state()
             .limits
             .check(crate::throttle::Action::FriendRequest, me.id)
             .await?;
@@ -84,7 +80,7 @@ impl FriendMutation {
         if visible_person(ctx, other).await?.is_none() {
             return Err(ApiError::NotFound("no such person".to_owned()));
         }
-        match db_friends::request(&state(ctx).pool, me.person_id(), other).await? {
+        match db_friends::request(&ctx.state().pool, me.person_id(), other).await? {
             RequestOutcome::Sent(f) | RequestOutcome::AcceptedTheirs(f) => {
                 Ok(Friendship(Arc::new(f)))
             }
@@ -106,7 +102,7 @@ impl FriendMutation {
     ) -> ApiResult<Friendship> {
         let me = require_person(ctx)?;
         let id = ids::decode(Kind::Friendship, &friendship_id, "friendshipId")?;
-        db_friends::respond(&state(ctx).pool, id, me, accept)
+        db_friends::respond(&ctx.state().pool, id, me, accept)
             .await?
             .map(|f| Friendship(Arc::new(f)))
             .ok_or_else(|| ApiError::NotFound("no pending request to you with this ID".to_owned()))
@@ -116,6 +112,6 @@ impl FriendMutation {
     async fn remove_friend(&self, ctx: &Context<'_>, person_id: ID) -> ApiResult<bool> {
         let me = require_person(ctx)?;
         let other = ids::decode(Kind::Person, &person_id, "personId")?;
-        Ok(db_friends::remove(&state(ctx).pool, me, other).await?)
+        Ok(db_friends::remove(&ctx.state().pool, me, other).await?)
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::access::{self, require_member};
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::loaders::Loaders;
@@ -18,7 +19,6 @@ use crate::objects::address::{self, Address, AddressInput};
 use crate::objects::event::{Event, EventFilter, list_events, parse_near, parse_search};
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
-use crate::state::SharedState;
 
 db_enum! {
     /// How people join a group.
@@ -44,10 +44,6 @@ db_enum! {
         /// Manages members and organises the group's events.
         Manager = "MANAGER",
     }
-}
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
 }
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
@@ -169,7 +165,7 @@ impl Group {
         let had = page.after.is_some();
         let after = page.after.as_ref().map(|c| (c.0, c.1));
         let rows =
-            db_groups::members(&state(ctx).pool, self.0.id, status, after, page.limit()).await?;
+            db_groups::members(&ctx.state().pool, self.0.id, status, after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(pos, m)| (MemberCursor(pos, m.person_id), Membership(Arc::new(m))))
@@ -281,7 +277,7 @@ impl GroupQuery {
             after,
             limit: page.first + 1,
         };
-        let rows = db_groups::list(&state(ctx).pool, &listing).await?;
+        let rows = db_groups::list(&ctx.state().pool, &listing).await?;
         let items = rows
             .into_iter()
             .map(|g| {
@@ -304,7 +300,7 @@ impl GroupMutation {
     /// Creates a group; the viewer becomes its first manager.
     async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> ApiResult<Group> {
         let me = require_member(ctx).await?;
-        ctx.data_unchecked::<crate::state::SharedState>()
+        ctx.state()
             .limits
             .check(crate::throttle::Action::CreateGroup, me.id)
             .await?;
@@ -318,7 +314,7 @@ impl GroupMutation {
             .transpose()?
             .map(|p| (p.lat(), p.lon()));
         let address = match &input.address {
-            Some(a) => Some(address::resolve(state(ctx), a, "input.address").await?),
+            Some(a) => Some(address::resolve(ctx.state(), a, "input.address").await?),
             None => None,
         };
         // A group given only an address sits at its commune's centre.
@@ -326,14 +322,14 @@ impl GroupMutation {
             && let Some(a) = &address
         {
             let communes = cortege_db::reference::communes_by_code(
-                &state(ctx).pool,
+                &ctx.state().pool,
                 std::slice::from_ref(&a.3),
             )
             .await?;
             location = communes.first().map(|c| (c.lat, c.lon));
         }
         let id = db_groups::create(
-            &state(ctx).pool,
+            &ctx.state().pool,
             PersonId(me.id),
             &NewGroup {
                 name,
@@ -351,7 +347,7 @@ impl GroupMutation {
     async fn join_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<Membership> {
         let me = require_member(ctx).await?;
         let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
-        db_groups::join(&state(ctx).pool, uuid, PersonId(me.id))
+        db_groups::join(&ctx.state().pool, uuid, PersonId(me.id))
             .await?
             .map(|m| Membership(Arc::new(m)))
             .ok_or_else(|| ApiError::NotFound("no such group".to_owned()))
@@ -362,7 +358,7 @@ impl GroupMutation {
     async fn leave_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<bool> {
         let me = crate::auth::require_person(ctx)?;
         let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
-        match db_groups::leave(&state(ctx).pool, uuid, me).await? {
+        match db_groups::leave(&ctx.state().pool, uuid, me).await? {
             LeaveOutcome::Left => Ok(true),
             LeaveOutcome::NotAMember => Ok(false),
             LeaveOutcome::LastManager => Err(ApiError::Conflict(
@@ -388,7 +384,7 @@ impl GroupMutation {
                 "only the group's managers answer join requests".to_owned(),
             ));
         }
-        db_groups::respond(&state(ctx).pool, group, person, PersonId(me.id), accept)
+        db_groups::respond(&ctx.state().pool, group, person, PersonId(me.id), accept)
             .await?
             .map(|m| Membership(Arc::new(m)))
             .ok_or_else(|| ApiError::NotFound("no pending request from this person".to_owned()))
@@ -396,7 +392,7 @@ impl GroupMutation {
 }
 
 async fn fresh_group(ctx: &Context<'_>, id: Uuid) -> ApiResult<Group> {
-    db_groups::by_ids(&state(ctx).pool, &[id])
+    db_groups::by_ids(&ctx.state().pool, &[id])
         .await?
         .into_iter()
         .next()

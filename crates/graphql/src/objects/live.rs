@@ -13,6 +13,7 @@ use futures_util::{Stream, StreamExt};
 
 use crate::access;
 use crate::auth::require_person;
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::objects::event::{Event, Rsvp, event_by_id};
@@ -21,10 +22,6 @@ use crate::objects::node::visible_person;
 use crate::objects::pagination::{Page, connection, encode};
 use crate::objects::person::{GeoPointInput, Person};
 use crate::state::SharedState;
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
-}
 
 /// Tells the WebSocket, if any, that this subscription now listens.
 fn ready(ctx: &Context<'_>) {
@@ -125,7 +122,7 @@ impl Activity {
 /// The activity `id` as the viewer receives it, if they do.
 pub async fn activity_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Activity>> {
     let me = require_person(ctx)?;
-    Ok(feed::one(&state(ctx).pool, me.0, id).await?.map(Activity))
+    Ok(feed::one(&ctx.state().pool, me.0, id).await?.map(Activity))
 }
 
 /// The viewer's feed, newest first.
@@ -137,7 +134,7 @@ pub async fn viewer_feed(
 ) -> ApiResult<Connection<String, Activity>> {
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
-    let items = feed::page(&state(ctx).pool, person, before, page.limit()).await?;
+    let items = feed::page(&ctx.state().pool, person, before, page.limit()).await?;
     Ok(connection(
         items.into_iter().map(|i| (i.seq, Activity(i))).collect(),
         page.first,
@@ -177,7 +174,7 @@ impl SubscriptionRoot {
             .into_iter()
             .map(Channel::cell)
             .collect();
-        let subscription = state(ctx).bus.subscribe(&channels).await;
+        let subscription = ctx.state().bus.subscribe(&channels).await;
         ready(ctx);
         Ok(messages(subscription).filter_map(move |message| {
             let pushed = match &*message {
@@ -209,7 +206,7 @@ impl SubscriptionRoot {
                 "only the event's organisers, moderators and admins follow its RSVPs".to_owned(),
             ));
         }
-        let state = state(ctx).clone();
+        let state = ctx.state().clone();
         let subscription = state.bus.subscribe(&[Channel::event(id)]).await;
         ready(ctx);
         Ok(messages(subscription).filter_map(move |message| {
@@ -243,7 +240,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = crate::objects::report::Report> + use<>, ApiError> {
-        let state = state(ctx).clone();
+        let state = ctx.state().clone();
         let subscription = state.bus.subscribe(&[Channel::moderation()]).await;
         ready(ctx);
         Ok(messages(subscription).filter_map(move |message| {
@@ -274,7 +271,7 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = ApiResult<Activity>> + use<>, ApiError> {
         let me = require_person(ctx)?;
         let after = Page::<i64>::parse(Some(1), after)?.after;
-        let stream = state(ctx).feeds.subscribe(me.0, after).await;
+        let stream = ctx.state().feeds.subscribe(me.0, after).await;
         ready(ctx);
         Ok(stream.map(|item| item.map(Activity).map_err(ApiError::from)))
     }

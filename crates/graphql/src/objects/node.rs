@@ -1,6 +1,7 @@
 use async_graphql::{Context, ID, Interface, Object};
 
 use crate::auth::require_person;
+use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::ids::{self, Kind};
 use crate::objects::event::{Event, Rsvp, event_by_id};
@@ -83,11 +84,7 @@ impl NodeQuery {
                 if !crate::access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await? {
                     return Ok(None);
                 }
-                let rows = cortege_db::reports::by_ids(
-                    &ctx.data_unchecked::<crate::state::SharedState>().pool,
-                    &[uuid],
-                )
-                .await?;
+                let rows = cortege_db::reports::by_ids(&ctx.state().pool, &[uuid]).await?;
                 Ok(rows
                     .into_iter()
                     .next()

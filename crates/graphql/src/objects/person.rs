@@ -6,9 +6,9 @@ use cortege_db::reference::Commune as CommuneRow;
 use cortege_domain::{GeoPoint as DomainPoint, Role as DomainRole, display_name};
 
 use crate::auth::auth;
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::state::SharedState;
 
 /// A point on Earth (WGS 84 degrees).
 #[derive(SimpleObject, Clone, Copy)]
@@ -166,7 +166,7 @@ impl Person {
         ctx: &Context<'_>,
         #[graphql(default)] size: PhotoSize,
     ) -> Option<String> {
-        let state = ctx.data_unchecked::<SharedState>();
+        let state = ctx.state();
         self.row
             .photo_key
             .as_deref()

@@ -10,6 +10,7 @@ use cortege_domain::{PersonId, Role, parse_text};
 use uuid::Uuid;
 
 use crate::access::require_member;
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::guard::RoleGuard;
 use crate::ids::{self, Kind};
@@ -18,7 +19,6 @@ use crate::objects::group::{Group, visible_group};
 use crate::objects::node::visible_person;
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::Person;
-use crate::state::SharedState;
 
 db_enum! {
     /// Why something is reported.
@@ -62,10 +62,6 @@ pub enum ReportSubject {
     Person(Person),
     Event(Event),
     Group(Group),
-}
-
-fn state<'a>(ctx: &Context<'a>) -> &'a SharedState {
-    ctx.data_unchecked::<SharedState>()
 }
 
 /// A member's report on a person, event or group.
@@ -179,7 +175,7 @@ impl ReportQuery {
         let page: Page<QueueCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = db_reports::queue(
-            &state(ctx).pool,
+            &ctx.state().pool,
             status.map(ReportStatus::as_db),
             page.after.as_ref().map(|c| (c.0, c.1, c.2)),
             page.limit(),
@@ -194,7 +190,7 @@ impl ReportQuery {
 }
 
 async fn fresh(ctx: &Context<'_>, id: Uuid) -> ApiResult<Report> {
-    db_reports::by_ids(&state(ctx).pool, &[id])
+    db_reports::by_ids(&ctx.state().pool, &[id])
         .await?
         .into_iter()
         .next()
@@ -203,7 +199,7 @@ async fn fresh(ctx: &Context<'_>, id: Uuid) -> ApiResult<Report> {
 }
 
 async fn fresh_person(ctx: &Context<'_>, id: PersonId) -> ApiResult<Person> {
-    let row = cortege_db::people::by_id(&state(ctx).pool, id)
+    let row = cortege_db::people::by_id(&ctx.state().pool, id)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such person".to_owned()))?;
     Ok(Person::new(Arc::new(row), ctx))
@@ -218,7 +214,7 @@ impl ReportMutation {
     /// report by the same member on the same subject is CONFLICT.
     async fn report(&self, ctx: &Context<'_>, input: ReportInput) -> ApiResult<Report> {
         let me = require_member(ctx).await?;
-        ctx.data_unchecked::<crate::state::SharedState>()
+        ctx.state()
             .limits
             .check(crate::throttle::Action::Report, me.id)
             .await?;
@@ -243,11 +239,11 @@ impl ReportMutation {
                 "you cannot report yourself",
             ));
         }
-        let snapshot = db_reports::snapshot(&state(ctx).pool, subject_type, uuid)
+        let snapshot = db_reports::snapshot(&ctx.state().pool, subject_type, uuid)
             .await?
             .ok_or_else(not_found)?;
         let created = db_reports::create(
-            &state(ctx).pool,
+            &ctx.state().pool,
             PersonId(me.id),
             subject_type,
             uuid,
@@ -260,7 +256,7 @@ impl ReportMutation {
             Ok(id) => {
                 let message = cortege_realtime::Message::ReportCreated { report: id };
                 let channel = cortege_realtime::Channel::moderation();
-                if let Err(e) = state(ctx).bus.publish(&channel, &message).await {
+                if let Err(e) = ctx.state().bus.publish(&channel, &message).await {
                     // The queue still has it; only the live push is lost.
                     tracing::warn!(error = %e, "announcing a report to moderators failed");
                 }
@@ -283,10 +279,10 @@ impl ReportMutation {
     ) -> ApiResult<Person> {
         let me = crate::auth::require_person(ctx)?;
         let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
-        let email = cortege_db::people::email_of(&state(ctx).pool, id)
+        let email = cortege_db::people::email_of(&ctx.state().pool, id)
             .await?
             .ok_or_else(|| ApiError::NotFound("no such person".to_owned()))?;
-        cortege_db::people::grant_role(&state(ctx).pool, &email, role.into(), Some(me)).await?;
+        cortege_db::people::grant_role(&ctx.state().pool, &email, role.into(), Some(me)).await?;
         fresh_person(ctx, id).await
     }
 
@@ -300,7 +296,7 @@ impl ReportMutation {
     ) -> ApiResult<Person> {
         let me = crate::auth::require_person(ctx)?;
         let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
-        if !cortege_db::people::revoke_role(&state(ctx).pool, id, role.into(), me).await? {
+        if !cortege_db::people::revoke_role(&ctx.state().pool, id, role.into(), me).await? {
             return Err(ApiError::bad_input(
                 "role",
                 "no such person, or MEMBER, which cannot be revoked",
@@ -327,7 +323,7 @@ impl ReportMutation {
             .transpose()
             .map_err(|e| ApiError::invalid("", e))?;
         match db_reports::resolve(
-            &state(ctx).pool,
+            &ctx.state().pool,
             uuid,
             me,
             decision.as_db(),
@@ -337,7 +333,7 @@ impl ReportMutation {
         {
             Ok(banned) => {
                 if let Some(person) = banned {
-                    crate::live::sessions_revoked(state(ctx), person, None).await;
+                    crate::live::sessions_revoked(ctx.state(), person, None).await;
                 }
                 fresh(ctx, uuid).await
             }

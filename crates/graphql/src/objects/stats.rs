@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use cortege_db::stats::{self as db_stats, Dimension, Filter};
 use cortege_domain::Role;
 
+use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::guard::RoleGuard;
 use crate::objects::event::EventKind;
-use crate::state::SharedState;
 
 /// How activity buckets are keyed.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -69,16 +69,12 @@ fn int(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-fn pool<'a>(ctx: &Context<'a>) -> &'a cortege_db::PgPool {
-    ctx.data_unchecked::<SharedState>().analytics_pool()
-}
-
 pub struct Stats;
 
 #[Object]
 impl Stats {
     async fn totals(&self, ctx: &Context<'_>) -> ApiResult<Totals> {
-        let t = db_stats::totals(pool(ctx)).await?;
+        let t = db_stats::totals(ctx.analytics_pool()).await?;
         Ok(Totals {
             people: int(t.people),
             events: int(t.events),
@@ -127,7 +123,8 @@ impl Stats {
             StatsDimension::Week => Dimension::Week,
         };
         let participants = ctx.look_ahead().field("participants").exists();
-        let buckets = db_stats::activity(pool(ctx), dimension, &filter, participants).await?;
+        let buckets =
+            db_stats::activity(ctx.analytics_pool(), dimension, &filter, participants).await?;
         Ok(buckets
             .into_iter()
             .map(|b| StatsBucket {

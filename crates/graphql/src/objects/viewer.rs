@@ -8,19 +8,15 @@ use chrono::{DateTime, Utc};
 use cortege_db::people::Person as PersonRow;
 use uuid::Uuid;
 
+use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::objects::event::{Event, Rsvp};
 use crate::objects::friend::Friendship;
 use crate::objects::group::Membership;
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::{GeoPoint, Person, Role};
-use crate::state::SharedState;
 
 type TimeCursor = (DateTime<Utc>, Uuid);
-
-fn pool<'a>(ctx: &Context<'a>) -> &'a cortege_db::PgPool {
-    &ctx.data_unchecked::<SharedState>().pool
-}
 
 /// The signed-in person's own account: everything they may see of themselves.
 pub struct Viewer(pub Arc<PersonRow>);
@@ -74,8 +70,9 @@ impl Viewer {
     ) -> ApiResult<Connection<String, Event>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
-        let rows = cortege_db::events::organised_by(pool(ctx), self.0.id, page.after, page.limit())
-            .await?;
+        let rows =
+            cortege_db::events::organised_by(ctx.pool(), self.0.id, page.after, page.limit())
+                .await?;
         let items = rows
             .into_iter()
             .map(|e| ((e.starts_at, e.id), Event(Arc::new(e))))
@@ -93,7 +90,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::rsvps::of_person(pool(ctx), self.0.id, page.after, page.limit()).await?;
+            cortege_db::rsvps::of_person(ctx.pool(), self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
@@ -111,7 +108,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::groups::of_person(pool(ctx), self.0.id, page.after, page.limit()).await?;
+            cortege_db::groups::of_person(ctx.pool(), self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|m| ((m.created_at, m.group_id), Membership(Arc::new(m))))
@@ -140,7 +137,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::friends_of(pool(ctx), self.0.id, page.after, page.limit())
+            cortege_db::friendships::friends_of(ctx.pool(), self.0.id, page.after, page.limit())
                 .await?;
         let loaders = crate::loaders::of(ctx);
         let people = loaders.person.load_many(rows.iter().map(|r| r.2)).await?;
@@ -164,7 +161,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::requests_to(pool(ctx), self.0.id, page.after, page.limit())
+            cortege_db::friendships::requests_to(ctx.pool(), self.0.id, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()

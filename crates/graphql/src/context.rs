@@ -1,0 +1,30 @@
+//! The server's shared state as resolvers reach it, in one place (as
+//! fuel-core's `ContextExt`): `ctx.state()`, `ctx.pool()`.
+
+use async_graphql::Context;
+use cortege_db::PgPool;
+
+use crate::state::SharedState;
+
+pub trait ContextExt<'a> {
+    /// What resolvers share for the life of the server.
+    fn state(&self) -> &'a SharedState;
+
+    /// The database.
+    fn pool(&self) -> &'a PgPool {
+        &self.state().pool
+    }
+
+    /// Where statistics run: the read replica when configured.
+    fn analytics_pool(&self) -> &'a PgPool {
+        self.state().analytics_pool()
+    }
+}
+
+impl<'a> ContextExt<'a> for Context<'a> {
+    fn state(&self) -> &'a SharedState {
+        // build_schema attaches the state to every schema that executes;
+        // only the SDL export's schema lacks it, and it runs nothing.
+        self.data_unchecked::<SharedState>()
+    }
+}
