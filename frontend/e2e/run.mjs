@@ -6,7 +6,7 @@
 //                 CORTEGE_* environment
 // Screenshots of each main screen go to ../test-artifacts/.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { codeFor as mailCode } from './mail.mjs';
 import { join } from 'node:path';
@@ -204,6 +204,23 @@ await bob.page.evaluate(() => fetch('/graphql', {
 await bob.page.goto(`${base}/#/feed`);
 await bob.page.getByRole('link', { name: 'Se connecter' }).waitFor();
 assert.equal(await bob.page.getByText('Connexion perdue').count(), 0);
+
+// A database outage: the app says the service is momentarily unavailable
+// (and keeps the member signed in), then works again once it is back.
+if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
+  const shell = { stdio: 'inherit', shell: '/bin/bash' };
+  execSync(process.env.E2E_PG_STOP, shell);
+  try {
+    await alice.page.goto(`${base}/#/groups`);
+    await alice.page.getByText('Service momentanément indisponible').waitFor();
+    await shot(alice.page, '14-indisponible');
+  } finally {
+    execSync(process.env.E2E_PG_START, shell);
+  }
+  await alice.page.reload();
+  await alice.page.getByRole('link', { name: 'Créer une action' }).waitFor();
+  assert.equal(await alice.page.getByText('Service momentanément indisponible').count(), 0);
+}
 
 // GraphiQL, from the server's own origin: it renders, introspects the
 // schema over /graphql, and runs a query with the session cookie.

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { graphql } from './gql';
-import { endSession, loadConfig, makeClient, onConnectivity, type PublicConfig } from './client';
+import { endSession, loadConfig, makeClient, onAvailability, onConnectivity, type PublicConfig } from './client';
 import { t } from './i18n';
 import { Login, SignUp } from './screens/Account';
 import { Nearby } from './screens/Nearby';
@@ -96,6 +96,8 @@ function Shell({
   const [, logout] = useMutation(LogoutMutation);
   const [online, setOnline] = useState(true);
   useEffect(() => onConnectivity(setOnline), []);
+  const [available, setAvailable] = useState(true);
+  useEffect(() => onAvailability(setAvailable), []);
   const viewer = data?.viewer ?? null;
   const roles = viewer?.roles ?? [];
   const [path, arg] = route.split('/').filter(Boolean);
@@ -179,10 +181,16 @@ function Shell({
           )}
         </nav>
       </header>
-      {!online && (
+      {!available ? (
         <div className="banner" role="status">
-          {t('offline')}
+          {t('unavailable')}
         </div>
+      ) : (
+        !online && (
+          <div className="banner" role="status">
+            {t('offline')}
+          </div>
+        )
       )}
       <main>{screen}</main>
     </>

@@ -7,6 +7,25 @@ import { createClient as createWsClient } from 'graphql-ws';
 // a token in localStorage: forget it.
 localStorage.removeItem('cortege.token');
 
+type AvailabilityListener = (available: boolean) => void;
+const availabilityListeners = new Set<AvailabilityListener>();
+let available = true;
+
+/** Follows whether the server can serve requests: false after an
+ *  UNAVAILABLE answer (its database is out of reach), true again with the
+ *  next answer that carries data. */
+export function onAvailability(listener: AvailabilityListener): () => void {
+  availabilityListeners.add(listener);
+  listener(available);
+  return () => availabilityListeners.delete(listener);
+}
+
+function setAvailable(value: boolean) {
+  if (value === available) return;
+  available = value;
+  availabilityListeners.forEach((l) => l(value));
+}
+
 /** The WebSocket close code for an invalid or revoked session. */
 const SESSION_ENDED = 4403;
 
@@ -85,6 +104,8 @@ export function makeClient(onSessionEnded: () => void): { client: Client; dispos
         onResult(result) {
           const codes = result.error?.graphQLErrors.map((e) => e.extensions?.code) ?? [];
           if (codes.includes('UNAUTHENTICATED')) sessionEnded();
+          if (codes.includes('UNAVAILABLE')) setAvailable(false);
+          else if (result.data && !result.stale) setAvailable(true);
         },
       }),
       cacheExchange,
