@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cortege_server::app::Application;
@@ -120,6 +120,43 @@ pub struct TestApp {
     pub client: reqwest::Client,
     seen_mail: Mutex<HashSet<PathBuf>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Shared with the replicas: the database goes with the last of them.
+    database: Option<Arc<DropDatabase>>,
+}
+
+/// A test's database, dropped when the test is done with it (the template
+/// stays, for the next run). `WITH (FORCE)` ends the connections the
+/// stopping server still holds.
+pub struct DropDatabase(String);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let Some((_, name)) = self.0.rsplit_once('/') else {
+            return;
+        };
+        let name = name.to_owned();
+        // Drop runs inside the test's runtime: a thread of its own, with its
+        // own runtime, does the async work.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let mut admin = PgConnection::connect(&admin_url()).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test database: {e}");
+        }
+    }
 }
 
 impl TestApp {
@@ -130,7 +167,8 @@ impl TestApp {
     /// Spawns the application with the test's changes to the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let url = fresh_database().await;
-        Self::spawn_on(url, adjust).await
+        let database = Arc::new(DropDatabase(url.clone()));
+        Self::spawn_on(url, Some(database), adjust).await
     }
 
     /// Another server on the same database (and Redis, if any): a second
@@ -142,7 +180,7 @@ impl TestApp {
     /// A second replica with the test's changes to its configuration.
     pub async fn replica_with(&self, adjust: impl FnOnce(&mut Config)) -> Self {
         let redis = self.redis.clone();
-        Self::spawn_on(self.url.clone(), move |c| {
+        Self::spawn_on(self.url.clone(), self.database.clone(), move |c| {
             if let Some((url, prefix)) = redis {
                 c.redis_url = Some(url);
                 c.redis_channel_prefix = prefix;
@@ -168,7 +206,11 @@ impl TestApp {
         .await
     }
 
-    async fn spawn_on(url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+    async fn spawn_on(
+        url: String,
+        database: Option<Arc<DropDatabase>>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let data_dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::defaults();
         config.database_url = Some(url.clone());
@@ -206,6 +248,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             seen_mail: Mutex::new(HashSet::new()),
             shutdown: Some(tx),
+            database,
         }
     }
 
