@@ -68,7 +68,8 @@ pub async fn record(
     .execute(&mut **tx)
     .await?;
     // Wakes the relay (issue: live feed); harmless when nobody listens.
-    sqlx::query("SELECT pg_notify('cortege_activity', '')")
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(crate::outbox::CHANNEL)
         .execute(&mut **tx)
         .await?;
     Ok(())

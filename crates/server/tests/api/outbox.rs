@@ -20,7 +20,8 @@ async fn record(app: &TestApp, n: usize) {
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-                sqlx::query("SELECT pg_notify('cortege_activity', '')")
+                sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(cortege_db::outbox::CHANNEL)
                     .execute(&mut *tx)
                     .await
                     .unwrap();
