@@ -145,6 +145,13 @@ impl ApiError {
     }
 }
 
+/// A domain value that does not parse, under the field it names.
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        ApiError::invalid("", e)
+    }
+}
+
 /// Seconds a client should wait before retrying an UNAVAILABLE answer.
 pub const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
 

@@ -302,12 +302,9 @@ impl AccountMutation {
                 "membership means supporting the movement's candidate: the pledge must be accepted",
             ));
         }
-        let first = PersonName::parse(&input.first_name, "input.firstName")
-            .map_err(|e| ApiError::invalid("", e))?;
-        let last = PersonName::parse(&input.last_name, "input.lastName")
-            .map_err(|e| ApiError::invalid("", e))?;
-        let email =
-            Email::parse(&input.email, "input.email").map_err(|e| ApiError::invalid("", e))?;
+        let first = PersonName::parse(&input.first_name, "input.firstName")?;
+        let last = PersonName::parse(&input.last_name, "input.lastName")?;
+        let email = Email::parse(&input.email, "input.email")?;
         let home = input
             .home_location
             .map(|p| p.parse("input.homeLocation"))
@@ -359,7 +356,7 @@ impl AccountMutation {
     /// account (no enumeration), or RATE_LIMITED.
     async fn request_login_code(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         let state = ctx.state();
-        let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
+        let email = Email::parse(&email, "email")?;
         state
             .throttles
             .check_send(email.as_str(), client_addr(ctx))
@@ -390,7 +387,7 @@ impl AccountMutation {
         code: String,
     ) -> ApiResult<AuthPayload> {
         let state = ctx.state();
-        let email = Email::parse(&email, "email").map_err(|e| ApiError::invalid("", e))?;
+        let email = Email::parse(&email, "email")?;
         state
             .throttles
             .check_guess(email.as_str(), client_addr(ctx))
@@ -494,7 +491,7 @@ impl AccountMutation {
             raw.as_deref()
                 .map(|r| PersonName::parse(r, field).map(PersonName::into_inner))
                 .transpose()
-                .map_err(|e| ApiError::invalid("", e))
+                .map_err(ApiError::from)
         };
         let first_name = name(&input.first_name, "input.firstName")?;
         let last_name = name(&input.last_name, "input.lastName")?;
@@ -506,8 +503,7 @@ impl AccountMutation {
         let action_radius_km = input
             .action_radius_km
             .map(|r| ActionRadiusKm::parse(r, "input.actionRadiusKm").map(ActionRadiusKm::get))
-            .transpose()
-            .map_err(|e| ApiError::invalid("", e))?;
+            .transpose()?;
         let place = match &input.postcode {
             Some(raw) => Some(place_of_postcode(state, raw, "input.postcode").await?),
             None => None,

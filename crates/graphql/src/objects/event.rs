@@ -497,18 +497,15 @@ impl EventMutation {
             .limits
             .check(crate::throttle::Action::CreateEvent, me.id)
             .await?;
-        let title =
-            parse_title(&input.title, "input.title").map_err(|e| ApiError::invalid("", e))?;
-        let description = parse_text(&input.description, MAX_DESCRIPTION, "input.description")
-            .map_err(|e| ApiError::invalid("", e))?;
+        let title = parse_title(&input.title, "input.title")?;
+        let description = parse_text(&input.description, MAX_DESCRIPTION, "input.description")?;
         if input.starts_at < Utc::now() {
             return Err(ApiError::bad_input(
                 "input.startsAt",
                 "must not be in the past",
             ));
         }
-        check_schedule(input.starts_at, input.ends_at, "input.endsAt")
-            .map_err(|e| ApiError::invalid("", e))?;
+        check_schedule(input.starts_at, input.ends_at, "input.endsAt")?;
         let location = input.location.parse("input.location")?;
         check_capacity(input.capacity, "input.capacity")?;
         let visibility = input.visibility.unwrap_or(Visibility::Public);
@@ -581,14 +578,12 @@ impl EventMutation {
             .title
             .as_deref()
             .map(|t| parse_title(t, "input.title"))
-            .transpose()
-            .map_err(|e| ApiError::invalid("", e))?;
+            .transpose()?;
         let description = input
             .description
             .as_deref()
             .map(|d| parse_text(d, MAX_DESCRIPTION, "input.description"))
-            .transpose()
-            .map_err(|e| ApiError::invalid("", e))?;
+            .transpose()?;
         let location = input
             .location
             .map(|l| l.parse("input.location"))
@@ -623,7 +618,7 @@ impl EventMutation {
         } else {
             "input.startsAt"
         };
-        check_schedule(starts, ends, ends_field).map_err(|e| ApiError::invalid("", e))?;
+        check_schedule(starts, ends, ends_field)?;
         if let Some(c) = update.capacity
             && c < event.seats_taken
         {

@@ -304,10 +304,8 @@ impl GroupMutation {
             .limits
             .check(crate::throttle::Action::CreateGroup, me.id)
             .await?;
-        let name = cortege_domain::parse_title(&input.name, "input.name")
-            .map_err(|e| ApiError::invalid("", e))?;
-        let description = parse_text(&input.description, 10_000, "input.description")
-            .map_err(|e| ApiError::invalid("", e))?;
+        let name = cortege_domain::parse_title(&input.name, "input.name")?;
+        let description = parse_text(&input.description, 10_000, "input.description")?;
         let mut location = input
             .location
             .map(|l| l.parse("input.location"))

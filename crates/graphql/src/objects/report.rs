@@ -218,8 +218,7 @@ impl ReportMutation {
             .limits
             .check(crate::throttle::Action::Report, me.id)
             .await?;
-        let details = parse_text(&input.details, 2_000, "input.details")
-            .map_err(|e| ApiError::invalid("", e))?;
+        let details = parse_text(&input.details, 2_000, "input.details")?;
         let not_found = || {
             ApiError::bad_input(
                 "input.subjectId",
@@ -320,8 +319,7 @@ impl ReportMutation {
         let note = note
             .as_deref()
             .map(|n| parse_text(n, 2_000, "note"))
-            .transpose()
-            .map_err(|e| ApiError::invalid("", e))?;
+            .transpose()?;
         match db_reports::resolve(
             &ctx.state().pool,
             uuid,
