@@ -276,9 +276,9 @@ impl SubscribeReady {
 /// Tells every server that these sessions (all of the person's, when
 /// `session` is None) ended, so their sockets close with 4403. Sockets
 /// also re-check their session periodically, which covers a lost message.
-pub async fn sessions_revoked(state: &crate::state::AppState, person: Uuid, session: Option<Uuid>) {
+pub async fn sessions_revoked(bus: &SharedBus, person: Uuid, session: Option<Uuid>) {
     let message = Message::SessionsRevoked { session };
-    if let Err(e) = state.bus.publish(&Channel::person(person), &message).await {
+    if let Err(e) = bus.publish(&Channel::person(person), &message).await {
         tracing::warn!(error = %e, %person, "announcing a session revocation failed");
     }
 }

@@ -23,7 +23,7 @@ use crate::ids::{self, Kind};
 use crate::mail::{CodeMail, login_code_mail};
 use crate::media;
 use crate::objects::address::communes_of_postcode;
-use crate::objects::node::visible_person;
+use crate::objects::person::visible_person;
 use crate::objects::person::{GeoPointInput, Person};
 use crate::objects::viewer::Viewer;
 use crate::state::{ClientAddr, SharedState};
@@ -424,7 +424,7 @@ impl AccountMutation {
         let state = ctx.state();
         cortege_db::sessions::revoke(&state.pool, session).await?;
         if let Some(person) = auth::auth(ctx).person() {
-            crate::live::sessions_revoked(state, person.0, Some(session.0)).await;
+            crate::live::sessions_revoked(&state.bus, person.0, Some(session.0)).await;
         }
         ctx.append_http_header(
             "Set-Cookie",
@@ -471,7 +471,7 @@ impl AccountMutation {
         if let Some(photo) = cortege_db::privacy::delete_account(&state.pool, id).await? {
             state.media.remove(&photo).await;
         }
-        crate::live::sessions_revoked(state, id.0, None).await;
+        crate::live::sessions_revoked(&state.bus, id.0, None).await;
         ctx.append_http_header(
             "Set-Cookie",
             auth::clear_cookie(state.config.secure_cookies()),

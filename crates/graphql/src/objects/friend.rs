@@ -11,8 +11,8 @@ use crate::auth::require_person;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::objects::node::visible_person;
 use crate::objects::person::Person;
+use crate::objects::person::visible_person;
 
 db_enum! {
     FriendshipStatus {

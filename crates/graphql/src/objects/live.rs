@@ -18,8 +18,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::objects::event::{Event, Rsvp, event_by_id};
 use crate::objects::group::{Group, visible_group};
-use crate::objects::node::visible_person;
 use crate::objects::pagination::{Page, connection, encode};
+use crate::objects::person::visible_person;
 use crate::objects::person::{GeoPointInput, Person};
 use crate::state::SharedState;
 

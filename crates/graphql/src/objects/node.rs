@@ -7,7 +7,7 @@ use crate::ids::{self, Kind};
 use crate::objects::event::{Event, Rsvp, event_by_id};
 use crate::objects::friend::Friendship;
 use crate::objects::group::{Group, visible_group};
-use crate::objects::person::Person;
+use crate::objects::person::{Person, visible_person};
 use crate::objects::report::Report;
 use cortege_domain::Role;
 
@@ -22,17 +22,6 @@ pub enum Node {
     Friendship(Friendship),
     Report(Report),
     Activity(crate::objects::live::Activity),
-}
-
-/// A person who can be shown: neither banned nor deleted.
-pub async fn visible_person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Person>> {
-    let loaders = crate::loaders::of(ctx);
-    Ok(loaders
-        .person
-        .load_one(id)
-        .await?
-        .filter(|p| p.is_active())
-        .map(|row| Person::new(row, ctx)))
 }
 
 #[derive(Default)]

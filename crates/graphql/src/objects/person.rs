@@ -212,3 +212,14 @@ impl Person {
         }
     }
 }
+
+/// A person who can be shown: neither banned nor deleted.
+pub async fn visible_person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Person>> {
+    let loaders = crate::loaders::of(ctx);
+    Ok(loaders
+        .person
+        .load_one(id)
+        .await?
+        .filter(|p| p.is_active())
+        .map(|row| Person::new(row, ctx)))
+}

@@ -16,9 +16,9 @@ use crate::guard::RoleGuard;
 use crate::ids::{self, Kind};
 use crate::objects::event::{Event, event_by_id};
 use crate::objects::group::{Group, visible_group};
-use crate::objects::node::visible_person;
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::Person;
+use crate::objects::person::visible_person;
 
 db_enum! {
     /// Why something is reported.
@@ -331,7 +331,7 @@ impl ReportMutation {
         {
             Ok(banned) => {
                 if let Some(person) = banned {
-                    crate::live::sessions_revoked(ctx.state(), person, None).await;
+                    crate::live::sessions_revoked(&ctx.state().bus, person, None).await;
                 }
                 fresh(ctx, uuid).await
             }
