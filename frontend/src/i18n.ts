@@ -1,5 +1,7 @@
 // Every string the app shows, in one catalogue per language. French is the
 // default; another language is a copy of `fr` with the same keys.
+import type { EventKind } from './gql/graphql';
+
 const fr = {
   appName: 'Cortège',
   nav_nearby: 'Autour de moi',
@@ -133,7 +135,8 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   );
 }
 
-export const KIND_LABELS: Record<string, string> = {
+/** Every event kind, labelled: the compiler checks none is missing. */
+export const KIND_LABELS: Record<EventKind, string> = {
   LEAFLETING: 'Tractage',
   DOOR_TO_DOOR: 'Porte-à-porte',
   POSTERING: 'Collage',

@@ -3,7 +3,8 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { KIND_LABELS, formatDate, t, type Key } from '../i18n';
-import type { ViewerLike } from './types';
+import type { Viewer } from './types';
+import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
 
 const EventQuery = graphql(`
@@ -46,9 +47,8 @@ const RsvpChanged = graphql(`
   }
 `);
 
-const REASONS = ['OPPOSING_ACTIVITY', 'SPAM', 'HARASSMENT', 'HATE', 'MISINFORMATION', 'PRIVACY', 'OTHER'];
 
-export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | null }) {
+export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null }) {
   const eventId = decodeURIComponent(id);
   const [{ data, fetching }, refetch] = useQuery({ query: EventQuery, variables: { id: eventId } });
   const [rsvpResult, rsvp] = useMutation(RsvpMutation);
@@ -140,7 +140,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
               e.preventDefault();
               const f = new FormData(e.currentTarget);
               const r = await report({
-                input: { subjectId: eventId, reason: String(f.get('reason')) as never, details: String(f.get('details')) },
+                input: { subjectId: eventId, reason: reportReason(String(f.get('reason'))) ?? 'OTHER', details: String(f.get('details')) },
               });
               if (r.data) setReported(true);
             }}
@@ -148,7 +148,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: ViewerLike | nul
             <div className="field">
               <label htmlFor="reason">{t('report_reason')}</label>
               <select id="reason" name="reason">
-                {REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
+                {REPORT_REASONS.map((r) => <option key={r} value={r}>{r}</option>)}
               </select>
             </div>
             <div className="field">

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { formatDate, t } from '../i18n';
-import type { ViewerLike } from './types';
+import type { Viewer } from './types';
 
 const GroupsQuery = graphql(`
   query Groups($filter: GroupFilter) {
@@ -54,7 +54,7 @@ function MembershipButtons({ id, status, onChange }: { id: string; status?: stri
   );
 }
 
-export function Groups({ viewer }: { viewer: ViewerLike | null }) {
+export function Groups({ viewer }: { viewer: Viewer | null }) {
   const [search, setSearch] = useState('');
   const home = viewer?.homeLocation;
   const filter = {
@@ -87,7 +87,7 @@ export function Groups({ viewer }: { viewer: ViewerLike | null }) {
   );
 }
 
-export function GroupPage({ id, viewer }: { id: string; viewer: ViewerLike | null }) {
+export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null }) {
   const groupId = decodeURIComponent(id);
   const [{ data }, refetch] = useQuery({ query: GroupQuery, variables: { id: groupId } });
   const g = data?.group;

@@ -4,7 +4,9 @@ import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
 import { KIND_LABELS, formatDate, t } from '../i18n';
 import { createMap } from '../map';
-import type { ViewerLike } from './types';
+import type { Viewer } from './types';
+import type { EventKind } from '../gql/graphql';
+import { eventKind } from '../enums';
 
 const EventsNear = graphql(`
   query EventsNear($filter: EventFilter, $first: Int) {
@@ -38,7 +40,7 @@ const DEFAULT_CENTRE = { lat: 48.8566, lon: 2.3522 };
 interface Item {
   id: string;
   title: string;
-  kind: string;
+  kind: EventKind;
   startsAt: string;
   distanceKm?: number | null;
   attendeeCount: number;
@@ -57,17 +59,18 @@ function distance(a: { lat: number; lon: number }, b: { lat: number; lon: number
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
-export function Nearby({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
   const centre = viewer?.homeLocation ?? DEFAULT_CENTRE;
   const [radius, setRadius] = useState(viewer?.actionRadiusKm ?? 20);
   const [kind, setKind] = useState('');
   const [from, setFrom] = useState('');
   const [search, setSearch] = useState('');
+  const selectedKind = eventKind(kind);
   const filter = useMemo(
     () => ({
       near: { lat: centre.lat, lon: centre.lon },
       radiusKm: radius,
-      kinds: kind ? [kind as never] : undefined,
+      kinds: selectedKind ? [selectedKind] : undefined,
       startsAfter: from ? new Date(from).toISOString() : undefined,
       search: search.trim() || undefined,
     }),

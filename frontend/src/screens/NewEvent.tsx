@@ -7,7 +7,8 @@ import { fieldErrors } from '../errors';
 import { KIND_LABELS, t } from '../i18n';
 import { createMap } from '../map';
 import { Field } from './Field';
-import type { ViewerLike } from './types';
+import type { Viewer } from './types';
+import { eventKind } from '../enums';
 
 const CreateEvent = graphql(`
   mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }
@@ -45,7 +46,7 @@ function localInput(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
   const [result, create] = useMutation(CreateEvent);
   const centre = viewer?.homeLocation ?? { lat: 48.8566, lon: 2.3522 };
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
@@ -66,7 +67,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
             input: {
               title: String(f.get('title')),
               description: String(f.get('description') ?? ''),
-              kind: String(f.get('kind')) as never,
+              kind: eventKind(String(f.get('kind'))) ?? 'OTHER',
               startsAt: new Date(String(f.get('startsAt'))).toISOString(),
               endsAt: new Date(String(f.get('endsAt'))).toISOString(),
               location: place ?? centre,

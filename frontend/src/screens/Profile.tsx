@@ -6,7 +6,7 @@ import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
 import { MapPicker } from './NewEvent';
-import type { ViewerLike } from './types';
+import type { Viewer } from './types';
 
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
@@ -35,7 +35,7 @@ async function uploadPhoto(file: File): Promise<string | null> {
   return json.errors?.[0]?.message ?? null;
 }
 
-export function Profile({ config, viewer }: { config: PublicConfig; viewer: ViewerLike | null }) {
+export function Profile({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
   const [result, update] = useMutation(UpdateProfile);
   const [, accept] = useMutation(AcceptPledge);
   const [home, setHome] = useState(viewer?.homeLocation ?? null);

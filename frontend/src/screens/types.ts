@@ -1,7 +1,4 @@
-export interface ViewerLike {
-  roles: string[];
-  hasAcceptedPledge: boolean;
-  homeLocation?: { lat: number; lon: number } | null;
-  actionRadiusKm: number;
-  person: { id: string; displayName: string };
-}
+import type { ViewerQuery } from '../gql/graphql';
+
+/** The signed-in viewer, as the app's Viewer query reads it. */
+export type Viewer = NonNullable<ViewerQuery['viewer']>;
