@@ -24,8 +24,9 @@ type Documents = {
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": typeof types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": typeof types.RsvpChangedDocument,
-    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": typeof types.FeedPageDocument,
-    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": typeof types.FeedLiveDocument,
+    "\n  fragment FeedItem on Activity {\n    id cursor kind createdAt actor { displayName } event { id title } group { id name }\n  }\n": typeof types.FeedItemFragmentDoc,
+    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { ...FeedItem } }\n      }\n    }\n  }\n": typeof types.FeedPageDocument,
+    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n": typeof types.FeedLiveDocument,
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": typeof types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": typeof types.RespondToFriendRequestDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": typeof types.SendFriendRequestDocument,
@@ -54,8 +55,9 @@ const documents: Documents = {
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": types.RsvpChangedDocument,
-    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n": types.FeedPageDocument,
-    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n": types.FeedLiveDocument,
+    "\n  fragment FeedItem on Activity {\n    id cursor kind createdAt actor { displayName } event { id title } group { id name }\n  }\n": types.FeedItemFragmentDoc,
+    "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { ...FeedItem } }\n      }\n    }\n  }\n": types.FeedPageDocument,
+    "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n": types.FeedLiveDocument,
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": types.RespondToFriendRequestDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": types.SendFriendRequestDocument,
@@ -131,11 +133,15 @@ export function graphql(source: "\n  subscription RsvpChanged($eventId: ID!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment FeedItem on Activity {\n    id cursor kind createdAt actor { displayName } event { id title } group { id name }\n  }\n"): (typeof documents)["\n  fragment FeedItem on Activity {\n    id cursor kind createdAt actor { displayName } event { id title } group { id name }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"): (typeof documents)["\n  subscription FeedLive($after: String) {\n    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }\n  }\n"];
+export function graphql(source: "\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { ...FeedItem } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FeedPage {\n    viewer {\n      feed(first: 30) {\n        edges { node { ...FeedItem } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n"): (typeof documents)["\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

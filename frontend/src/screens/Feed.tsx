@@ -1,13 +1,21 @@
 import { useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
+import type { FeedItemFragment } from '../gql/graphql';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
+
+// One selection for the page and the live items, so both are one type.
+graphql(`
+  fragment FeedItem on Activity {
+    id cursor kind createdAt actor { displayName } event { id title } group { id name }
+  }
+`);
 
 const FeedPage = graphql(`
   query FeedPage {
     viewer {
       feed(first: 30) {
-        edges { node { id cursor kind createdAt actor { displayName } event { id title } group { id name } } }
+        edges { node { ...FeedItem } }
       }
     }
   }
@@ -15,19 +23,11 @@ const FeedPage = graphql(`
 
 const FeedLive = graphql(`
   subscription FeedLive($after: String) {
-    feed(after: $after) { id cursor kind createdAt actor { displayName } event { id title } group { id name } }
+    feed(after: $after) { ...FeedItem }
   }
 `);
 
-interface Item {
-  id: string;
-  cursor: string;
-  kind: string;
-  createdAt: string;
-  actor?: { displayName: string } | null;
-  event?: { id: string; title: string } | null;
-  group?: { id: string; name: string } | null;
-}
+type Item = FeedItemFragment;
 
 /** The feed: the latest page, then live from the newest item's cursor. A
  *  lost connection resubscribes from that same cursor (graphql-ws retries),
