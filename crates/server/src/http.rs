@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use cortege_graphql::auth::{self, Auth};
-use cortege_graphql::error::{ApiError, server_error};
+use cortege_graphql::error::ApiError;
 use cortege_graphql::state::{ClientAddr, SharedState};
 use cortege_graphql::{CortegeSchema, build_schema, prepare_request};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -181,19 +181,19 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800)
 /// is configured, the bus is connected to it; 503 otherwise, saying which.
 async fn ready(State(ctx): State<Ctx>) -> Response {
     let bus = ctx.state.bus.state();
-    let database =
+    let database_ok =
         match tokio::time::timeout(READY_TIMEOUT, cortege_db::ping(&ctx.state.pool)).await {
-            Ok(Ok(())) => "ok",
+            Ok(Ok(())) => true,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "readiness: database unreachable");
-                "unreachable"
+                false
             }
             Err(_) => {
                 tracing::warn!("readiness: the database did not answer in time");
-                "unreachable"
+                false
             }
         };
-    let ready = database == "ok" && bus != cortege_realtime::BusState::Disconnected;
+    let ready = database_ok && bus != cortege_realtime::BusState::Disconnected;
     let status = if ready {
         StatusCode::OK
     } else {
@@ -201,7 +201,7 @@ async fn ready(State(ctx): State<Ctx>) -> Response {
     };
     let body = serde_json::json!({
         "status": if ready { "ok" } else { "unavailable" },
-        "database": database,
+        "database": if database_ok { "ok" } else { "unreachable" },
         "bus": bus.as_str(),
     });
     (status, Json(body)).into_response()
@@ -218,7 +218,7 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap, media: MediaType) -> Resul
     match auth::session(&ctx.state.pool, &token).await {
         Ok(Some(session)) => Ok(session),
         Ok(None) => {
-            let mut response = graphql_error(media, ApiError::Unauthenticated);
+            let mut response = wire::api_error(media, ApiError::Unauthenticated);
             if from_cookie {
                 let clear = auth::clear_cookie(ctx.state.config.secure_cookies());
                 if let Ok(v) = HeaderValue::from_str(&clear) {
@@ -227,12 +227,8 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap, media: MediaType) -> Resul
             }
             Err(response)
         }
-        Err(e) => Err(graphql_error(media, ApiError::from(e))),
+        Err(e) => Err(wire::api_error(media, ApiError::from(e))),
     }
-}
-
-fn graphql_error(media: MediaType, e: ApiError) -> Response {
-    wire::request_error(media, server_error(e))
 }
 
 async fn execute(
@@ -253,7 +249,7 @@ async fn execute(
         .check_request(addr.0, auth.person().map(|p| p.0))
         .await
     {
-        return graphql_error(media, e);
+        return wire::api_error(media, e);
     }
     let response = match batch {
         BatchRequest::Single(request) => {
@@ -308,9 +304,11 @@ impl IntoResponse for BodyRejection {
             }
             other => format!("the request is malformed: {other}"),
         };
-        let mut response = graphql_error(MediaType::Json, ApiError::bad_input("body", message));
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        response
+        wire::refusal(
+            MediaType::Json,
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("body", message),
+        )
     }
 }
 
@@ -355,17 +353,19 @@ async fn graphql_get(
     let request = match async_graphql::http::parse_query_string(query) {
         Ok(r) => r,
         Err(e) => {
-            let mut response = graphql_error(media, ApiError::bad_input("query", e.to_string()));
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            return response;
+            return wire::refusal(
+                media,
+                StatusCode::BAD_REQUEST,
+                ApiError::bad_input("query", e.to_string()),
+            );
         }
     };
     if is_mutation(&request) {
-        let mut response = graphql_error(
+        let mut response = wire::refusal(
             media,
+            StatusCode::METHOD_NOT_ALLOWED,
             ApiError::bad_input("query", "mutations must be sent with POST"),
         );
-        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));

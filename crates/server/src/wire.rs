@@ -118,6 +118,7 @@ struct WithoutData<'r> {
 /// Appends `response` as JSON to `out` (straight to bytes: a large page is
 /// not built twice).
 fn write_json(response: &GqlResponse, out: &mut Vec<u8>) {
+    let start = out.len();
     let written = if is_request_error(response) {
         serde_json::to_writer(
             &mut *out,
@@ -131,7 +132,7 @@ fn write_json(response: &GqlResponse, out: &mut Vec<u8>) {
     };
     if let Err(e) = written {
         tracing::error!(error = %e, "encoding a GraphQL response");
-        out.clear();
+        out.truncate(start);
         out.extend_from_slice(
             br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#,
         );
@@ -158,9 +159,7 @@ pub fn encode(media: MediaType, response: BatchResponse) -> Response {
                 if i > 0 {
                     body.push(b',');
                 }
-                let mut one = Vec::new();
-                write_json(r, &mut one);
-                body.extend_from_slice(&one);
+                write_json(r, &mut body);
             }
             body.push(b']');
             (StatusCode::OK, rs.iter().collect())
@@ -192,24 +191,36 @@ pub fn request_error(media: MediaType, error: ServerError) -> Response {
     )
 }
 
+/// An API error refusing the request before anything executed.
+pub fn api_error(media: MediaType, e: ApiError) -> Response {
+    request_error(media, server_error(e))
+}
+
+/// The same, with the HTTP status the refusal calls for, whatever the
+/// media type (a malformed body is 400 even for plain JSON clients).
+pub fn refusal(media: MediaType, status: StatusCode, e: ApiError) -> Response {
+    let mut response = api_error(media, e);
+    *response.status_mut() = status;
+    response
+}
+
 /// A body without a query (a misspelt key, say) is a malformed request:
 /// 400, as GraphQL over HTTP allows, rather than a parse error of "". A
 /// persisted query (APQ) may come as its hash alone.
 pub fn refuse_queryless(batch: &BatchRequest, media: MediaType) -> Option<Response> {
-    let requests: Vec<&async_graphql::Request> = match batch {
-        BatchRequest::Single(r) => vec![r],
-        BatchRequest::Batch(rs) => rs.iter().collect(),
+    let requests = match batch {
+        BatchRequest::Single(r) => std::slice::from_ref(r),
+        BatchRequest::Batch(rs) => rs.as_slice(),
     };
     let queryless = requests
         .iter()
         .any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery"));
     queryless.then(|| {
-        let mut response = coded_error(
+        refusal(
             media,
+            StatusCode::BAD_REQUEST,
             ApiError::bad_input("query", "a GraphQL request needs a query"),
-        );
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        response
+        )
     })
 }
 
@@ -217,8 +228,8 @@ pub fn refuse_queryless(batch: &BatchRequest, media: MediaType) -> Option<Respon
 /// a Content-Type). Multipart is a type a cross-site form can send, so a
 /// cookie-authenticated multipart POST must also carry a header that only
 /// a script of our own origin can add (CSRF): `X-Cortege-CSRF`, or the
-/// `Apollo-Require-Preflight` that Apollo's upload link sends.
-/// The refusal, if any.
+/// `Apollo-Require-Preflight` that Apollo's upload link sends. Returns the
+/// refusal, if any.
 pub fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option<Response> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -231,9 +242,11 @@ pub fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option
                 .to_ascii_lowercase()
         });
     let unsupported = |message: &str| {
-        let mut response = coded_error(media, ApiError::bad_input("Content-Type", message));
-        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        response
+        refusal(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::bad_input("Content-Type", message),
+        )
     };
     match content_type.as_deref() {
         Some("application/json") => None,
@@ -245,19 +258,17 @@ pub fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option
             let preflighted = ["x-cortege-csrf", "apollo-require-preflight"]
                 .iter()
                 .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()));
-            if by_cookie && !preflighted {
-                let mut response = coded_error(
+            (by_cookie && !preflighted).then(|| {
+                refusal(
                     media,
+                    StatusCode::FORBIDDEN,
                     ApiError::Forbidden(
                         "a multipart request authenticated by cookie needs the X-Cortege-CSRF \
                          header"
                             .to_owned(),
                     ),
-                );
-                *response.status_mut() = StatusCode::FORBIDDEN;
-                return Some(response);
-            }
-            None
+                )
+            })
         }
         None => Some(unsupported(
             "a POST needs Content-Type: application/json (or multipart/form-data for uploads)",
@@ -266,10 +277,6 @@ pub fn refuse_post_content_type(headers: &HeaderMap, media: MediaType) -> Option
             "{other} is not accepted: send application/json (or multipart/form-data for uploads)"
         ))),
     }
-}
-
-fn coded_error(media: MediaType, e: ApiError) -> Response {
-    request_error(media, server_error(e))
 }
 
 #[cfg(test)]
