@@ -7,44 +7,39 @@ import { createClient as createWsClient } from 'graphql-ws';
 // a token in localStorage: forget it.
 localStorage.removeItem('cortege.token');
 
-type AvailabilityListener = (available: boolean) => void;
-const availabilityListeners = new Set<AvailabilityListener>();
-let available = true;
-
-/** Follows whether the server can serve requests: false after an
- *  UNAVAILABLE answer (its database is out of reach), true again with the
- *  next answer that carries data. */
-export function onAvailability(listener: AvailabilityListener): () => void {
-  availabilityListeners.add(listener);
-  listener(available);
-  return () => availabilityListeners.delete(listener);
+/** A boolean the banners follow: listeners hear the current value at
+ *  once, then every change. */
+function flag(initial: boolean) {
+  const listeners = new Set<(value: boolean) => void>();
+  let value = initial;
+  return {
+    subscribe(listener: (value: boolean) => void): () => void {
+      listeners.add(listener);
+      listener(value);
+      return () => listeners.delete(listener);
+    },
+    set(next: boolean) {
+      if (next === value) return;
+      value = next;
+      listeners.forEach((l) => l(next));
+    },
+  };
 }
 
-function setAvailable(value: boolean) {
-  if (value === available) return;
-  available = value;
-  availabilityListeners.forEach((l) => l(value));
-}
+/** Whether the server can serve requests: false after an UNAVAILABLE
+ *  answer (its database is out of reach), true again with the next answer
+ *  that carries data. */
+const availability = flag(true);
+export const onAvailability = availability.subscribe;
+const setAvailable = availability.set;
 
 /** The WebSocket close code for an invalid or revoked session. */
 const SESSION_ENDED = 4403;
 
-type Listener = (online: boolean) => void;
-const listeners = new Set<Listener>();
-let online = true;
-
-/** Follows whether the live connection is up (the offline banner). */
-export function onConnectivity(listener: Listener): () => void {
-  listeners.add(listener);
-  listener(online);
-  return () => listeners.delete(listener);
-}
-
-function setOnline(value: boolean) {
-  if (value === online) return;
-  online = value;
-  listeners.forEach((l) => l(value));
-}
+/** Whether the live connection is up (the offline banner). */
+const connectivity = flag(true);
+export const onConnectivity = connectivity.subscribe;
+const setOnline = connectivity.set;
 
 function wsUrl(): string {
   const { protocol, host } = window.location;
