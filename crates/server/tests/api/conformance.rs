@@ -106,10 +106,11 @@ async fn post_raw(
     request.send().await.unwrap()
 }
 
-fn content_type(response: &reqwest::Response) -> String {
+/// A response header's value, or "" without it.
+fn header(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()
-        .get("content-type")
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
@@ -123,7 +124,7 @@ async fn graphql_over_http_media_types_and_statuses() {
         let r = post_raw(&app, Some("application/json"), accept, ok).await;
         assert_eq!(r.status(), 200);
         assert!(
-            content_type(&r).starts_with("application/json"),
+            header(&r, "content-type").starts_with("application/json"),
             "{accept:?}"
         );
     }
@@ -142,7 +143,7 @@ async fn graphql_over_http_media_types_and_statuses() {
         )
         .await;
         assert_eq!(r.status(), 400, "{query}");
-        assert!(content_type(&r).starts_with("application/graphql-response+json"));
+        assert!(header(&r, "content-type").starts_with("application/graphql-response+json"));
         let v: Value = r.json().await.unwrap();
         assert!(v.get("data").is_none(), "no data entry: {v}");
         assert_eq!(v["errors"][0]["extensions"]["code"], code);
@@ -370,13 +371,6 @@ async fn responses_carry_security_headers_caching_and_compression() {
             .get(format!("{}{path}", app.base))
             .header("accept-encoding", "br, gzip")
             .send()
-    };
-    let header = |r: &reqwest::Response, name: &str| {
-        r.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
     };
     for path in [
         "/",
