@@ -2,38 +2,11 @@
 //! about records its activity here, inside its own transaction.
 
 use cortege_domain::ActivityId;
+pub use cortege_domain::Happening;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::Result;
-
-/// What happened, as stored (`activity_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Happening {
-    EventCreated,
-    EventUpdated,
-    EventCancelled,
-    RsvpChanged,
-    FriendRequest,
-    FriendAccepted,
-    GroupMemberJoined,
-    ModerationWarning,
-}
-
-impl Happening {
-    fn as_str(self) -> &'static str {
-        match self {
-            Happening::EventCreated => "EVENT_CREATED",
-            Happening::EventUpdated => "EVENT_UPDATED",
-            Happening::EventCancelled => "EVENT_CANCELLED",
-            Happening::RsvpChanged => "RSVP_CHANGED",
-            Happening::FriendRequest => "FRIEND_REQUEST",
-            Happening::FriendAccepted => "FRIEND_ACCEPTED",
-            Happening::GroupMemberJoined => "GROUP_MEMBER_JOINED",
-            Happening::ModerationWarning => "MODERATION_WARNING",
-        }
-    }
-}
 
 /// One activity: who did it, about which event or group, addressed to whom.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +28,7 @@ pub async fn record(
          VALUES ($1, $2::activity_kind, $3, $4, $5, $6, $7)",
     )
     .bind(ActivityId::new().0)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(a.actor)
     .bind(a.event)
     .bind(a.group)

@@ -1,43 +1,19 @@
 //! Events: creation, changes, listing and search.
 
 use chrono::{DateTime, Utc};
-use cortege_domain::{EventId, PersonId};
-use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
+use cortege_domain::{EventId, EventKind, GeoPoint, PersonId, PostalAddress, Visibility};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::activities::{self, Activity, Happening};
 use crate::{Result, geo};
 
-/// An event as stored; `distance_km` is set when it was found by location.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
-pub struct Event {
-    pub id: Uuid,
-    pub organiser_id: Uuid,
-    pub group_id: Option<Uuid>,
-    pub kind: String,
-    pub visibility: String,
-    pub title: String,
-    pub description: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub lat: f64,
-    pub lon: f64,
-    pub street: Option<String>,
-    pub postcode: String,
-    pub city: String,
-    pub commune_code: String,
-    pub capacity: Option<i32>,
-    pub seats_taken: i32,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub removed_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub distance_km: Option<f64>,
-}
+pub use cortege_domain::events::Event;
 
 /// The columns of [`Event`], for queries that add their own distance.
 macro_rules! event_columns {
     () => {
-        "e.id, e.organiser_id, e.group_id, e.kind::text AS kind, e.visibility::text AS visibility,
+        "e.id, e.organiser_id, e.group_id, e.kind, e.visibility,
          e.title, e.description, e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
          e.city, e.commune_code, e.capacity, e.seats_taken, e.cancelled_at, e.removed_at,
          e.created_at"
@@ -61,18 +37,14 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Event>> {
 pub struct NewEvent {
     pub organiser: PersonId,
     pub group: Option<Uuid>,
-    pub kind: &'static str,
-    pub visibility: &'static str,
+    pub kind: EventKind,
+    pub visibility: Visibility,
     pub title: String,
     pub description: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub lat: f64,
-    pub lon: f64,
-    pub street: Option<String>,
-    pub postcode: String,
-    pub city: String,
-    pub commune_code: String,
+    pub location: GeoPoint,
+    pub address: PostalAddress,
     pub capacity: Option<i32>,
 }
 
@@ -94,12 +66,12 @@ pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
     .bind(&e.description)
     .bind(e.starts_at)
     .bind(e.ends_at)
-    .bind(e.lat)
-    .bind(e.lon)
-    .bind(&e.street)
-    .bind(&e.postcode)
-    .bind(&e.city)
-    .bind(&e.commune_code)
+    .bind(e.location.lat())
+    .bind(e.location.lon())
+    .bind(&e.address.street)
+    .bind(&e.address.postcode)
+    .bind(&e.address.city)
+    .bind(&e.address.commune_code)
     .bind(e.capacity)
     .execute(&mut *tx)
     .await?;
@@ -120,7 +92,7 @@ pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
 
 /// The event row, locked for the rest of the transaction: every change to
 /// an event's seats goes through this lock.
-pub async fn lock(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Option<Event>> {
+pub async fn lock(tx: &mut crate::Tx<'_>, id: Uuid) -> Result<Option<Event>> {
     Ok(sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
@@ -136,19 +108,18 @@ pub async fn lock(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Option
 pub struct EventUpdate {
     pub title: Option<String>,
     pub description: Option<String>,
-    pub kind: Option<&'static str>,
+    pub kind: Option<EventKind>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub location: Option<(f64, f64)>,
-    /// street, postcode, city, commune code
-    pub address: Option<(Option<String>, String, String, String)>,
+    pub location: Option<GeoPoint>,
+    pub address: Option<cortege_domain::PostalAddress>,
     pub capacity: Option<i32>,
 }
 
 /// Applies a checked update inside the caller's transaction (which holds
 /// the row lock and promotes waitlisted parties if capacity grew).
 pub async fn update(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut crate::Tx<'_>,
     id: Uuid,
     actor: PersonId,
     u: &EventUpdate,
@@ -178,12 +149,12 @@ pub async fn update(
     .bind(u.kind)
     .bind(u.starts_at)
     .bind(u.ends_at)
-    .bind(u.location.map(|l| l.0))
-    .bind(u.location.map(|l| l.1))
-    .bind(address.and_then(|a| a.0.clone()))
-    .bind(address.map(|a| a.1.clone()))
-    .bind(address.map(|a| a.2.clone()))
-    .bind(address.map(|a| a.3.clone()))
+    .bind(u.location.map(|l| l.lat()))
+    .bind(u.location.map(|l| l.lon()))
+    .bind(address.and_then(|a| a.street.clone()))
+    .bind(address.map(|a| a.postcode.clone()))
+    .bind(address.map(|a| a.city.clone()))
+    .bind(address.map(|a| a.commune_code.clone()))
     .bind(u.capacity)
     .execute(&mut **tx)
     .await?;
@@ -238,7 +209,7 @@ pub struct Listing {
     pub viewer: Option<Uuid>,
     /// Centre and radius (km): nearest first.
     pub near: Option<geo::Near>,
-    pub kinds: Option<Vec<&'static str>>,
+    pub kinds: Option<Vec<EventKind>>,
     pub starts_after: Option<DateTime<Utc>>,
     pub starts_before: Option<DateTime<Utc>>,
     pub search: Option<String>,

@@ -16,7 +16,8 @@ pub struct FeedItem {
     pub seq: i64,
     pub person: Uuid,
     /// The contract's ActivityKind, most specific first.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: cortege_domain::ActivityKind,
     pub id: Uuid,
     pub actor_id: Option<Uuid>,
     pub event_id: Option<Uuid>,

@@ -1,6 +1,7 @@
 //! Friendships and friend requests.
 
 use chrono::{DateTime, Utc};
+use cortege_domain::FriendshipStatus;
 use cortege_domain::{FriendshipId, PersonId};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -41,13 +42,13 @@ pub struct Friendship {
     pub id: Uuid,
     pub requester_id: Uuid,
     pub addressee_id: Uuid,
-    pub status: String,
+    pub status: FriendshipStatus,
     pub created_at: DateTime<Utc>,
 }
 
 macro_rules! friendship_columns {
     () => {
-        "f.id, f.requester_id, f.addressee_id, f.status::text AS status, f.created_at"
+        "f.id, f.requester_id, f.addressee_id, f.status, f.created_at"
     };
 }
 
@@ -97,7 +98,7 @@ pub async fn request(pool: &PgPool, from: PersonId, to: Uuid) -> Result<RequestO
     .fetch_optional(&mut *tx)
     .await?;
     let outcome = match live {
-        Some(f) if f.status == "ACCEPTED" => RequestOutcome::AlreadyFriends,
+        Some(f) if f.status == FriendshipStatus::Accepted => RequestOutcome::AlreadyFriends,
         Some(f) if f.requester_id == from.0 => RequestOutcome::AlreadyPending,
         Some(f) => RequestOutcome::AcceptedTheirs(accept_in(&mut tx, f.id).await?),
         None => {

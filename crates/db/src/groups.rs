@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use cortege_domain::{GroupId, PersonId};
+use cortege_domain::{GroupRole, JoinPolicy, MembershipStatus};
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ pub struct Group {
     pub id: Uuid,
     pub name: String,
     pub description: String,
-    pub join_policy: String,
+    pub join_policy: JoinPolicy,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub street: Option<String>,
@@ -28,7 +29,7 @@ pub struct Group {
 
 macro_rules! group_columns {
     () => {
-        "g.id, g.name, g.description, g.join_policy::text AS join_policy, g.lat, g.lon, g.street,
+        "g.id, g.name, g.description, g.join_policy, g.lat, g.lon, g.street,
          g.postcode, g.city, g.commune_code, g.member_count, g.removed_at, g.created_at"
     };
 }
@@ -37,15 +38,15 @@ macro_rules! group_columns {
 pub struct Membership {
     pub group_id: Uuid,
     pub person_id: Uuid,
-    pub role: String,
-    pub status: String,
+    pub role: GroupRole,
+    pub status: MembershipStatus,
     pub created_at: DateTime<Utc>,
     pub activated_at: Option<DateTime<Utc>>,
 }
 
 macro_rules! membership_columns {
     () => {
-        "m.group_id, m.person_id, m.role::text AS role, m.status::text AS status, m.created_at,
+        "m.group_id, m.person_id, m.role, m.status, m.created_at,
          m.activated_at"
     };
 }
@@ -65,10 +66,9 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Group>> {
 pub struct NewGroup {
     pub name: String,
     pub description: String,
-    pub join_policy: &'static str,
+    pub join_policy: JoinPolicy,
     pub location: Option<(f64, f64)>,
-    /// street, postcode, city, commune code
-    pub address: Option<(Option<String>, String, String, String)>,
+    pub address: Option<cortege_domain::PostalAddress>,
 }
 
 /// Creates the group with its creator as its first (active) manager.
@@ -89,10 +89,10 @@ pub async fn create(pool: &PgPool, creator: PersonId, g: &NewGroup) -> Result<Gr
     .bind(g.join_policy)
     .bind(g.location.map(|l| l.0))
     .bind(g.location.map(|l| l.1))
-    .bind(address.and_then(|a| a.0.clone()))
-    .bind(address.map(|a| a.1.clone()))
-    .bind(address.map(|a| a.2.clone()))
-    .bind(address.map(|a| a.3.clone()))
+    .bind(address.and_then(|a| a.street.clone()))
+    .bind(address.map(|a| a.postcode.clone()))
+    .bind(address.map(|a| a.city.clone()))
+    .bind(address.map(|a| a.commune_code.clone()))
     .bind(creator.0)
     .execute(&mut *tx)
     .await?;
@@ -200,7 +200,7 @@ pub async fn join(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Option
         tx.commit().await?;
         return Ok(Some(m));
     }
-    let open = g.join_policy == "OPEN";
+    let open = g.join_policy.first_status() == MembershipStatus::Active;
     let m: Membership = sqlx::query_as(concat!(
         "INSERT INTO memberships AS m (group_id, person_id, role, status, activated_at)
          VALUES ($1, $2, 'MEMBER', $3::membership_status, CASE WHEN $3 = 'ACTIVE' THEN now() END)
@@ -236,7 +236,7 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
     let Some(m) = membership_in(&mut tx, group, person.0).await? else {
         return Ok(LeaveOutcome::NotAMember);
     };
-    if m.role == "MANAGER" && m.status == "ACTIVE" {
+    if m.role == GroupRole::Manager && m.status == MembershipStatus::Active {
         let managers: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
         )
@@ -252,7 +252,7 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
         .bind(person.0)
         .execute(&mut *tx)
         .await?;
-    if m.status == "ACTIVE" {
+    if m.status == MembershipStatus::Active {
         sqlx::query("UPDATE groups SET member_count = member_count - 1 WHERE id = $1")
             .bind(group)
             .execute(&mut *tx)
@@ -278,7 +278,7 @@ pub async fn respond(
     }
     let Some(m) = membership_in(&mut tx, group, person)
         .await?
-        .filter(|m| m.status == "PENDING")
+        .filter(|m| m.status == MembershipStatus::Pending)
     else {
         return Ok(None);
     };

@@ -59,6 +59,19 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A transaction, as the service layer holds one across several writes.
+pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Postgres>;
+
+/// Opens a transaction.
+pub async fn begin(pool: &PgPool) -> Result<Tx<'static>> {
+    Ok(pool.begin().await?)
+}
+
+/// Commits a transaction.
+pub async fn commit(tx: Tx<'_>) -> Result<()> {
+    Ok(tx.commit().await?)
+}
+
 /// Opens the pool. `max` is the number of connections this process may hold.
 pub async fn connect(options: PgConnectOptions, max: u32) -> Result<PgPool> {
     let pool = PgPoolOptions::new()

@@ -18,7 +18,7 @@ pub const RELAY_LOCK: i64 = 0x636f_7274_6567_6502;
 pub struct Numbered {
     pub id: Uuid,
     pub seq: i64,
-    pub kind: String,
+    pub kind: cortege_domain::Happening,
     pub actor_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub group_id: Option<Uuid>,
@@ -49,7 +49,7 @@ pub async fn number_batch(pool: &PgPool, max: i64) -> Result<Vec<Numbered>> {
         "UPDATE activities a SET seq = $2 + t.ord, published_at = now()
          FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ord)
          WHERE a.id = t.id
-         RETURNING a.id, a.seq, a.kind::text AS kind, a.actor_id, a.event_id, a.group_id,
+         RETURNING a.id, a.seq, a.kind, a.actor_id, a.event_id, a.group_id,
                    a.recipient_id, a.payload, a.created_at",
     )
     .bind(&ids)
@@ -88,4 +88,56 @@ pub async fn lag(pool: &PgPool) -> Result<Lag> {
         oldest_seconds,
         last_seq,
     })
+}
+
+/// The relay's hold on [`RELAY_LOCK`]: a connection of its own, out of the
+/// pool, since the session-level lock lives exactly as long as it does.
+pub struct Lease(sqlx::PgConnection);
+
+impl Lease {
+    /// The lease if no other process holds it.
+    pub async fn try_take(pool: &PgPool) -> Result<Option<Self>> {
+        use sqlx::Connection;
+        let mut conn = pool.acquire().await?.detach();
+        let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(RELAY_LOCK)
+            .fetch_one(&mut conn)
+            .await?;
+        if elected {
+            Ok(Some(Self(conn)))
+        } else {
+            conn.close().await.ok();
+            Ok(None)
+        }
+    }
+
+    /// Keeps the lock's connection alive, and fails if it died (the lock
+    /// is then gone too).
+    pub async fn keep_alive(&mut self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&mut self.0).await?;
+        Ok(())
+    }
+
+    /// Hands the lock over.
+    pub async fn release(self) {
+        use sqlx::Connection;
+        self.0.close().await.ok();
+    }
+}
+
+/// Notifications that activities were committed ([`CHANNEL`]).
+pub struct Wakeups(sqlx::postgres::PgListener);
+
+impl Wakeups {
+    pub async fn listen(pool: &PgPool) -> Result<Self> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(Self(listener))
+    }
+
+    /// The next notification; an error when the connection broke.
+    pub async fn recv(&mut self) -> Result<()> {
+        self.0.recv().await?;
+        Ok(())
+    }
 }

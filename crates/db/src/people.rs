@@ -20,7 +20,7 @@ pub struct Person {
     pub home_lat: Option<f64>,
     pub home_lon: Option<f64>,
     pub action_radius_km: f32,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub pledge_accepted_at: Option<DateTime<Utc>>,
     pub banned_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -32,12 +32,13 @@ impl Person {
         PersonId(self.id)
     }
 
-    pub fn roles(&self) -> Vec<Role> {
-        self.roles.iter().filter_map(|r| Role::parse(r)).collect()
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.iter().any(|r| r == role.as_str())
+    /// Whether the person holds any of these roles.
+    pub fn has_any_role(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has_role(*r))
     }
 
     /// Whether this account may sign in: not banned, not deleted.
@@ -50,7 +51,7 @@ macro_rules! person_select {
     ($($tail:literal),*) => {
         concat!(
             "SELECT id, first_name, last_name, email, photo_key, postcode, commune_code,
-                    home_lat, home_lon, action_radius_km, roles::text[] AS roles,
+                    home_lat, home_lon, action_radius_km, roles,
                     pledge_accepted_at, banned_at, deleted_at, created_at
              FROM people ",
             $($tail),*

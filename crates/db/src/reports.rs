@@ -2,6 +2,7 @@
 //! moderation-log row are one transaction: either all happened or none.
 
 use chrono::{DateTime, Utc};
+use cortege_domain::{ModerationDecision, ReportReason, ReportStatus, SubjectKind};
 use cortege_domain::{PersonId, ReportId};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -13,13 +14,13 @@ use crate::activities::{self, Activity, Happening};
 pub struct Report {
     pub id: Uuid,
     pub reporter_id: Uuid,
-    pub subject_type: String,
+    pub subject_type: SubjectKind,
     pub subject_id: Uuid,
-    pub reason: String,
+    pub reason: ReportReason,
     pub details: String,
     pub snapshot: serde_json::Value,
-    pub status: String,
-    pub resolution: Option<String>,
+    pub status: ReportStatus,
+    pub resolution: Option<ModerationDecision>,
     pub resolved_by: Option<Uuid>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -29,8 +30,8 @@ pub struct Report {
 
 macro_rules! report_columns {
     () => {
-        "r.id, r.reporter_id, r.subject_type::text AS subject_type, r.subject_id, r.reason::text AS reason,
-         r.details, r.snapshot, r.status::text AS status, r.resolution::text AS resolution,
+        "r.id, r.reporter_id, r.subject_type, r.subject_id, r.reason,
+         r.details, r.snapshot, r.status, r.resolution,
          r.resolved_by, r.resolved_at, r.created_at,
          (SELECT count(*) FROM reports o WHERE o.subject_type = r.subject_type
               AND o.subject_id = r.subject_id AND o.status = 'OPEN') AS open_on_subject"
@@ -43,20 +44,20 @@ pub const ONE_OPEN_REPORT: &str = "reports_open_once_idx";
 /// What is reported, as it stands now (the report keeps this copy).
 pub async fn snapshot(
     pool: &PgPool,
-    subject_type: &str,
+    subject_type: SubjectKind,
     id: Uuid,
 ) -> Result<Option<serde_json::Value>> {
     let sql: &'static str = match subject_type {
-        "EVENT" => {
+        SubjectKind::Event => {
             "SELECT jsonb_build_object('title', title, 'description', description, 'kind', kind,
                  'startsAt', starts_at, 'address', concat_ws(', ', street, postcode, city),
                  'organiserId', organiser_id, 'groupId', group_id) FROM events WHERE id = $1"
         }
-        "GROUP" => {
+        SubjectKind::Group => {
             "SELECT jsonb_build_object('name', name, 'description', description, 'createdBy', created_by)
              FROM groups WHERE id = $1"
         }
-        _ => {
+        SubjectKind::Person => {
             "SELECT jsonb_build_object('firstName', first_name, 'lastName', last_name,
                  'communeCode', commune_code, 'photoKey', photo_key)
              FROM people WHERE id = $1 AND deleted_at IS NULL"
@@ -73,9 +74,9 @@ pub async fn snapshot(
 pub async fn create(
     pool: &PgPool,
     reporter: PersonId,
-    subject_type: &str,
+    subject_type: SubjectKind,
     subject: Uuid,
-    reason: &str,
+    reason: ReportReason,
     details: &str,
     snapshot: serde_json::Value,
 ) -> Result<Uuid> {
@@ -94,14 +95,13 @@ pub async fn create(
     .bind(snapshot)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO activities (id, kind, actor_id, payload) VALUES ($1, 'REPORT_CREATED', $2, $3)",
-    )
-    .bind(cortege_domain::ActivityId::new().0)
-    .bind(reporter.0)
-    .bind(serde_json::json!({ "report": id }))
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("INSERT INTO activities (id, kind, actor_id, payload) VALUES ($1, $2, $3, $4)")
+        .bind(cortege_domain::ActivityId::new().0)
+        .bind(Happening::ReportCreated)
+        .bind(reporter.0)
+        .bind(serde_json::json!({ "report": id }))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -121,7 +121,7 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Report>> {
 /// each case's reports together. Paged by (case start, subject, report).
 pub async fn queue(
     pool: &PgPool,
-    status: Option<&'static str>,
+    status: Option<ReportStatus>,
     after: Option<(DateTime<Utc>, Uuid, Uuid)>,
     limit: i64,
 ) -> Result<Vec<(DateTime<Utc>, Report)>> {
@@ -159,10 +159,10 @@ pub enum Refusal {
 }
 
 async fn author_of(tx: &mut Transaction<'_, Postgres>, r: &Report) -> Result<Option<Uuid>> {
-    let sql: &'static str = match r.subject_type.as_str() {
-        "EVENT" => "SELECT organiser_id FROM events WHERE id = $1",
-        "GROUP" => "SELECT created_by FROM groups WHERE id = $1",
-        _ => "SELECT id FROM people WHERE id = $1",
+    let sql: &'static str = match r.subject_type {
+        SubjectKind::Event => "SELECT organiser_id FROM events WHERE id = $1",
+        SubjectKind::Group => "SELECT created_by FROM groups WHERE id = $1",
+        SubjectKind::Person => "SELECT id FROM people WHERE id = $1",
     };
     Ok(sqlx::query_scalar(sql)
         .bind(r.subject_id)
@@ -177,7 +177,7 @@ pub async fn resolve(
     pool: &PgPool,
     id: Uuid,
     moderator: PersonId,
-    decision: &'static str,
+    decision: ModerationDecision,
     note: Option<&str>,
 ) -> Result<std::result::Result<Option<Uuid>, Refusal>> {
     let mut tx = pool.begin().await?;
@@ -192,27 +192,27 @@ pub async fn resolve(
     let Some(report) = report else {
         return Ok(Err(Refusal::NoSuchReport));
     };
-    if report.status != "OPEN" {
+    if report.status != ReportStatus::Open {
         return Ok(Err(Refusal::AlreadyDecided));
     }
     let author = author_of(&mut tx, &report).await?;
     match decision {
-        "REMOVE_CONTENT" => {
-            let sql: &'static str = match report.subject_type.as_str() {
-                "EVENT" => {
+        ModerationDecision::RemoveContent => {
+            let sql: &'static str = match report.subject_type {
+                SubjectKind::Event => {
                     "UPDATE events SET removed_at = COALESCE(removed_at, now()) WHERE id = $1"
                 }
-                "GROUP" => {
+                SubjectKind::Group => {
                     "UPDATE groups SET removed_at = COALESCE(removed_at, now()) WHERE id = $1"
                 }
-                _ => return Ok(Err(Refusal::NotContent)),
+                SubjectKind::Person => return Ok(Err(Refusal::NotContent)),
             };
             sqlx::query(sql)
                 .bind(report.subject_id)
                 .execute(&mut *tx)
                 .await?;
         }
-        "WARN" => {
+        ModerationDecision::Warn => {
             let Some(author) = author else {
                 return Ok(Err(Refusal::NoAuthor));
             };
@@ -222,26 +222,22 @@ pub async fn resolve(
                 Activity {
                     actor: Some(moderator.0),
                     recipient: Some(author),
-                    event: (report.subject_type == "EVENT").then_some(report.subject_id),
-                    group: (report.subject_type == "GROUP").then_some(report.subject_id),
+                    event: (report.subject_type == SubjectKind::Event).then_some(report.subject_id),
+                    group: (report.subject_type == SubjectKind::Group).then_some(report.subject_id),
                     payload: serde_json::json!({ "report": report.id, "note": note }),
                 },
             )
             .await?;
         }
-        "BAN" => {
+        ModerationDecision::Ban => {
             let Some(author) = author else {
                 return Ok(Err(Refusal::NoAuthor));
             };
             ban(&mut tx, author).await?;
         }
-        _ => {}
+        ModerationDecision::Dismiss => {}
     }
-    let status = if decision == "DISMISS" {
-        "DISMISSED"
-    } else {
-        "RESOLVED"
-    };
+    let status = decision.report_status();
     sqlx::query(
         "UPDATE reports SET status = $3::report_status, resolution = $4::moderation_decision,
              resolution_note = $5, resolved_by = $2, resolved_at = now()
@@ -252,7 +248,7 @@ pub async fn resolve(
     .bind(status)
     .bind(decision)
     .bind(note)
-    .bind(&report.subject_type)
+    .bind(report.subject_type)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -260,16 +256,16 @@ pub async fn resolve(
          VALUES ($1, $2, $3, $4::report_subject, $5, $6, $7)",
     )
     .bind(moderator.0)
-    .bind(decision)
+    .bind(decision.as_str())
     .bind(author)
-    .bind(&report.subject_type)
+    .bind(report.subject_type)
     .bind(report.subject_id)
     .bind(report.id)
     .bind(note)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(author.filter(|_| decision == "BAN")))
+    Ok(Ok(author.filter(|_| decision == ModerationDecision::Ban)))
 }
 
 /// Bans a person: sign-in refused (sessions revoked, live codes deleted),

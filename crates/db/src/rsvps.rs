@@ -1,22 +1,22 @@
-//! RSVPs and seats. Every change runs in one transaction holding the
-//! event's row lock, so concurrent RSVPs cannot oversubscribe it, and
-//! waitlisted parties are promoted in the transaction that frees the seats.
+//! RSVPs and seats, as stored. The writes take a transaction in which the
+//! caller (the service layer's RSVP use-case) holds the event's row lock
+//! from [`crate::events::lock`], so concurrent RSVPs cannot oversubscribe it.
 
 use chrono::{DateTime, Utc};
-use cortege_domain::{PersonId, RsvpId};
-use sqlx::{PgPool, Postgres, Transaction};
+use cortege_domain::{PersonId, RsvpId, RsvpStatus};
+use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::Result;
 use crate::activities::{self, Activity, Happening};
-use crate::events::{self, Event};
+use crate::events::Event;
+use crate::{Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Rsvp {
     pub id: Uuid,
     pub event_id: Uuid,
     pub person_id: Uuid,
-    pub status: String,
+    pub status: RsvpStatus,
     pub guests: i16,
     pub created_at: DateTime<Utc>,
 }
@@ -24,33 +24,18 @@ pub struct Rsvp {
 impl Rsvp {
     /// Seats the party takes when GOING.
     pub fn party(&self) -> i32 {
-        1 + i32::from(self.guests)
+        cortege_domain::seats::party(self.guests)
     }
 }
 
 macro_rules! rsvp_columns {
     () => {
-        "r.id, r.event_id, r.person_id, r.status::text AS status, r.guests, r.created_at"
+        "r.id, r.event_id, r.person_id, r.status, r.guests, r.created_at"
     };
 }
 
-/// Why an RSVP change was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    NoSuchEvent,
-    Closed(&'static str),
-    NoRsvp,
-}
-
-fn free_seats(event: &Event) -> Option<i32> {
-    event.capacity.map(|c| c - event.seats_taken)
-}
-
-async fn set_seats(
-    tx: &mut Transaction<'_, Postgres>,
-    event: &mut Event,
-    seats: i32,
-) -> Result<()> {
+/// Writes the event's seat count (the caller holds its lock).
+pub async fn set_seats(tx: &mut Tx<'_>, event: &mut Event, seats: i32) -> Result<()> {
     sqlx::query("UPDATE events SET seats_taken = $2 WHERE id = $1")
         .bind(event.id)
         .bind(seats)
@@ -63,10 +48,10 @@ async fn set_seats(
 /// Records the change for the feed and the organisers' live view: the
 /// status it had before (so "becomes GOING" is decidable) and the
 /// attendee count right after it.
-async fn record_change(
-    tx: &mut Transaction<'_, Postgres>,
+pub async fn record_change(
+    tx: &mut Tx<'_>,
     r: &Rsvp,
-    previous: Option<&str>,
+    previous: Option<RsvpStatus>,
     event: &Event,
     attendees: i32,
 ) -> Result<()> {
@@ -90,78 +75,38 @@ async fn record_change(
     .await
 }
 
-/// Promotes waitlisted parties, in waiting order, skipping a party that
-/// does not fit, until no more fit.
-pub async fn promote(tx: &mut Transaction<'_, Postgres>, event: &mut Event) -> Result<Vec<Rsvp>> {
-    let Some(mut free) = free_seats(event) else {
-        // Unlimited again: everyone waiting goes.
-        let promoted: Vec<Rsvp> = sqlx::query_as(concat!(
-            "UPDATE rsvps r SET status = 'GOING', waitlisted_at = NULL, updated_at = now()
-             WHERE r.event_id = $1 AND r.status = 'WAITLISTED' RETURNING ",
-            rsvp_columns!()
-        ))
-        .bind(event.id)
-        .fetch_all(&mut **tx)
-        .await?;
-        record_promotions(tx, event, &promoted).await?;
-        return Ok(promoted);
-    };
-    if free <= 0 {
-        return Ok(Vec::new());
-    }
-    let waiting: Vec<Rsvp> = sqlx::query_as(concat!(
+/// The waitlist of a locked event, in waiting order, rows locked.
+pub async fn waiting(tx: &mut Tx<'_>, event: Uuid) -> Result<Vec<Rsvp>> {
+    Ok(sqlx::query_as(concat!(
         "SELECT ",
         rsvp_columns!(),
         " FROM rsvps r WHERE r.event_id = $1 AND r.status = 'WAITLISTED'
          ORDER BY r.waitlisted_at, r.id FOR UPDATE"
     ))
-    .bind(event.id)
+    .bind(event)
     .fetch_all(&mut **tx)
-    .await?;
-    let mut promoted = Vec::new();
-    for r in waiting {
-        if r.party() <= free {
-            free -= r.party();
-            let r: Rsvp = sqlx::query_as(concat!(
-                "UPDATE rsvps r SET status = 'GOING', waitlisted_at = NULL, updated_at = now()
-                 WHERE r.id = $1 RETURNING ",
-                rsvp_columns!()
-            ))
-            .bind(r.id)
-            .fetch_one(&mut **tx)
-            .await?;
-            promoted.push(r);
-            if free == 0 {
-                break;
-            }
-        }
-    }
-    record_promotions(tx, event, &promoted).await?;
-    Ok(promoted)
+    .await?)
 }
 
-/// Seats and activities for promoted parties, each with the count it made.
-async fn record_promotions(
-    tx: &mut Transaction<'_, Postgres>,
-    event: &mut Event,
-    promoted: &[Rsvp],
-) -> Result<()> {
-    if promoted.is_empty() {
-        return Ok(());
-    }
-    let mut running = event.seats_taken;
-    let seats = running + promoted.iter().map(Rsvp::party).sum::<i32>();
-    set_seats(tx, event, seats).await?;
-    for r in promoted {
-        running += r.party();
-        record_change(tx, r, Some("WAITLISTED"), event, running).await?;
-    }
-    Ok(())
+/// Sets these RSVPs to `status`, off the waitlist; returned in the order
+/// of `ids`.
+pub async fn set_status(tx: &mut Tx<'_>, ids: &[Uuid], status: RsvpStatus) -> Result<Vec<Rsvp>> {
+    let mut rows: Vec<Rsvp> = sqlx::query_as(concat!(
+        "UPDATE rsvps r SET status = $2, waitlisted_at = NULL, updated_at = now()
+         WHERE r.id = ANY($1) RETURNING ",
+        rsvp_columns!()
+    ))
+    .bind(ids)
+    .bind(status)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
 }
 
 /// The person's RSVP to the event, whatever its status.
-async fn person_rsvp(
-    tx: &mut Transaction<'_, Postgres>,
+pub async fn of_person_for_event(
+    tx: &mut Tx<'_>,
     event: Uuid,
     person: PersonId,
 ) -> Result<Option<Rsvp>> {
@@ -176,55 +121,18 @@ async fn person_rsvp(
     .await?)
 }
 
-fn check_open(event: &Event) -> std::result::Result<(), Refusal> {
-    if event.cancelled_at.is_some() || event.removed_at.is_some() {
-        return Err(Refusal::Closed("the event is cancelled"));
-    }
-    if event.ends_at <= Utc::now() {
-        return Err(Refusal::Closed("the event has ended: RSVPs are closed"));
-    }
-    Ok(())
-}
-
-/// RSVPs to an event: a new party, a change of guests, or a return after
-/// cancelling. `guests` None keeps the current number (0 for a new RSVP).
-/// The caller has checked that the person may see the event.
-pub async fn rsvp(
-    pool: &PgPool,
-    event_id: Uuid,
+/// Writes the person's RSVP with this status and party. A party staying on
+/// the waitlist keeps its place; one joining it queues at the back.
+pub async fn upsert(
+    tx: &mut Tx<'_>,
+    event: Uuid,
     person: PersonId,
-    guests: Option<i16>,
-) -> Result<std::result::Result<Rsvp, Refusal>> {
-    let mut tx = pool.begin().await?;
-    let Some(mut event) = events::lock(&mut tx, event_id).await? else {
-        return Ok(Err(Refusal::NoSuchEvent));
-    };
-    if let Err(refusal) = check_open(&event) {
-        return Ok(Err(refusal));
-    }
-    let existing = person_rsvp(&mut tx, event_id, person).await?;
-    let guests = guests.or(existing.as_ref().map(|r| r.guests)).unwrap_or(0);
-    let party = 1 + i32::from(guests);
-    let was_going = existing
-        .as_ref()
-        .filter(|r| r.status == "GOING")
-        .map(Rsvp::party);
-    let seats_without = event.seats_taken - was_going.unwrap_or(0);
-    let fits = event.capacity.is_none_or(|c| party <= c - seats_without);
-    let status = if fits { "GOING" } else { "WAITLISTED" };
-    if let Some(rsvp) = existing
-        .as_ref()
-        .filter(|r| r.status == status && r.guests == guests)
-        .cloned()
-    {
-        tx.commit().await?;
-        return Ok(Ok(rsvp));
-    }
-    // A party staying on the waitlist keeps its place; one joining it
-    // queues at the back.
-    let rsvp: Rsvp = sqlx::query_as(concat!(
+    status: RsvpStatus,
+    guests: i16,
+) -> Result<Rsvp> {
+    Ok(sqlx::query_as(concat!(
         "INSERT INTO rsvps AS r (id, event_id, person_id, status, guests, waitlisted_at)
-         VALUES ($1, $2, $3, $4::rsvp_status, $5, CASE WHEN $4 = 'WAITLISTED' THEN now() END)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'WAITLISTED'::rsvp_status THEN now() END)
          ON CONFLICT (event_id, person_id) DO UPDATE SET
              status = EXCLUDED.status,
              guests = EXCLUDED.guests,
@@ -237,68 +145,12 @@ pub async fn rsvp(
         rsvp_columns!()
     ))
     .bind(RsvpId::new().0)
-    .bind(event_id)
+    .bind(event)
     .bind(person.0)
     .bind(status)
     .bind(guests)
-    .fetch_one(&mut *tx)
-    .await?;
-    let seats_before = event.seats_taken;
-    let seats = seats_without + if fits { party } else { 0 };
-    set_seats(&mut tx, &mut event, seats).await?;
-    let previous = existing.as_ref().map(|r| r.status.as_str());
-    record_change(&mut tx, &rsvp, previous, &event, seats).await?;
-    // Fewer guests, or a party moved to the waitlist, frees seats.
-    if seats < seats_before {
-        promote(&mut tx, &mut event).await?;
-    }
-    tx.commit().await?;
-    Ok(Ok(rsvp))
-}
-
-/// Cancels the person's RSVP and gives its seats to the waitlist.
-pub async fn cancel(
-    pool: &PgPool,
-    event_id: Uuid,
-    person: PersonId,
-) -> Result<std::result::Result<Rsvp, Refusal>> {
-    let mut tx = pool.begin().await?;
-    let Some(mut event) = events::lock(&mut tx, event_id).await? else {
-        return Ok(Err(Refusal::NoSuchEvent));
-    };
-    let existing = person_rsvp(&mut tx, event_id, person).await?;
-    let Some(existing) = existing else {
-        return Ok(Err(Refusal::NoRsvp));
-    };
-    if existing.status == "CANCELLED" {
-        tx.commit().await?;
-        return Ok(Ok(existing));
-    }
-    let rsvp: Rsvp = sqlx::query_as(concat!(
-        "UPDATE rsvps r SET status = 'CANCELLED', waitlisted_at = NULL, updated_at = now()
-         WHERE r.id = $1 RETURNING ",
-        rsvp_columns!()
-    ))
-    .bind(existing.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if existing.status == "GOING" {
-        let seats = event.seats_taken - existing.party();
-        set_seats(&mut tx, &mut event, seats).await?;
-    }
-    record_change(
-        &mut tx,
-        &rsvp,
-        Some(existing.status.as_str()),
-        &event,
-        event.seats_taken,
-    )
-    .await?;
-    if existing.status == "GOING" && check_open(&event).is_ok() {
-        promote(&mut tx, &mut event).await?;
-    }
-    tx.commit().await?;
-    Ok(Ok(rsvp))
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// The viewer's RSVPs to these events, for a DataLoader.

@@ -7,18 +7,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use crate::Result;
 
 /// How buckets are keyed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dimension {
-    /// The commune of the address, arrondissements rolled up into their city.
-    Commune,
-    Department,
-    Region,
-    Kind,
-    /// Europe/Paris calendar day, "2026-11-23".
-    Day,
-    /// Europe/Paris ISO week, "2026-W48".
-    Week,
-}
+pub use cortege_domain::StatsDimension as Dimension;
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -26,7 +15,7 @@ pub struct Filter {
     pub from: Option<DateTime<Utc>>,
     /// Exclusive, on startsAt.
     pub to: Option<DateTime<Utc>>,
-    pub kinds: Option<Vec<&'static str>>,
+    pub kinds: Option<Vec<cortege_domain::EventKind>>,
     pub department: Option<String>,
     pub region: Option<String>,
 }

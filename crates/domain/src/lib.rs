@@ -2,12 +2,19 @@
 //! geographic maths they need. No I/O happens here, so everything is
 //! testable in isolation.
 
+pub mod address;
 pub mod error;
+pub mod events;
 pub mod geo;
+pub mod groups;
 pub mod ids;
+pub mod kinds;
+pub mod seats;
 pub mod values;
 
+pub use address::{AddressLines, PostalAddress};
 pub use error::ValidationError;
 pub use geo::GeoPoint;
 pub use ids::*;
+pub use kinds::*;
 pub use values::*;

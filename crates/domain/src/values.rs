@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use crate::ValidationError;
 
 /// A first or last name: trimmed, 1 to 100 characters, no control characters.
@@ -119,37 +117,6 @@ impl ActionRadiusKm {
 
     pub fn get(self) -> f64 {
         self.0
-    }
-}
-
-/// What a person may do beyond being a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Role {
-    Member,
-    Moderator,
-    Analyst,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "MEMBER",
-            Role::Moderator => "MODERATOR",
-            Role::Analyst => "ANALYST",
-            Role::Admin => "ADMIN",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_uppercase().as_str() {
-            "MEMBER" => Some(Role::Member),
-            "MODERATOR" => Some(Role::Moderator),
-            "ANALYST" => Some(Role::Analyst),
-            "ADMIN" => Some(Role::Admin),
-            _ => None,
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use cortege_db::events::Event;
 use cortege_db::people::Person;
-use cortege_domain::Role;
+use cortege_domain::{GroupRole, MembershipStatus, Reader, Role};
 
 use crate::auth::{auth, require_person};
 use crate::error::{ApiError, ApiResult};
@@ -39,9 +39,7 @@ pub async fn require_member(ctx: &Context<'_>) -> ApiResult<Arc<Person>> {
 
 /// Whether the viewer holds any of these roles.
 pub async fn has_any_role(ctx: &Context<'_>, roles: &[Role]) -> ApiResult<bool> {
-    Ok(viewer(ctx)
-        .await?
-        .is_some_and(|p| roles.iter().any(|r| p.has_role(*r))))
+    Ok(viewer(ctx).await?.is_some_and(|p| p.has_any_role(roles)))
 }
 
 /// Whether the viewer is an active member (or manager, with `manager`) of
@@ -58,7 +56,9 @@ pub async fn is_group_member(
         .load_one(group)
         .await?
         .flatten()
-        .is_some_and(|m| m.status == "ACTIVE" && (!manager || m.role == "MANAGER")))
+        .is_some_and(|m| {
+            m.status == MembershipStatus::Active && (!manager || m.role == GroupRole::Manager)
+        }))
 }
 
 /// An event's organisers: its organiser and its group's managers.
@@ -77,8 +77,7 @@ pub async fn is_event_organiser(ctx: &Context<'_>, event: &Event) -> ApiResult<b
 
 /// Organisers, moderators and admins: who may see an event's attendees.
 pub async fn may_see_attendees(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
-    Ok(is_event_organiser(ctx, event).await?
-        || has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?)
+    Ok(is_event_organiser(ctx, event).await? || has_any_role(ctx, Role::STAFF).await?)
 }
 
 /// Organisers and admins: who may change or cancel an event.
@@ -86,20 +85,22 @@ pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool>
     Ok(is_event_organiser(ctx, event).await? || has_any_role(ctx, &[Role::Admin]).await?)
 }
 
-/// Whether the viewer may see the event by id: GROUP events only to the
-/// group's active members (and organisers, moderators, admins). Cancelled
-/// and removed events stay readable by id, as the contract says.
+/// Whether the viewer may see the event by id: the domain's rule
+/// (`Visibility::is_readable_by`) over what the viewer is to the event.
+/// Cancelled and removed events stay readable by id, as the contract says.
 pub async fn may_see_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
-    let staff = || async { has_any_role(ctx, &[Role::Moderator, Role::Admin]).await };
-    match event.visibility.as_str() {
-        "GROUP" => {
-            let Some(group) = event.group_id else {
-                return Ok(false);
-            };
-            Ok(is_group_member(ctx, group, false).await?
-                || event.organiser_id == auth(ctx).person().map(|p| p.0).unwrap_or_default()
-                || staff().await?)
-        }
-        _ => Ok(true),
+    if event.visibility.is_readable_by(Reader::default()) {
+        return Ok(true);
     }
+    let reader = Reader {
+        group_member: match event.group_id {
+            Some(g) => is_group_member(ctx, g, false).await?,
+            None => false,
+        },
+        organiser: auth(ctx)
+            .person()
+            .is_some_and(|p| p.0 == event.organiser_id),
+        staff: has_any_role(ctx, Role::STAFF).await?,
+    };
+    Ok(event.visibility.is_readable_by(reader))
 }

@@ -2,11 +2,8 @@
 //! the request's data.
 
 use async_graphql::Context;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub use cortege_app::sessions::{hash_token, new_token};
 use cortege_domain::{PersonId, SessionId};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -41,18 +38,13 @@ pub fn require_person(ctx: &Context<'_>) -> Result<PersonId, ApiError> {
     auth(ctx).person().ok_or(ApiError::Unauthenticated)
 }
 
-/// Longest token accepted: ours are 43 characters; anything much longer is
-/// not worth hashing.
-const MAX_TOKEN: usize = 128;
-
 /// The live session a presented token stands for; None for a token that is
 /// malformed, unknown, expired or revoked (or whose person is banned or
 /// deleted).
 pub async fn session(pool: &cortege_db::PgPool, token: &str) -> cortege_db::Result<Option<Auth>> {
-    if token.is_empty() || token.len() > MAX_TOKEN {
-        return Ok(None);
-    }
-    session_by_hash(pool, &hash_token(token)).await
+    Ok(cortege_app::sessions::lookup(pool, token)
+        .await?
+        .map(Auth::from))
 }
 
 /// As [`session`], from the token's hash.
@@ -60,25 +52,18 @@ pub async fn session_by_hash(
     pool: &cortege_db::PgPool,
     hash: &[u8],
 ) -> cortege_db::Result<Option<Auth>> {
-    Ok(cortege_db::sessions::lookup(pool, hash)
+    Ok(cortege_app::sessions::lookup_hash(pool, hash)
         .await?
-        .map(|s| Auth::Session {
-            person: s.person(),
-            session: s.session_id(),
-        }))
+        .map(Auth::from))
 }
 
-/// A new session token (256 random bits, URL-safe) and the hash to store.
-pub fn new_token() -> (String, Vec<u8>) {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_token(&token);
-    (token, hash)
-}
-
-pub fn hash_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+impl From<cortege_app::sessions::Session> for Auth {
+    fn from(s: cortege_app::sessions::Session) -> Self {
+        Auth::Session {
+            person: s.person,
+            session: s.session,
+        }
+    }
 }
 
 /// The Set-Cookie value for a session token; `secure` when served over https.

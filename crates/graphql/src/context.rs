@@ -10,6 +10,11 @@ pub trait ContextExt<'a> {
     /// What resolvers share for the life of the server.
     fn state(&self) -> &'a SharedState;
 
+    /// The use-cases.
+    fn app(&self) -> &'a cortege_app::App {
+        &self.state().app
+    }
+
     /// The database.
     fn pool(&self) -> &'a PgPool {
         &self.state().pool

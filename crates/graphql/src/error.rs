@@ -152,6 +152,30 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+/// The service layer's errors, one to one.
+impl From<cortege_app::Error> for ApiError {
+    fn from(e: cortege_app::Error) -> Self {
+        use cortege_app::Error as E;
+        match e {
+            E::Unauthenticated => ApiError::Unauthenticated,
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::Invalid(v) => ApiError::BadInput {
+                field: v.field,
+                message: v.message,
+            },
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::RateLimited {
+                retry_after_seconds,
+            } => ApiError::RateLimited {
+                retry_after_seconds,
+            },
+            E::Unavailable => ApiError::Unavailable,
+            E::Internal => ApiError::Internal,
+        }
+    }
+}
+
 /// Seconds a client should wait before retrying an UNAVAILABLE answer.
 pub const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
 

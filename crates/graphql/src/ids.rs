@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use cortege_domain::ValidationError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -65,10 +65,10 @@ pub fn decode_any(id: &str) -> Option<(Kind, Uuid)> {
 
 /// The UUID of an ID that must be of `kind`; BAD_USER_INPUT on `field`
 /// otherwise.
-pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
+pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ValidationError> {
     match decode_any(id) {
         Some((k, uuid)) if k == kind => Ok(uuid),
-        _ => Err(ApiError::bad_input(
+        _ => Err(ValidationError::new(
             field,
             format!("is not the ID of a {}", kind.tag()),
         )),

@@ -10,14 +10,11 @@ pub mod field_errors;
 pub mod guard;
 pub mod ids;
 pub mod limits;
-pub mod live;
 pub mod loaders;
-pub mod mail;
-pub mod media;
 pub mod metrics;
 pub mod objects;
+pub mod ready;
 pub mod state;
-pub mod throttle;
 
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
@@ -27,7 +24,8 @@ use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 use crate::auth::Auth;
 use crate::loaders::LazyLoaders;
 use crate::objects::account::{AccountMutation, AccountQuery};
-use crate::objects::event::{EventMutation, EventQuery};
+use crate::objects::event::EventQuery;
+use crate::objects::event_mutations::EventMutation;
 use crate::objects::friend::FriendMutation;
 use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::live::SubscriptionRoot;

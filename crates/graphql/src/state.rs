@@ -6,10 +6,12 @@ use std::sync::Arc;
 use cortege_db::PgPool;
 use cortege_realtime::SharedBus;
 
-use crate::live::FeedHub;
-use crate::mail::Mailer;
-use crate::media::MediaStore;
-use crate::throttle::{ContentLimitConfig, ContentLimits, ThrottleConfig, Throttles};
+use cortege_app::App;
+use cortege_app::mail::Mailer;
+use cortege_app::media::MediaStore;
+use cortege_app::rate_limits::{ContentLimitConfig, ThrottleConfig};
+
+use cortege_live::FeedHub;
 
 /// Settings the API itself needs.
 #[derive(Debug, Clone)]
@@ -32,13 +34,12 @@ impl ApiConfig {
 }
 
 pub struct AppState {
+    /// The use-cases, and the database, mailer, photo store and limits
+    /// they run on.
+    pub app: Arc<App>,
     pub pool: PgPool,
     /// A read replica for statistics, when configured.
     pub analytics: Option<PgPool>,
-    pub mailer: Mailer,
-    pub media: MediaStore,
-    pub throttles: Throttles,
-    pub limits: ContentLimits,
     pub config: ApiConfig,
     /// Live delivery between this process and the others.
     pub bus: SharedBus,
@@ -53,7 +54,7 @@ pub type SharedState = Arc<AppState>;
 pub struct Live {
     pub bus: SharedBus,
     pub feeds: Arc<FeedHub>,
-    pub shared_limits: crate::throttle::Shared,
+    pub shared_limits: cortege_app::rate_limits::Shared,
 }
 
 impl AppState {
@@ -70,13 +71,20 @@ impl AppState {
             feeds,
             shared_limits,
         } = live;
-        Arc::new(Self {
-            pool,
-            analytics,
+        let app = App::new(
+            pool.clone(),
+            bus.clone(),
             mailer,
             media,
-            throttles: Throttles::new(&config.throttles, shared_limits.clone()),
-            limits: ContentLimits::new(&config.content_limits, shared_limits),
+            config.public_url.clone(),
+            &config.throttles,
+            &config.content_limits,
+            shared_limits,
+        );
+        Arc::new(Self {
+            app: Arc::new(app),
+            pool,
+            analytics,
             config,
             bus,
             feeds,

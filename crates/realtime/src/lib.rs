@@ -17,7 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cortege_db::events::Event;
+use cortege_domain::events::Event;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

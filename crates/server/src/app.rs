@@ -9,11 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use std::sync::Arc;
 
+use cortege_app::mail::Mailer;
+use cortege_app::media::MediaStore;
 use cortege_db::PgPool;
-use cortege_graphql::live::FeedHub;
-use cortege_graphql::mail::Mailer;
-use cortege_graphql::media::MediaStore;
 use cortege_graphql::state::{ApiConfig, AppState, Live, SharedState};
+use cortege_live::FeedHub;
 use cortege_realtime::{LocalBus, RedisBus, RedisRateLimiter, SharedBus};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
@@ -195,8 +195,8 @@ impl Application {
                 let mut tick = tokio::time::interval(Duration::from_secs(60));
                 loop {
                     tick.tick().await;
-                    state.throttles.purge();
-                    state.limits.purge();
+                    state.app.throttles.purge();
+                    state.app.limits.purge();
                 }
             })
         };
@@ -204,7 +204,7 @@ impl Application {
         // committed is numbered and published before the process leaves.
         let (relay_stop, relay_stopping) = tokio::sync::watch::channel(false);
         let relay = self.config.outbox_relay.then(|| {
-            crate::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
+            cortege_live::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
         });
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(

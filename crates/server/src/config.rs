@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use cortege_graphql::mail::SmtpConfig;
-use cortege_graphql::throttle::{ContentLimitConfig, ThrottleConfig};
+use cortege_app::mail::SmtpConfig;
+use cortege_app::rate_limits::{ContentLimitConfig, ThrottleConfig};
 
 /// Variables read outside the flags (before the flags are parsed).
 const OTHER_VARIABLES: &[&str] = &["CORTEGE_LOG_FORMAT"];

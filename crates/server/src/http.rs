@@ -60,7 +60,7 @@ pub fn router(
         }),
         graphiql: Arc::new(crate::graphiql::GraphiQl::new(config)),
     };
-    let media = ServeDir::new(state.media.root());
+    let media = ServeDir::new(state.app.media.root());
     Router::new()
         .route(
             "/graphql",
@@ -245,11 +245,12 @@ async fn execute(
     let addr = ClientAddr(peer::client_addr(peer, headers, &ctx.trusted_proxies));
     if let Err(e) = ctx
         .state
+        .app
         .limits
         .check_request(addr.0, auth.person().map(|p| p.0))
         .await
     {
-        return wire::api_error(media, e);
+        return wire::api_error(media, e.into());
     }
     let response = match batch {
         BatchRequest::Single(request) => {

@@ -11,7 +11,6 @@ pub mod hygiene;
 pub mod import;
 pub mod metrics;
 pub mod peer;
-pub mod relay;
 pub mod seed;
 pub mod telemetry;
 pub mod wire;

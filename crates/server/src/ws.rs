@@ -43,7 +43,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cortege_graphql::auth::{self, Auth};
 use cortege_graphql::error::{Code, coded};
-use cortege_graphql::live::SubscribeReady;
+use cortege_graphql::ready::SubscribeReady;
 use cortege_graphql::state::{ClientAddr, SharedState};
 use cortege_graphql::{CortegeSchema, prepare_request};
 use cortege_realtime::{Channel, Message, Subscription};
@@ -371,13 +371,14 @@ impl Connection {
                 }
                 if let Err(e) = self
                     .state
+                    .app
                     .limits
                     .check_request(self.addr.0, auth.person().map(|p| p.0))
                     .await
                 {
                     return Ok(vec![error_message(
                         &id,
-                        vec![cortege_graphql::error::server_error(e)],
+                        vec![cortege_graphql::error::server_error(e.into())],
                     )]);
                 }
                 let (ready_tx, mut ready_rx) = tokio::sync::oneshot::channel();

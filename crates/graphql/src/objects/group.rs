@@ -5,8 +5,11 @@ use std::sync::Arc;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use cortege_db::groups::{self as db_groups, After, LeaveOutcome, Listing, NewGroup};
-use cortege_domain::{PersonId, Role, parse_text};
+use cortege_app::groups;
+use cortege_db::groups::{self as db_groups, After, Listing};
+use cortege_domain::events::MAX_DESCRIPTION;
+use cortege_domain::groups::GroupDraft;
+use cortege_domain::{PostalAddress, Role, ValidationError, parse_text, parse_title};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,36 +18,13 @@ use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::loaders::Loaders;
-use crate::objects::address::{self, Address, AddressInput};
-use crate::objects::event::{Event, EventFilter, list_events, parse_near, parse_search};
+use crate::objects::address::{Address, AddressInput};
+use crate::objects::event::Event;
+use crate::objects::event_list::{EventFilter, list_events, parse_near, parse_search};
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
 
-db_enum! {
-    /// How people join a group.
-    JoinPolicy {
-        /// Anyone joins at once.
-        Open = "OPEN",
-        /// A manager accepts or refuses each request.
-        Approval = "APPROVAL",
-    }
-}
-
-db_enum! {
-    MembershipStatus {
-        /// Waiting for a manager's approval.
-        Pending = "PENDING",
-        Active = "ACTIVE",
-    }
-}
-
-db_enum! {
-    GroupRole {
-        Member = "MEMBER",
-        /// Manages members and organises the group's events.
-        Manager = "MANAGER",
-    }
-}
+pub use cortege_domain::{GroupRole, JoinPolicy, MembershipStatus};
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     crate::loaders::of(ctx)
@@ -52,6 +32,12 @@ fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// A local group: a committee of the movement in a town or neighbourhood.
 pub struct Group(pub Arc<db_groups::Group>);
+
+impl Group {
+    pub fn new(row: db_groups::Group) -> Self {
+        Group(Arc::new(row))
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct MemberCursor(i64, Uuid);
@@ -78,12 +64,12 @@ impl Group {
         })
     }
     async fn address(&self) -> Option<Address> {
-        Some(Address {
+        Some(Address(PostalAddress {
             street: self.0.street.clone(),
             postcode: self.0.postcode.clone()?,
             city: self.0.city.clone()?,
             commune_code: self.0.commune_code.clone()?,
-        })
+        }))
     }
     /// Distance from filter.near, in kilometres, when found by location.
     async fn distance_km(&self) -> Option<f64> {
@@ -94,7 +80,7 @@ impl Group {
         self.0.member_count
     }
     async fn join_policy(&self) -> JoinPolicy {
-        JoinPolicy::from_db(&self.0.join_policy).unwrap_or(JoinPolicy::Approval)
+        self.0.join_policy
     }
     /// The viewer's membership, pending or active, or null.
     async fn viewer_membership(&self, ctx: &Context<'_>) -> ApiResult<Option<Membership>> {
@@ -177,6 +163,12 @@ impl Group {
 /// A person's place in a group.
 pub struct Membership(pub Arc<db_groups::Membership>);
 
+impl Membership {
+    pub fn new(row: db_groups::Membership) -> Self {
+        Membership(Arc::new(row))
+    }
+}
+
 #[Object]
 impl Membership {
     async fn group(&self, ctx: &Context<'_>) -> ApiResult<Group> {
@@ -196,10 +188,10 @@ impl Membership {
         Ok(Person::new(row, ctx))
     }
     async fn role(&self) -> GroupRole {
-        GroupRole::from_db(&self.0.role).unwrap_or(GroupRole::Member)
+        self.0.role
     }
     async fn status(&self) -> MembershipStatus {
-        MembershipStatus::from_db(&self.0.status).unwrap_or(MembershipStatus::Pending)
+        self.0.status
     }
     /// When the person joined (or asked to).
     async fn joined_at(&self) -> DateTime<Utc> {
@@ -300,69 +292,23 @@ impl GroupMutation {
     /// Creates a group; the viewer becomes its first manager.
     async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> ApiResult<Group> {
         let me = require_member(ctx).await?;
-        ctx.state()
-            .limits
-            .check(crate::throttle::Action::CreateGroup, me.id)
-            .await?;
-        let name = cortege_domain::parse_title(&input.name, "input.name")?;
-        let description = parse_text(&input.description, 10_000, "input.description")?;
-        let mut location = input
-            .location
-            .map(|l| l.parse("input.location"))
-            .transpose()?
-            .map(|p| (p.lat(), p.lon()));
-        let address = match &input.address {
-            Some(a) => Some(address::resolve(ctx.state(), a, "input.address").await?),
-            None => None,
-        };
-        // A group given only an address sits at its commune's centre.
-        if location.is_none()
-            && let Some(a) = &address
-        {
-            let communes = cortege_db::reference::communes_by_code(
-                &ctx.state().pool,
-                std::slice::from_ref(&a.3),
-            )
-            .await?;
-            location = communes.first().map(|c| (c.lat, c.lon));
-        }
-        let id = db_groups::create(
-            &ctx.state().pool,
-            PersonId(me.id),
-            &NewGroup {
-                name,
-                description,
-                join_policy: input.join_policy.unwrap_or(JoinPolicy::Open).as_db(),
-                location,
-                address,
-            },
-        )
-        .await?;
-        fresh_group(ctx, id.0).await
+        let draft = GroupDraft::try_from(input)?;
+        Ok(Group::new(groups::create(ctx.app(), &me, draft).await?))
     }
 
     /// ACTIVE at once under OPEN, PENDING under APPROVAL.
     async fn join_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<Membership> {
         let me = require_member(ctx).await?;
-        let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
-        db_groups::join(&ctx.state().pool, uuid, PersonId(me.id))
-            .await?
-            .map(|m| Membership(Arc::new(m)))
-            .ok_or_else(|| ApiError::NotFound("no such group".to_owned()))
+        let id = ids::decode(Kind::Group, &group_id, "groupId")?;
+        Ok(Membership::new(groups::join(ctx.app(), &me, id).await?))
     }
 
     /// Leaves a group (or withdraws a request). The last manager cannot
     /// leave: CONFLICT.
     async fn leave_group(&self, ctx: &Context<'_>, group_id: ID) -> ApiResult<bool> {
         let me = crate::auth::require_person(ctx)?;
-        let uuid = ids::decode(Kind::Group, &group_id, "groupId")?;
-        match db_groups::leave(&ctx.state().pool, uuid, me).await? {
-            LeaveOutcome::Left => Ok(true),
-            LeaveOutcome::NotAMember => Ok(false),
-            LeaveOutcome::LastManager => Err(ApiError::Conflict(
-                "you are the group's last manager: name another manager first".to_owned(),
-            )),
-        }
+        let id = ids::decode(Kind::Group, &group_id, "groupId")?;
+        Ok(groups::leave(ctx.app(), me, id).await?)
     }
 
     /// Managers only. A refused request is deleted and returned as it was
@@ -377,23 +323,26 @@ impl GroupMutation {
         let me = require_member(ctx).await?;
         let group = ids::decode(Kind::Group, &group_id, "groupId")?;
         let person = ids::decode(Kind::Person, &person_id, "personId")?;
-        if !(may_manage(ctx, group).await? || access::has_any_role(ctx, &[Role::Admin]).await?) {
-            return Err(ApiError::Forbidden(
-                "only the group's managers answer join requests".to_owned(),
-            ));
-        }
-        db_groups::respond(&ctx.state().pool, group, person, PersonId(me.id), accept)
-            .await?
-            .map(|m| Membership(Arc::new(m)))
-            .ok_or_else(|| ApiError::NotFound("no pending request from this person".to_owned()))
+        let m = groups::respond(ctx.app(), &me, group, person, accept).await?;
+        Ok(Membership::new(m))
     }
 }
 
-async fn fresh_group(ctx: &Context<'_>, id: Uuid) -> ApiResult<Group> {
-    db_groups::by_ids(&ctx.state().pool, &[id])
-        .await?
-        .into_iter()
-        .next()
-        .map(|g| Group(Arc::new(g)))
-        .ok_or_else(|| ApiError::internal("group vanished", &id))
+impl TryFrom<CreateGroupInput> for GroupDraft {
+    type Error = ValidationError;
+
+    fn try_from(input: CreateGroupInput) -> Result<Self, ValidationError> {
+        let under = |e: ValidationError| e.under("input");
+        Ok(GroupDraft {
+            name: parse_title(&input.name, "name").map_err(under)?,
+            description: parse_text(&input.description, MAX_DESCRIPTION, "description")
+                .map_err(under)?,
+            join_policy: input.join_policy.unwrap_or(JoinPolicy::Open),
+            location: input
+                .location
+                .map(|l| l.point().map_err(|e| e.under("input.location")))
+                .transpose()?,
+            address: input.address.map(Into::into),
+        })
+    }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
+use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use cortege_db::feed::{self, FeedItem};
 use cortege_domain::GeoPoint as DomainPoint;
@@ -25,53 +25,12 @@ use crate::state::SharedState;
 
 /// Tells the WebSocket, if any, that this subscription now listens.
 fn ready(ctx: &Context<'_>) {
-    if let Some(r) = ctx.data_opt::<crate::live::SubscribeReady>() {
+    if let Some(r) = ctx.data_opt::<crate::ready::SubscribeReady>() {
         r.fire();
     }
 }
 
-/// Why an activity is in the viewer's feed.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ActivityKind {
-    /// A new PUBLIC event within the viewer's action radius of home.
-    EventCreatedNearby,
-    /// A new event of a group the viewer is an active member of.
-    EventCreatedInGroup,
-    /// An event the viewer is going to (or waitlisted for) changed.
-    EventUpdated,
-    /// An event the viewer is going to (or waitlisted for) was cancelled.
-    EventCancelled,
-    /// Someone is now going to an event the viewer organises.
-    NewAttendee,
-    /// A friend is going to a PUBLIC event.
-    FriendGoing,
-    /// Someone asked to be the viewer's friend.
-    FriendRequest,
-    /// Someone accepted the viewer's friend request.
-    FriendAccepted,
-    /// Someone joined a group the viewer manages.
-    NewGroupMember,
-    /// A moderator warned the viewer.
-    ModerationWarning,
-}
-
-impl ActivityKind {
-    fn from_db(kind: &str) -> Option<Self> {
-        Some(match kind {
-            "EVENT_CREATED_NEARBY" => Self::EventCreatedNearby,
-            "EVENT_CREATED_IN_GROUP" => Self::EventCreatedInGroup,
-            "EVENT_UPDATED" => Self::EventUpdated,
-            "EVENT_CANCELLED" => Self::EventCancelled,
-            "NEW_ATTENDEE" => Self::NewAttendee,
-            "FRIEND_GOING" => Self::FriendGoing,
-            "FRIEND_REQUEST" => Self::FriendRequest,
-            "FRIEND_ACCEPTED" => Self::FriendAccepted,
-            "NEW_GROUP_MEMBER" => Self::NewGroupMember,
-            "MODERATION_WARNING" => Self::ModerationWarning,
-            _ => return None,
-        })
-    }
-}
+pub use cortege_domain::ActivityKind;
 
 /// Something that happened, as the viewer receives it: one per happening,
 /// with the most specific kind when the viewer qualifies twice.
@@ -93,7 +52,7 @@ impl Activity {
         feed_cursor(self.0.seq)
     }
     async fn kind(&self) -> ActivityKind {
-        ActivityKind::from_db(&self.0.kind).unwrap_or(ActivityKind::EventUpdated)
+        self.0.kind
     }
     /// Who did it; null once they are banned or deleted.
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
@@ -181,8 +140,7 @@ impl SubscriptionRoot {
                 Message::EventCreated { event, .. } => {
                     let within = DomainPoint::parse(event.lat, event.lon)
                         .is_ok_and(|p| centre.distance_km(&p) <= radius_km);
-                    (within && event.visibility == "PUBLIC" && event.removed_at.is_none())
-                        .then(|| Event(event.clone()))
+                    (within && event.is_announced()).then(|| Event(event.clone()))
                 }
                 _ => None,
             };

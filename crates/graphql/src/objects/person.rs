@@ -3,11 +3,11 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use cortege_db::people::Person as PersonRow;
 use cortege_db::reference::Commune as CommuneRow;
-use cortege_domain::{GeoPoint as DomainPoint, Role as DomainRole, display_name};
+use cortege_domain::{GeoPoint as DomainPoint, display_name};
 
 use crate::auth::auth;
 use crate::context::ContextExt;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::ids::{self, Kind};
 
 /// A point on Earth (WGS 84 degrees).
@@ -27,40 +27,16 @@ pub struct GeoPointInput {
 impl GeoPointInput {
     /// The checked point; errors name `field.lat` or `field.lon`.
     pub fn parse(self, field: &str) -> ApiResult<DomainPoint> {
-        DomainPoint::parse(self.lat, self.lon).map_err(|e| ApiError::invalid(field, e))
+        Ok(self.point().map_err(|e| e.under(field))?)
+    }
+
+    /// The checked point; errors name `lat` or `lon`.
+    pub fn point(self) -> Result<DomainPoint, cortege_domain::ValidationError> {
+        DomainPoint::parse(self.lat, self.lon)
     }
 }
 
-/// What a person may do beyond being a member.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Member,
-    Moderator,
-    Analyst,
-    Admin,
-}
-
-impl From<Role> for DomainRole {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Member => DomainRole::Member,
-            Role::Moderator => DomainRole::Moderator,
-            Role::Analyst => DomainRole::Analyst,
-            Role::Admin => DomainRole::Admin,
-        }
-    }
-}
-
-impl From<DomainRole> for Role {
-    fn from(r: DomainRole) -> Self {
-        match r {
-            DomainRole::Member => Role::Member,
-            DomainRole::Moderator => Role::Moderator,
-            DomainRole::Analyst => Role::Analyst,
-            DomainRole::Admin => Role::Admin,
-        }
-    }
-}
+pub use cortege_domain::Role;
 
 /// The square sizes in which photos are served.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]

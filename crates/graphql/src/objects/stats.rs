@@ -1,8 +1,8 @@
 //! Statistics for the national team and analysts.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use cortege_db::stats::{self as db_stats, Dimension, Filter};
+use cortege_db::stats::{self as db_stats, Filter};
 use cortege_domain::Role;
 
 use crate::context::ContextExt;
@@ -10,22 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::guard::RoleGuard;
 use crate::objects::event::EventKind;
 
-/// How activity buckets are keyed.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum StatsDimension {
-    /// INSEE commune code; a city's arrondissements roll up into the city.
-    Commune,
-    /// INSEE department code ("13", "2A", "971").
-    Department,
-    /// INSEE region code.
-    Region,
-    /// The EventKind value.
-    Kind,
-    /// "2026-11-23", Europe/Paris time.
-    Day,
-    /// ISO week "2026-W48", Europe/Paris time.
-    Week,
-}
+pub use cortege_domain::StatsDimension;
 
 /// Filters of stats.activity; they combine. Times apply to startsAt.
 #[derive(InputObject, Default)]
@@ -108,20 +93,11 @@ impl Stats {
         let filter = Filter {
             from: f.from,
             to: f.to,
-            kinds: f
-                .kinds
-                .map(|k| k.into_iter().map(EventKind::as_db).collect()),
+            kinds: f.kinds,
             department: code(f.department_code, "filter.departmentCode")?,
             region: code(f.region_code, "filter.regionCode")?,
         };
-        let dimension = match group_by {
-            StatsDimension::Commune => Dimension::Commune,
-            StatsDimension::Department => Dimension::Department,
-            StatsDimension::Region => Dimension::Region,
-            StatsDimension::Kind => Dimension::Kind,
-            StatsDimension::Day => Dimension::Day,
-            StatsDimension::Week => Dimension::Week,
-        };
+        let dimension = group_by;
         let participants = ctx.look_ahead().field("participants").exists();
         let buckets =
             db_stats::activity(ctx.analytics_pool(), dimension, &filter, participants).await?;

@@ -35,7 +35,7 @@ impl Viewer {
     }
 
     async fn roles(&self) -> Vec<Role> {
-        self.0.roles().into_iter().map(Role::from).collect()
+        self.0.roles.clone()
     }
 
     /// False for members imported from the existing file until they accept (acceptPledge).

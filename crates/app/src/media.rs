@@ -8,7 +8,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// The largest upload accepted.
 pub const MAX_PHOTO_BYTES: u64 = 5 * 1024 * 1024;
@@ -24,8 +24,8 @@ pub struct Photo {
 /// Decodes and re-encodes an upload; BAD_USER_INPUT on `field` for anything
 /// that is not a JPEG, PNG or WebP image within the limits. CPU-bound: call
 /// from a blocking task.
-pub fn process(bytes: &[u8], field: &str) -> Result<Photo, ApiError> {
-    let refuse = |why: &str| ApiError::bad_input(field, why.to_owned());
+pub fn process(bytes: &[u8], field: &str) -> Result<Photo, Error> {
+    let refuse = |why: &str| Error::invalid(field, why.to_owned());
     if bytes.len() as u64 > MAX_PHOTO_BYTES {
         return Err(refuse("the photo must be at most 5 MB"));
     }
@@ -59,7 +59,7 @@ pub fn process(bytes: &[u8], field: &str) -> Result<Photo, ApiError> {
         let mut out = Vec::new();
         JpegEncoder::new_with_quality(&mut out, 85)
             .encode_image(&square)
-            .map_err(|e| ApiError::internal("encoding a photo", &e))?;
+            .map_err(|e| Error::internal("encoding a photo", &e))?;
         variants.push((size, out));
     }
     Ok(Photo { variants })
@@ -87,21 +87,21 @@ impl MediaStore {
 
     /// Writes every size under a new key (temporary file, then rename, so a
     /// reader never sees half a photo) and returns the key.
-    pub async fn store(&self, photo: &Photo) -> Result<String, ApiError> {
+    pub async fn store(&self, photo: &Photo) -> Result<String, Error> {
         let key = uuid::Uuid::new_v4().simple().to_string();
         let dir = self.root.join("photos");
         tokio::fs::create_dir_all(&dir)
             .await
-            .map_err(|e| ApiError::internal("creating the photo directory", &e))?;
+            .map_err(|e| Error::internal("creating the photo directory", &e))?;
         for (size, bytes) in &photo.variants {
             let path = self.path(&key, *size);
             let tmp = path.with_extension("part");
             tokio::fs::write(&tmp, bytes)
                 .await
-                .map_err(|e| ApiError::internal("writing a photo", &e))?;
+                .map_err(|e| Error::internal("writing a photo", &e))?;
             tokio::fs::rename(&tmp, &path)
                 .await
-                .map_err(|e| ApiError::internal("writing a photo", &e))?;
+                .map_err(|e| Error::internal("writing a photo", &e))?;
         }
         Ok(key)
     }

@@ -15,7 +15,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// The limits' shared store, when there is one.
 pub type Shared = Option<Arc<RedisRateLimiter>>;
@@ -74,11 +74,8 @@ impl Default for ThrottleConfig {
     }
 }
 
-/// RATE_LIMITED, with the wait rounded up to whole seconds.
-fn retry_after(wait: Duration) -> ApiError {
-    ApiError::RateLimited {
-        retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-    }
+fn retry_after(wait: Duration) -> Error {
+    Error::rate_limited(wait)
 }
 
 struct Pair {
@@ -109,7 +106,7 @@ impl Pair {
 
     /// Spends one attempt for the email and one for the address; the wait,
     /// in whole seconds, when either is exhausted.
-    async fn check(&self, shared: &Shared, email: &str, address: IpAddr) -> Result<(), ApiError> {
+    async fn check(&self, shared: &Shared, email: &str, address: IpAddr) -> Result<(), Error> {
         if let Some(shared) = shared {
             let by_email = [format!("{}:email:{}", self.name, email_key(email))];
             let by_address = [format!("{}:addr:{address}", self.name)];
@@ -124,7 +121,7 @@ impl Pair {
         self.check_local(email, address)
     }
 
-    fn check_local(&self, email: &str, address: IpAddr) -> Result<(), ApiError> {
+    fn check_local(&self, email: &str, address: IpAddr) -> Result<(), Error> {
         let now = DefaultClock::default().now();
         let waits = [
             self.by_email.check_key(&email.to_owned()).err(),
@@ -166,13 +163,13 @@ impl Throttles {
     }
 
     /// Before sending a code (signUp, requestLoginCode).
-    pub async fn check_send(&self, email: &str, address: IpAddr) -> Result<(), ApiError> {
+    pub async fn check_send(&self, email: &str, address: IpAddr) -> Result<(), Error> {
         self.sends.check(&self.shared, email, address).await
     }
 
     /// Before checking a code: every attempt counts, so a wrong guess beyond
     /// the burst is refused before the code is even looked at.
-    pub async fn check_guess(&self, email: &str, address: IpAddr) -> Result<(), ApiError> {
+    pub async fn check_guess(&self, email: &str, address: IpAddr) -> Result<(), Error> {
         self.guesses.check(&self.shared, email, address).await
     }
 
@@ -236,7 +233,7 @@ fn quota(count: u32, per: Duration) -> Quota {
         .allow_burst(count)
 }
 
-fn refusal(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
+fn refusal(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Error {
     retry_after(not_until.wait_time_from(DefaultClock::default().now()))
 }
 
@@ -266,7 +263,7 @@ impl ContentLimits {
     }
 
     /// Spends one of the person's allowance for `action`.
-    pub async fn check(&self, action: Action, person: uuid::Uuid) -> Result<(), ApiError> {
+    pub async fn check(&self, action: Action, person: uuid::Uuid) -> Result<(), Error> {
         if let Some(shared) = &self.shared {
             let (name, count, per) = match action {
                 Action::CreateEvent => ("events", self.config.events_per_hour, HOUR),
@@ -296,7 +293,7 @@ impl ContentLimits {
         &self,
         address: IpAddr,
         person: Option<uuid::Uuid>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Error> {
         if let Some(shared) = &self.shared {
             let mut keys = vec![format!("requests:addr:{address}")];
             if let Some(p) = person {

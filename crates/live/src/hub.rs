@@ -249,36 +249,3 @@ async fn pump(hub: std::sync::Weak<FeedHub>, bus: SharedBus) {
         }
     }
 }
-
-/// Request data a WebSocket attaches to a subscription: subscription
-/// resolvers fire it once they listen, so that the socket handles the
-/// client's next message only then (a client that sent subscribe, then
-/// ping, knows from the pong that it misses nothing published after).
-pub struct SubscribeReady(std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>);
-
-impl SubscribeReady {
-    pub fn new(tx: tokio::sync::oneshot::Sender<()>) -> Self {
-        Self(std::sync::Mutex::new(Some(tx)))
-    }
-
-    pub fn fire(&self) {
-        let sender = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(tx) = sender {
-            tx.send(()).ok();
-        }
-    }
-}
-
-/// Tells every server that these sessions (all of the person's, when
-/// `session` is None) ended, so their sockets close with 4403. Sockets
-/// also re-check their session periodically, which covers a lost message.
-pub async fn sessions_revoked(bus: &SharedBus, person: Uuid, session: Option<Uuid>) {
-    let message = Message::SessionsRevoked { session };
-    if let Err(e) = bus.publish(&Channel::person(person), &message).await {
-        tracing::warn!(error = %e, %person, "announcing a session revocation failed");
-    }
-}

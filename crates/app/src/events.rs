@@ -1,0 +1,140 @@
+//! Events: create, change, cancel, and who may read one.
+
+use cortege_db::events::{self as db_events, Event, EventUpdate, NewEvent};
+use cortege_db::people::Person;
+use cortege_domain::events::{EventChanges, EventDraft, capacity_grew, check_new_capacity, micros};
+use cortege_domain::{PersonId, check_schedule};
+use uuid::Uuid;
+
+use crate::rate_limits::Action;
+use crate::{App, Error, Result, places, rights, rsvps};
+
+/// The event by id if `viewer` may read it; NOT_FOUND otherwise (a GROUP
+/// event is not revealed to strangers).
+pub async fn readable(app: &App, viewer: Option<&Person>, id: Uuid) -> Result<Event> {
+    let event = by_id(app, id)
+        .await?
+        .ok_or_else(|| Error::not_found("event"))?;
+    if event
+        .visibility
+        .is_readable_by(rights::reader_of(app, viewer, &event).await?)
+    {
+        Ok(event)
+    } else {
+        Err(Error::not_found("event"))
+    }
+}
+
+/// The event as stored now, whatever its state.
+pub async fn by_id(app: &App, id: Uuid) -> Result<Option<Event>> {
+    Ok(db_events::by_ids(&app.pool, &[id])
+        .await?
+        .into_iter()
+        .next())
+}
+
+async fn stored(app: &App, id: Uuid) -> Result<Event> {
+    by_id(app, id)
+        .await?
+        .ok_or_else(|| Error::internal("event vanished", &id))
+}
+
+/// Creates an event organised by `actor`.
+pub async fn create(app: &App, actor: &Person, draft: EventDraft) -> Result<Event> {
+    rights::require_member(actor)?;
+    app.limits.check(Action::CreateEvent, actor.id).await?;
+    if let Some(g) = draft.group {
+        let exists = cortege_db::groups::by_ids(&app.pool, &[g])
+            .await?
+            .first()
+            .is_some_and(|g| g.removed_at.is_none());
+        if !exists || !rights::is_group_member(app, actor.id, g, false).await? {
+            return Err(Error::invalid(
+                "input.groupId",
+                "you are not an active member of this group",
+            ));
+        }
+    }
+    let address = places::resolve(app, &draft.address, "input.address").await?;
+    let id = db_events::create(
+        &app.pool,
+        &NewEvent {
+            organiser: PersonId(actor.id),
+            group: draft.group,
+            kind: draft.kind,
+            visibility: draft.visibility,
+            title: draft.title,
+            description: draft.description,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            location: draft.location,
+            address,
+            capacity: draft.capacity,
+        },
+    )
+    .await?;
+    stored(app, id.0).await
+}
+
+/// The event, if `actor` may change it: its organisers and admins.
+async fn editable(app: &App, actor: &Person, id: Uuid, verb: &str) -> Result<Event> {
+    rights::require_member(actor)?;
+    let event = readable(app, Some(actor), id).await?;
+    if !rights::may_edit_event(app, actor, &event).await? {
+        return Err(Error::forbidden(format!(
+            "only the event's organisers may {verb} it"
+        )));
+    }
+    Ok(event)
+}
+
+/// Changes an event. A larger capacity promotes waitlisted parties in the
+/// same transaction.
+pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) -> Result<Event> {
+    editable(app, actor, id, "change").await?;
+    let address = match &changes.address {
+        Some(a) => Some(places::resolve(app, a, "input.address").await?),
+        None => None,
+    };
+    let update = EventUpdate {
+        title: changes.title,
+        description: changes.description,
+        kind: changes.kind,
+        starts_at: changes.starts_at.map(micros),
+        ends_at: changes.ends_at.map(micros),
+        location: changes.location,
+        address,
+        capacity: changes.capacity,
+    };
+    let mut tx = cortege_db::begin(&app.pool).await?;
+    let mut event = db_events::lock(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("event"))?;
+    if event.cancelled_at.is_some() {
+        return Err(Error::invalid("id", "the event is cancelled"));
+    }
+    let starts = update.starts_at.unwrap_or(event.starts_at);
+    let ends = update.ends_at.unwrap_or(event.ends_at);
+    let ends_field = if update.ends_at.is_some() {
+        "input.endsAt"
+    } else {
+        "input.startsAt"
+    };
+    check_schedule(starts, ends, ends_field)?;
+    check_new_capacity(update.capacity, event.seats_taken, "input.capacity")?;
+    let grew = capacity_grew(update.capacity, event.capacity);
+    db_events::update(&mut tx, id, PersonId(actor.id), &update).await?;
+    if grew {
+        event.capacity = update.capacity;
+        rsvps::promote(&mut tx, &mut event).await?;
+    }
+    cortege_db::commit(tx).await?;
+    stored(app, id).await
+}
+
+/// Cancels an event: it leaves every listing but stays readable by id.
+pub async fn cancel(app: &App, actor: &Person, id: Uuid) -> Result<Event> {
+    editable(app, actor, id, "cancel").await?;
+    db_events::cancel(&app.pool, id, PersonId(actor.id)).await?;
+    stored(app, id).await
+}

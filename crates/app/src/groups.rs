@@ -1,0 +1,90 @@
+//! Local groups: create, join, leave, and the managers' answers.
+
+use cortege_db::groups::{self as db_groups, Group, LeaveOutcome, Membership, NewGroup};
+use cortege_db::people::Person;
+use cortege_domain::groups::GroupDraft;
+use cortege_domain::{PersonId, Role};
+use uuid::Uuid;
+
+use crate::rate_limits::Action;
+use crate::{App, Error, Result, places, rights};
+
+/// Creates a group; `actor` becomes its first manager. A group given only
+/// an address sits at its commune's centre.
+pub async fn create(app: &App, actor: &Person, draft: GroupDraft) -> Result<Group> {
+    rights::require_member(actor)?;
+    app.limits.check(Action::CreateGroup, actor.id).await?;
+    let address = match &draft.address {
+        Some(a) => Some(places::resolve(app, a, "input.address").await?),
+        None => None,
+    };
+    let mut location = draft.location.map(|p| (p.lat(), p.lon()));
+    if location.is_none()
+        && let Some(a) = &address
+    {
+        let communes = cortege_db::reference::communes_by_code(
+            &app.pool,
+            std::slice::from_ref(&a.commune_code),
+        )
+        .await?;
+        location = communes.first().map(|c| (c.lat, c.lon));
+    }
+    let id = db_groups::create(
+        &app.pool,
+        PersonId(actor.id),
+        &NewGroup {
+            name: draft.name,
+            description: draft.description,
+            join_policy: draft.join_policy,
+            location,
+            address,
+        },
+    )
+    .await?;
+    db_groups::by_ids(&app.pool, &[id.0])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal("group vanished", &id.0))
+}
+
+/// ACTIVE at once under OPEN, PENDING under APPROVAL.
+pub async fn join(app: &App, actor: &Person, group: Uuid) -> Result<Membership> {
+    rights::require_member(actor)?;
+    db_groups::join(&app.pool, group, PersonId(actor.id))
+        .await?
+        .ok_or_else(|| Error::not_found("group"))
+}
+
+/// Leaves a group (or withdraws a request); false when not a member. The
+/// last manager cannot leave: CONFLICT.
+pub async fn leave(app: &App, person: PersonId, group: Uuid) -> Result<bool> {
+    match db_groups::leave(&app.pool, group, person).await? {
+        LeaveOutcome::Left => Ok(true),
+        LeaveOutcome::NotAMember => Ok(false),
+        LeaveOutcome::LastManager => Err(Error::Conflict(
+            "you are the group's last manager: name another manager first".to_owned(),
+        )),
+    }
+}
+
+/// A manager (or an admin) accepts or refuses a request to join; a refused
+/// request is deleted and returned as it was (PENDING).
+pub async fn respond(
+    app: &App,
+    actor: &Person,
+    group: Uuid,
+    person: Uuid,
+    accept: bool,
+) -> Result<Membership> {
+    rights::require_member(actor)?;
+    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
+    {
+        return Err(Error::forbidden(
+            "only the group's managers answer join requests",
+        ));
+    }
+    db_groups::respond(&app.pool, group, person, PersonId(actor.id), accept)
+        .await?
+        .ok_or_else(|| Error::NotFound("no pending request from this person".to_owned()))
+}

@@ -1,0 +1,167 @@
+//! An event as a member proposes it, checked: what the API parses its
+//! input into before the service layer resolves the address and stores it.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::seats::MAX_CAPACITY;
+use crate::{AddressLines, EventKind, GeoPoint, ValidationError, Visibility};
+
+/// An event as stored; `distance_km` is set when it was found by location.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Event {
+    pub id: uuid::Uuid,
+    pub organiser_id: uuid::Uuid,
+    pub group_id: Option<uuid::Uuid>,
+    pub kind: EventKind,
+    pub visibility: Visibility,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub lat: f64,
+    pub lon: f64,
+    pub street: Option<String>,
+    pub postcode: String,
+    pub city: String,
+    pub commune_code: String,
+    pub capacity: Option<i32>,
+    pub seats_taken: i32,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub distance_km: Option<f64>,
+}
+
+impl Event {
+    /// Whether the event is announced to members near it as it appears:
+    /// listed (PUBLIC) and not removed by moderators.
+    pub fn is_announced(&self) -> bool {
+        self.visibility.is_listed() && self.removed_at.is_none()
+    }
+
+    /// Whether it is cancelled or removed.
+    pub fn is_closed(&self) -> bool {
+        self.cancelled_at.is_some() || self.removed_at.is_some()
+    }
+}
+
+/// Longest description accepted.
+pub const MAX_DESCRIPTION: usize = 10_000;
+
+/// A new event, every field checked but the address (which needs the
+/// commune reference) and the group (which needs its membership).
+#[derive(Debug, Clone)]
+pub struct EventDraft {
+    pub title: String,
+    pub description: String,
+    pub kind: EventKind,
+    pub visibility: Visibility,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub location: GeoPoint,
+    pub address: AddressLines,
+    pub capacity: Option<i32>,
+    pub group: Option<uuid::Uuid>,
+}
+
+/// Changes to an event; None leaves a field as it is. The schedule is
+/// checked against the event as it stands, under its lock.
+#[derive(Debug, Clone, Default)]
+pub struct EventChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<EventKind>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub location: Option<GeoPoint>,
+    pub address: Option<AddressLines>,
+    pub capacity: Option<i32>,
+}
+
+/// PostgreSQL keeps microseconds: compare and store what will be kept, or a
+/// check that passes here could fail in the database.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+/// A capacity: at least 1, at most [`MAX_CAPACITY`].
+pub fn check_capacity(capacity: Option<i32>, field: &str) -> Result<(), ValidationError> {
+    match capacity {
+        Some(c) if !(1..=MAX_CAPACITY).contains(&c) => Err(ValidationError::new(
+            field,
+            format!("must be between 1 and {MAX_CAPACITY}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A new event's start: not in the past.
+pub fn check_start(
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    field: &str,
+) -> Result<(), ValidationError> {
+    if starts_at < now {
+        return Err(ValidationError::new(field, "must not be in the past"));
+    }
+    Ok(())
+}
+
+/// GROUP visibility needs a group.
+pub fn check_visibility(
+    visibility: Visibility,
+    group: Option<uuid::Uuid>,
+    field: &str,
+) -> Result<(), ValidationError> {
+    if visibility == Visibility::Group && group.is_none() {
+        return Err(ValidationError::new(
+            field,
+            "GROUP visibility needs a groupId",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a new capacity may replace the current one: never below the
+/// seats taken.
+pub fn check_new_capacity(
+    new: Option<i32>,
+    taken: i32,
+    field: &str,
+) -> Result<(), ValidationError> {
+    match new {
+        Some(c) if c < taken => Err(ValidationError::new(
+            field,
+            format!("must not be below the {taken} seats already taken"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a capacity change frees seats for the waitlist.
+pub fn capacity_grew(new: Option<i32>, old: Option<i32>) -> bool {
+    matches!((new, old), (Some(new), Some(old)) if new > old)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_rules() {
+        assert!(check_capacity(Some(0), "c").is_err());
+        assert!(check_capacity(Some(MAX_CAPACITY + 1), "c").is_err());
+        assert!(check_capacity(None, "c").is_ok());
+        assert!(check_new_capacity(Some(3), 4, "c").is_err());
+        assert!(check_new_capacity(Some(4), 4, "c").is_ok());
+        assert!(capacity_grew(Some(5), Some(4)));
+        assert!(!capacity_grew(Some(5), None));
+    }
+
+    #[test]
+    fn group_visibility_needs_a_group() {
+        assert!(check_visibility(Visibility::Group, None, "v").is_err());
+        assert!(check_visibility(Visibility::Public, None, "v").is_ok());
+    }
+}

@@ -1,0 +1,177 @@
+//! Creating, changing and cancelling events, and answering them: the
+//! inputs parse into domain drafts, and each mutation is one call into
+//! `cortege_app`.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use cortege_app::{events, rsvps};
+use cortege_domain::events::{
+    EventChanges, EventDraft, MAX_DESCRIPTION, check_capacity, check_start, check_visibility,
+};
+use cortege_domain::{ValidationError, check_schedule, parse_text, parse_title};
+
+use crate::access::require_member;
+use crate::context::ContextExt;
+use crate::error::ApiResult;
+use crate::ids::{self, Kind};
+use crate::objects::address::AddressInput;
+use crate::objects::event::{Event, EventKind, Rsvp, Visibility};
+use crate::objects::person::GeoPointInput;
+
+/// A new event.
+#[derive(InputObject)]
+pub struct CreateEventInput {
+    /// 3 to 120 characters.
+    pub title: String,
+    /// At most 10,000 characters.
+    pub description: String,
+    pub kind: EventKind,
+    /// PUBLIC when omitted. GROUP needs groupId.
+    pub visibility: Option<Visibility>,
+    /// Not in the past.
+    pub starts_at: DateTime<Utc>,
+    /// After startsAt, within 7 days of it.
+    pub ends_at: DateTime<Utc>,
+    pub location: GeoPointInput,
+    pub address: AddressInput,
+    /// At least 1; omit for no limit.
+    pub capacity: Option<i32>,
+    /// A group the viewer is an active member of.
+    pub group_id: Option<ID>,
+}
+
+/// Changes to an event; omitted fields stay as they are.
+#[derive(InputObject, Default)]
+pub struct UpdateEventInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<EventKind>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub location: Option<GeoPointInput>,
+    pub address: Option<AddressInput>,
+    /// Never below attendeeCount; a larger capacity promotes waitlisted parties.
+    pub capacity: Option<i32>,
+}
+
+impl TryFrom<CreateEventInput> for EventDraft {
+    type Error = ValidationError;
+
+    fn try_from(input: CreateEventInput) -> Result<Self, ValidationError> {
+        let under = |e: ValidationError| e.under("input");
+        let title = parse_title(&input.title, "title").map_err(under)?;
+        let description =
+            parse_text(&input.description, MAX_DESCRIPTION, "description").map_err(under)?;
+        check_start(input.starts_at, Utc::now(), "startsAt").map_err(under)?;
+        check_schedule(input.starts_at, input.ends_at, "endsAt").map_err(under)?;
+        let location = input
+            .location
+            .point()
+            .map_err(|e| e.under("input.location"))?;
+        check_capacity(input.capacity, "capacity").map_err(under)?;
+        let visibility = input.visibility.unwrap_or(Visibility::Public);
+        let group = input
+            .group_id
+            .as_ref()
+            .map(|id| ids::decode(Kind::Group, id, "input.groupId"))
+            .transpose()?;
+        check_visibility(visibility, group, "visibility").map_err(under)?;
+        Ok(EventDraft {
+            title,
+            description,
+            kind: input.kind,
+            visibility,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            location,
+            address: input.address.into(),
+            capacity: input.capacity,
+            group,
+        })
+    }
+}
+
+impl TryFrom<UpdateEventInput> for EventChanges {
+    type Error = ValidationError;
+
+    fn try_from(input: UpdateEventInput) -> Result<Self, ValidationError> {
+        let under = |e: ValidationError| e.under("input");
+        check_capacity(input.capacity, "capacity").map_err(under)?;
+        Ok(EventChanges {
+            title: input
+                .title
+                .as_deref()
+                .map(|t| parse_title(t, "title"))
+                .transpose()
+                .map_err(under)?,
+            description: input
+                .description
+                .as_deref()
+                .map(|d| parse_text(d, MAX_DESCRIPTION, "description"))
+                .transpose()
+                .map_err(under)?,
+            kind: input.kind,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            location: input
+                .location
+                .map(|l| l.point().map_err(|e| e.under("input.location")))
+                .transpose()?,
+            address: input.address.map(Into::into),
+            capacity: input.capacity,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct EventMutation;
+
+#[Object]
+impl EventMutation {
+    /// Creates an event; the viewer is its organiser.
+    async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> ApiResult<Event> {
+        let me = require_member(ctx).await?;
+        let draft = EventDraft::try_from(input)?;
+        Ok(Event::new(events::create(ctx.app(), &me, draft).await?))
+    }
+
+    /// Changes an event. Its organisers and admins only.
+    async fn update_event(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateEventInput,
+    ) -> ApiResult<Event> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Event, &id, "id")?;
+        let changes = EventChanges::try_from(input)?;
+        Ok(Event::new(
+            events::update(ctx.app(), &me, id, changes).await?,
+        ))
+    }
+
+    /// Cancels an event: it leaves every listing but stays readable by ID.
+    /// Its organisers and admins only.
+    async fn cancel_event(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Event> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Event, &id, "id")?;
+        Ok(Event::new(events::cancel(ctx.app(), &me, id).await?))
+    }
+
+    /// Idempotent: a second call updates the same RSVP. GOING while the
+    /// party (1 + guests) fits, else WAITLISTED whole. Without guests, an
+    /// existing RSVP keeps its guests.
+    async fn rsvp(&self, ctx: &Context<'_>, event_id: ID, guests: Option<i32>) -> ApiResult<Rsvp> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Event, &event_id, "eventId")?;
+        let guests = rsvps::parse_guests(guests, "guests")?;
+        Ok(Rsvp::new(rsvps::rsvp(ctx.app(), &me, id, guests).await?))
+    }
+
+    /// Cancels the viewer's RSVP; its seats go to the waitlist.
+    async fn cancel_rsvp(&self, ctx: &Context<'_>, event_id: ID) -> ApiResult<Rsvp> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Event, &event_id, "eventId")?;
+        Ok(Rsvp::new(rsvps::cancel(ctx.app(), &me, id).await?))
+    }
+}

@@ -1,0 +1,24 @@
+//! The messages published directly, outside the outbox: best-effort by
+//! design (see the crate's doc), each logged when the bus refuses it.
+
+use cortege_realtime::{Channel, Message, SharedBus};
+use uuid::Uuid;
+
+/// Tells every server that these sessions (all of the person's, when
+/// `session` is None) ended, so their sockets close with 4403. Sockets
+/// also re-check their session periodically, which covers a lost message.
+pub async fn sessions_revoked(bus: &SharedBus, person: Uuid, session: Option<Uuid>) {
+    let message = Message::SessionsRevoked { session };
+    if let Err(e) = bus.publish(&Channel::person(person), &message).await {
+        tracing::warn!(error = %e, %person, "announcing a session revocation failed");
+    }
+}
+
+/// Tells the moderators' live queues that a report was filed. The queue
+/// has it whatever happens here; only the live push can be lost.
+pub async fn report_created(bus: &SharedBus, report: Uuid) {
+    let message = Message::ReportCreated { report };
+    if let Err(e) = bus.publish(&Channel::moderation(), &message).await {
+        tracing::warn!(error = %e, "announcing a report to moderators failed");
+    }
+}
