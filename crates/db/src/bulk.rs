@@ -6,16 +6,67 @@ use tokio::sync::mpsc::Receiver;
 
 use crate::Result;
 
-/// Streams chunks of COPY text (tab-separated, `\N` for null) into
-/// `statement` (a `COPY … FROM STDIN`) until the channel closes; returns
-/// the rows copied.
-pub async fn copy_from(
-    pool: &PgPool,
-    statement: &'static str,
-    mut chunks: Receiver<Vec<u8>>,
-) -> Result<u64> {
+/// A table bulk loading writes to. Each producer writes its rows' fields
+/// in the order [`Table::columns`] lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    People,
+    Groups,
+    Memberships,
+    Events,
+    Rsvps,
+    Friendships,
+    /// The member-file import's staging table (see [`crate::import`]).
+    ImportStaging,
+}
+
+impl Table {
+    /// The columns a row carries, in order.
+    pub fn columns(self) -> &'static str {
+        match self {
+            Table::People => {
+                "id, first_name, last_name, email, postcode, commune_code, home_lat, home_lon, \
+                 action_radius_km, pledge_accepted_at, created_at"
+            }
+            Table::Groups => {
+                "id, name, description, join_policy, lat, lon, earth, postcode, city, commune_code, \
+                 created_by, created_at"
+            }
+            Table::Memberships => "group_id, person_id, role, status, created_at, activated_at",
+            Table::Events => {
+                "id, organiser_id, group_id, kind, visibility, title, description, starts_at, \
+                 ends_at, lat, lon, earth, street, postcode, city, commune_code, capacity, \
+                 seats_taken, created_at"
+            }
+            Table::Rsvps => "id, event_id, person_id, status, guests, created_at",
+            Table::Friendships => {
+                "id, requester_id, addressee_id, status, created_at, responded_at"
+            }
+            Table::ImportStaging => {
+                "import_id, line, email, first_name, last_name, postcode, phone, tags"
+            }
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Table::People => "people",
+            Table::Groups => "groups",
+            Table::Memberships => "memberships",
+            Table::Events => "events",
+            Table::Rsvps => "rsvps",
+            Table::Friendships => "friendships",
+            Table::ImportStaging => "import_staging",
+        }
+    }
+}
+
+/// Streams chunks of COPY text (tab-separated, `\N` for null) into the
+/// table until the channel closes; returns the rows copied.
+pub async fn copy_from(pool: &PgPool, table: Table, mut chunks: Receiver<Vec<u8>>) -> Result<u64> {
+    let statement = format!("COPY {} ({}) FROM STDIN", table.name(), table.columns());
     let mut conn = pool.acquire().await?;
-    let mut copy = conn.copy_in_raw(statement).await?;
+    let mut copy = conn.copy_in_raw(&statement).await?;
     while let Some(chunk) = chunks.recv().await {
         copy.send(chunk).await?;
     }

@@ -72,6 +72,30 @@ pub async fn commit(tx: Tx<'_>) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
+/// Creates the database `name` through a connection to another database
+/// of the cluster (`admin`), unless it exists: for the embedded cluster's
+/// first start. `name` is a plain lower-case identifier of our own.
+pub async fn create_database_if_missing(
+    admin: &PgConnectOptions,
+    name: &'static str,
+) -> Result<()> {
+    use sqlx::Connection;
+    debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    let mut conn = sqlx::PgConnection::connect_with(admin).await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
 /// Opens the pool. `max` is the number of connections this process may hold.
 pub async fn connect(options: PgConnectOptions, max: u32) -> Result<PgPool> {
     let pool = PgPoolOptions::new()

@@ -107,25 +107,22 @@ async fn organiser(database_url: &str) -> anyhow::Result<String> {
     let pool = sqlx::PgPool::connect(database_url)
         .await
         .context("connecting to the database")?;
-    let id = uuid::Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO people (id, first_name, last_name, email, pledge_accepted_at)
-         VALUES ($1, 'Charge', 'Test', $2, now())",
-    )
-    .bind(id)
-    .bind(format!("load-{}@example.org", id.simple()))
-    .execute(&pool)
-    .await?;
-    let (token, hash) = cortege_graphql::auth::new_token();
-    sqlx::query(
-        "INSERT INTO sessions (id, person_id, token_hash, expires_at)
-         VALUES ($1, $2, $3, now() + interval '1 day')",
-    )
-    .bind(uuid::Uuid::now_v7())
-    .bind(id)
-    .bind(hash)
-    .execute(&pool)
-    .await?;
+    let id = cortege_domain::PersonId::new();
+    let mut tx = cortege_db::begin(&pool).await?;
+    let person = cortege_db::people::NewPerson {
+        id,
+        first_name: "Charge".to_owned(),
+        last_name: "Test".to_owned(),
+        email: format!("load-{}@example.org", id.0.simple()),
+        postcode: None,
+        commune_code: None,
+        home: None,
+        photo_key: None,
+        pledge_accepted: true,
+    };
+    cortege_db::people::insert(&mut tx, &person).await?;
+    cortege_db::commit(tx).await?;
+    let token = cortege_app::sessions::open(&pool, id).await?;
     pool.close().await;
     Ok(token)
 }

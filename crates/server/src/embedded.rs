@@ -312,22 +312,9 @@ impl EmbeddedPostgres {
     }
 
     async fn ensure_database(&self) -> anyhow::Result<()> {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect_with(&self.options("postgres"))
+        cortege_db::create_database_if_missing(&self.options("postgres"), DATABASE)
             .await
-            .context("connecting to the embedded PostgreSQL")?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE)
-                .fetch_one(&mut conn)
-                .await?;
-        if !exists {
-            sqlx::query("CREATE DATABASE cortege")
-                .execute(&mut conn)
-                .await?;
-        }
-        conn.close().await?;
-        Ok(())
+            .context("creating the database in the embedded PostgreSQL")
     }
 
     /// How to connect to the cluster's database.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use cortege_db::PgPool;
-use cortege_db::bulk::{copy_escape, copy_from};
+use cortege_db::bulk::{Table, copy_escape, copy_from};
 use cortege_domain::{Email, PersonName, Postcode};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
@@ -284,12 +284,7 @@ pub async fn import_members(
         report.flush()?;
         Ok((rows, rejected))
     });
-    let copied = copy_from(
-        pool,
-        "COPY import_staging (import_id, line, email, first_name, last_name, postcode, phone, tags) FROM STDIN",
-        rx,
-    )
-    .await;
+    let copied = copy_from(pool, Table::ImportStaging, rx).await;
     let (rows, mut rejected) = match producer.await.context("import reader")? {
         Ok(r) => r,
         Err(e) => {

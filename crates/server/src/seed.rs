@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use cortege_db::PgPool;
-use cortege_db::bulk::{SeedCommune, copy_escape, copy_from};
+use cortege_db::bulk::{SeedCommune, Table, copy_escape, copy_from};
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
@@ -212,7 +212,7 @@ fn ts(t: DateTime<Utc>) -> String {
 
 /// Runs `produce` on a blocking thread, each call filling one chunk (false
 /// when done), while the chunks stream into `statement`.
-async fn copy<F>(pool: &PgPool, statement: &'static str, mut produce: F) -> anyhow::Result<u64>
+async fn copy<F>(pool: &PgPool, table: Table, mut produce: F) -> anyhow::Result<u64>
 where
     F: FnMut(&mut String) -> bool + Send + 'static,
 {
@@ -229,7 +229,7 @@ where
             }
         }
     });
-    let copied = copy_from(pool, statement, rx).await?;
+    let copied = copy_from(pool, table, rx).await?;
     producer.await.context("seed producer")?;
     Ok(copied)
 }
@@ -260,34 +260,33 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
             StdRng::seed_from_u64(base_seed.wrapping_add(1)),
         );
         let mut i = 0usize;
-        let n = copy(
-            pool,
-            "COPY people (id, first_name, last_name, email, postcode, commune_code, home_lat, home_lon,
-                          action_radius_km, pledge_accepted_at, created_at) FROM STDIN",
-            move |out| {
-                for _ in 0..CHUNK_ROWS {
-                    let Some(id) = people.get(i) else {
-                        return false;
-                    };
-                    let first = FIRST[rng.random_range(0..FIRST.len())];
-                    let last = LAST[rng.random_range(0..LAST.len())];
-                    let (c, lat, lon) = world.place(&mut rng);
-                    field(out, &id.to_string());
-                    field(out, first);
-                    field(out, last);
-                    field(out, &format!("demo-{}@demo.invalid", id.simple()));
-                    field(out, &c.postcode);
-                    field(out, &c.code);
-                    let _ = write!(out, "{lat}\t{lon}\t{}\t", [5, 10, 20, 30, 50][rng.random_range(0..5)]);
-                    let joined = now - Duration::days(rng.random_range(0..900));
-                    field(out, &ts(joined));
-                    out.push_str(&ts(joined));
-                    out.push('\n');
-                    i += 1;
-                }
-                true
-            },
-        )
+        let n = copy(pool, Table::People, move |out| {
+            for _ in 0..CHUNK_ROWS {
+                let Some(id) = people.get(i) else {
+                    return false;
+                };
+                let first = FIRST[rng.random_range(0..FIRST.len())];
+                let last = LAST[rng.random_range(0..LAST.len())];
+                let (c, lat, lon) = world.place(&mut rng);
+                field(out, &id.to_string());
+                field(out, first);
+                field(out, last);
+                field(out, &format!("demo-{}@demo.invalid", id.simple()));
+                field(out, &c.postcode);
+                field(out, &c.code);
+                let _ = write!(
+                    out,
+                    "{lat}\t{lon}\t{}\t",
+                    [5, 10, 20, 30, 50][rng.random_range(0..5)]
+                );
+                let joined = now - Duration::days(rng.random_range(0..900));
+                field(out, &ts(joined));
+                out.push_str(&ts(joined));
+                out.push('\n');
+                i += 1;
+            }
+            true
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "people");
     }
@@ -313,33 +312,35 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
             StdRng::seed_from_u64(base_seed.wrapping_add(2)),
         );
         let mut i = 0usize;
-        let n = copy(
-            pool,
-            "COPY groups (id, name, description, join_policy, lat, lon, earth, postcode, city, commune_code,
-                          created_by, created_at) FROM STDIN",
-            move |out| {
-                for _ in 0..CHUNK_ROWS {
-                    let Some((id, manager)) = groups2.get(i) else {
-                        return false;
-                    };
-                    let (c, lat, lon) = world.place(&mut rng);
-                    field(out, &id.to_string());
-                    field(out, &format!("{} insoumise {}", c.name, i + 1));
-                    field(out, &format!("Le groupe d'action de {}.", c.name));
-                    field(out, if rng.random_bool(0.8) { "OPEN" } else { "APPROVAL" });
-                    let _ = write!(out, "{lat}\t{lon}\t");
-                    field(out, &earth(lat, lon));
-                    field(out, &c.postcode);
-                    field(out, &c.name);
-                    field(out, &c.code);
-                    field(out, &manager.to_string());
-                    out.push_str(&ts(now - Duration::days(rng.random_range(0..700))));
-                    out.push('\n');
-                    i += 1;
-                }
-                true
-            },
-        )
+        let n = copy(pool, Table::Groups, move |out| {
+            for _ in 0..CHUNK_ROWS {
+                let Some((id, manager)) = groups2.get(i) else {
+                    return false;
+                };
+                let (c, lat, lon) = world.place(&mut rng);
+                field(out, &id.to_string());
+                field(out, &format!("{} insoumise {}", c.name, i + 1));
+                field(out, &format!("Le groupe d'action de {}.", c.name));
+                field(
+                    out,
+                    if rng.random_bool(0.8) {
+                        "OPEN"
+                    } else {
+                        "APPROVAL"
+                    },
+                );
+                let _ = write!(out, "{lat}\t{lon}\t");
+                field(out, &earth(lat, lon));
+                field(out, &c.postcode);
+                field(out, &c.name);
+                field(out, &c.code);
+                field(out, &manager.to_string());
+                out.push_str(&ts(now - Duration::days(rng.random_range(0..700))));
+                out.push('\n');
+                i += 1;
+            }
+            true
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "groups");
     }
@@ -350,31 +351,27 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
             StdRng::seed_from_u64(base_seed.wrapping_add(3)),
         );
         let mut i = 0usize;
-        let n = copy(
-            pool,
-            "COPY memberships (group_id, person_id, role, status, created_at, activated_at) FROM STDIN",
-            move |out| {
-                let mut rows = 0;
-                while rows < CHUNK_ROWS {
-                    let Some((group, manager)) = groups2.get(i) else {
-                        return false;
-                    };
-                    let t = ts(now - Duration::days(rng.random_range(0..600)));
-                    let _ = writeln!(out, "{group}\t{manager}\tMANAGER\tACTIVE\t{t}\t{t}");
-                    let mut seen = HashSet::from([*manager]);
-                    for _ in 0..rng.random_range(3..40) {
-                        let p = people[rng.random_range(0..people.len())];
-                        if seen.insert(p) {
-                            let _ = writeln!(out, "{group}\t{p}\tMEMBER\tACTIVE\t{t}\t{t}");
-                            rows += 1;
-                        }
+        let n = copy(pool, Table::Memberships, move |out| {
+            let mut rows = 0;
+            while rows < CHUNK_ROWS {
+                let Some((group, manager)) = groups2.get(i) else {
+                    return false;
+                };
+                let t = ts(now - Duration::days(rng.random_range(0..600)));
+                let _ = writeln!(out, "{group}\t{manager}\tMANAGER\tACTIVE\t{t}\t{t}");
+                let mut seen = HashSet::from([*manager]);
+                for _ in 0..rng.random_range(3..40) {
+                    let p = people[rng.random_range(0..people.len())];
+                    if seen.insert(p) {
+                        let _ = writeln!(out, "{group}\t{p}\tMEMBER\tACTIVE\t{t}\t{t}");
+                        rows += 1;
                     }
-                    rows += 1;
-                    i += 1;
                 }
-                true
-            },
-        )
+                rows += 1;
+                i += 1;
+            }
+            true
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "memberships");
     }
@@ -402,51 +399,55 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
             StdRng::seed_from_u64(base_seed.wrapping_add(4)),
         );
         let mut i = 0usize;
-        let n = copy(
-            pool,
-            "COPY events (id, organiser_id, group_id, kind, visibility, title, description, starts_at, ends_at,
-                          lat, lon, earth, street, postcode, city, commune_code, capacity, seats_taken, created_at) FROM STDIN",
-            move |out| {
-                for _ in 0..CHUNK_ROWS {
-                    let Some((id, capacity)) = events2.get(i) else {
-                        return false;
-                    };
-                    let (c, lat, lon) = world.place(&mut rng);
-                    let (kind, label) = KINDS[rng.random_range(0..KINDS.len())];
-                    let group = rng.random_bool(0.4).then(|| groups2[rng.random_range(0..groups2.len())]);
-                    let organiser = group.map_or_else(|| people[rng.random_range(0..people.len())], |g| g.1);
-                    let visibility = match (group, rng.random_range(0..20)) {
-                        (Some(_), 0..=2) => "GROUP",
-                        (_, 3) => "UNLISTED",
-                        _ => "PUBLIC",
-                    };
-                    let place = PLACES[rng.random_range(0..PLACES.len())];
-                    let starts = now + Duration::minutes(rng.random_range(-60 * 24 * 60..60 * 24 * 90));
-                    let ends = starts + Duration::minutes(rng.random_range(1..8) * 30);
-                    field(out, &id.to_string());
-                    field(out, &organiser.to_string());
-                    opt_field(out, group.map(|g| g.0.to_string()));
-                    field(out, kind);
-                    field(out, visibility);
-                    field(out, &format!("{label} à {} {place}", c.name));
-                    field(out, &format!("{label} {place}, {}. Venez nombreuses et nombreux !", c.name));
-                    field(out, &ts(starts));
-                    field(out, &ts(ends));
-                    let _ = write!(out, "{lat}\t{lon}\t");
-                    field(out, &earth(lat, lon));
-                    field(out, place);
-                    field(out, &c.postcode);
-                    field(out, &c.name);
-                    field(out, &c.code);
-                    opt_field(out, capacity.map(|c| c.to_string()));
-                    let _ = write!(out, "{}\t", plan.party(i, *capacity, &people).1);
-                    out.push_str(&ts(starts - Duration::days(rng.random_range(1..30))));
-                    out.push('\n');
-                    i += 1;
-                }
-                true
-            },
-        )
+        let n = copy(pool, Table::Events, move |out| {
+            for _ in 0..CHUNK_ROWS {
+                let Some((id, capacity)) = events2.get(i) else {
+                    return false;
+                };
+                let (c, lat, lon) = world.place(&mut rng);
+                let (kind, label) = KINDS[rng.random_range(0..KINDS.len())];
+                let group = rng
+                    .random_bool(0.4)
+                    .then(|| groups2[rng.random_range(0..groups2.len())]);
+                let organiser =
+                    group.map_or_else(|| people[rng.random_range(0..people.len())], |g| g.1);
+                let visibility = match (group, rng.random_range(0..20)) {
+                    (Some(_), 0..=2) => "GROUP",
+                    (_, 3) => "UNLISTED",
+                    _ => "PUBLIC",
+                };
+                let place = PLACES[rng.random_range(0..PLACES.len())];
+                let starts = now + Duration::minutes(rng.random_range(-60 * 24 * 60..60 * 24 * 90));
+                let ends = starts + Duration::minutes(rng.random_range(1..8) * 30);
+                field(out, &id.to_string());
+                field(out, &organiser.to_string());
+                opt_field(out, group.map(|g| g.0.to_string()));
+                field(out, kind);
+                field(out, visibility);
+                field(out, &format!("{label} à {} {place}", c.name));
+                field(
+                    out,
+                    &format!(
+                        "{label} {place}, {}. Venez nombreuses et nombreux !",
+                        c.name
+                    ),
+                );
+                field(out, &ts(starts));
+                field(out, &ts(ends));
+                let _ = write!(out, "{lat}\t{lon}\t");
+                field(out, &earth(lat, lon));
+                field(out, place);
+                field(out, &c.postcode);
+                field(out, &c.name);
+                field(out, &c.code);
+                opt_field(out, capacity.map(|c| c.to_string()));
+                let _ = write!(out, "{}\t", plan.party(i, *capacity, &people).1);
+                out.push_str(&ts(starts - Duration::days(rng.random_range(1..30))));
+                out.push('\n');
+                i += 1;
+            }
+            true
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "events");
     }
@@ -456,29 +457,25 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
         let (people, events2, plan) = (people.clone(), events.clone(), rsvp_plan.clone());
         let mut rng = StdRng::seed_from_u64(base_seed.wrapping_add(5));
         let mut i = 0usize;
-        let n = copy(
-            pool,
-            "COPY rsvps (id, event_id, person_id, status, guests, created_at) FROM STDIN",
-            move |out| {
-                let mut rows = 0;
-                while rows < CHUNK_ROWS {
-                    let Some((event, capacity)) = events2.get(i) else {
-                        return false;
-                    };
-                    for (p, guests) in plan.party(i, *capacity, &people).0 {
-                        let _ = writeln!(
-                            out,
-                            "{}\t{event}\t{p}\tGOING\t{guests}\t{}",
-                            Uuid::from_u128(rng.random()),
-                            ts(now - Duration::days(rng.random_range(0..20)))
-                        );
-                        rows += 1;
-                    }
-                    i += 1;
+        let n = copy(pool, Table::Rsvps, move |out| {
+            let mut rows = 0;
+            while rows < CHUNK_ROWS {
+                let Some((event, capacity)) = events2.get(i) else {
+                    return false;
+                };
+                for (p, guests) in plan.party(i, *capacity, &people).0 {
+                    let _ = writeln!(
+                        out,
+                        "{}\t{event}\t{p}\tGOING\t{guests}\t{}",
+                        Uuid::from_u128(rng.random()),
+                        ts(now - Duration::days(rng.random_range(0..20)))
+                    );
+                    rows += 1;
                 }
-                true
-            },
-        )
+                i += 1;
+            }
+            true
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "rsvps");
     }
@@ -497,30 +494,29 @@ pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {
         );
         let mut seen = HashSet::new();
         let mut made = 0u64;
-        let n = copy(
-            pool,
-            "COPY friendships (id, requester_id, addressee_id, status, created_at, responded_at) FROM STDIN",
-            move |out| {
-                let mut rows = 0;
-                while made < target && rows < CHUNK_ROWS {
-                    let (a, b) = (rng.random_range(0..people.len()), rng.random_range(0..people.len()));
-                    if a == b || !seen.insert((a.min(b), a.max(b))) {
-                        continue;
-                    }
-                    let t = ts(now - Duration::days(rng.random_range(0..400)));
-                    let _ = writeln!(
-                        out,
-                        "{}\t{}\t{}\tACCEPTED\t{t}\t{t}",
-                        Uuid::from_u128(rng.random()),
-                        people[a],
-                        people[b]
-                    );
-                    made += 1;
-                    rows += 1;
+        let n = copy(pool, Table::Friendships, move |out| {
+            let mut rows = 0;
+            while made < target && rows < CHUNK_ROWS {
+                let (a, b) = (
+                    rng.random_range(0..people.len()),
+                    rng.random_range(0..people.len()),
+                );
+                if a == b || !seen.insert((a.min(b), a.max(b))) {
+                    continue;
                 }
-                made < target
-            },
-        )
+                let t = ts(now - Duration::days(rng.random_range(0..400)));
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\tACCEPTED\t{t}\t{t}",
+                    Uuid::from_u128(rng.random()),
+                    people[a],
+                    people[b]
+                );
+                made += 1;
+                rows += 1;
+            }
+            made < target
+        })
         .await?;
         tracing::info!(rows = n, elapsed = ?started.elapsed(), "friendships");
     }
