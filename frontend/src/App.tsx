@@ -66,11 +66,13 @@ export function App() {
     });
     disposePrevious.current = made.dispose;
     return made.client;
-    // Rebuilt per session only (restart and signedIn are stable).
+    // Rebuilt per session only (restart and signedIn are stable): epoch
+    // is the session, so it is the dependency although unread.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [epoch]);
   const [config, setConfig] = useState<PublicConfig>({ tileUrl: '', tileAttribution: '' });
   useEffect(() => {
-    loadConfig().then(setConfig);
+    void loadConfig().then(setConfig);
   }, []);
   return (
     <Provider value={client}>

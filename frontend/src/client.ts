@@ -13,12 +13,12 @@ function flag(initial: boolean) {
   const listeners = new Set<(value: boolean) => void>();
   let value = initial;
   return {
-    subscribe(listener: (value: boolean) => void): () => void {
+    subscribe: (listener: (value: boolean) => void): (() => void) => {
       listeners.add(listener);
       listener(value);
       return () => listeners.delete(listener);
     },
-    set(next: boolean) {
+    set: (next: boolean) => {
       if (next === value) return;
       value = next;
       listeners.forEach((l) => l(next));
@@ -134,10 +134,19 @@ export interface PublicConfig {
   tileAttribution: string;
 }
 
+/** The served config.json, its fields checked (a missing one is empty). */
+function publicConfig(json: unknown): PublicConfig {
+  const field = (name: string): string => {
+    const value: unknown = typeof json === 'object' && json !== null ? Reflect.get(json, name) : undefined;
+    return typeof value === 'string' ? value : '';
+  };
+  return { tileUrl: field('tileUrl'), tileAttribution: field('tileAttribution') };
+}
+
 export async function loadConfig(): Promise<PublicConfig> {
   try {
     const r = await fetch('/config.json');
-    if (r.ok) return (await r.json()) as PublicConfig;
+    if (r.ok) return publicConfig(await r.json());
   } catch {
     // The app works without: no map tiles.
   }

@@ -1,18 +1,34 @@
 // The API's enums as the forms read them: a form field is a string, and
 // these turn it into the generated type after checking it is one of its
 // values (never a blind cast).
-import type { EventKind, ReportReason } from './gql/graphql';
-import { KIND_LABELS } from './i18n';
+import type { EventKind, ReportReason, StatsDimension } from './gql/graphql';
 
-export const EVENT_KINDS = Object.keys(KIND_LABELS) as EventKind[];
+/** Every kind, in the order the forms offer them. */
+export const EVENT_KINDS = [
+  'LEAFLETING', 'DOOR_TO_DOOR', 'POSTERING', 'STREET_STALL', 'CARAVAN', 'PHONE_BANK',
+  'SIGNATURE_GATHERING', 'GROUP_MEETING', 'PUBLIC_MEETING', 'RALLY', 'TRAINING', 'CARPOOL',
+  'ONLINE_MEETING', 'OTHER',
+] as const satisfies readonly EventKind[];
+
+// Fails to compile when the schema gains a kind this list lacks.
+type MissingKind = Exclude<EventKind, (typeof EVENT_KINDS)[number]>;
+export const ALL_KINDS_LISTED: [MissingKind] extends [never] ? true : never = true;
 
 export function eventKind(value: string): EventKind | undefined {
   return EVENT_KINDS.find((k) => k === value);
 }
 
-export const REPORT_REASONS: ReportReason[] = [
+export const REPORT_REASONS = [
   'OPPOSING_ACTIVITY', 'SPAM', 'HARASSMENT', 'HATE', 'MISINFORMATION', 'PRIVACY', 'OTHER',
-];
+] as const satisfies readonly ReportReason[];
+
+export const STATS_DIMENSIONS = [
+  'DEPARTMENT', 'REGION', 'COMMUNE', 'KIND', 'WEEK', 'DAY',
+] as const satisfies readonly StatsDimension[];
+
+export function statsDimension(value: string): StatsDimension | undefined {
+  return STATS_DIMENSIONS.find((d) => d === value);
+}
 
 export function reportReason(value: string): ReportReason | undefined {
   return REPORT_REASONS.find((r) => r === value);

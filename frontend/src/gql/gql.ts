@@ -37,8 +37,9 @@ type Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
-    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": typeof types.EventsNearDocument,
-    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": typeof types.EventsNearbyDocument,
+    "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": typeof types.NearbyEventFragmentDoc,
+    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": typeof types.EventsNearDocument,
+    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": typeof types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": typeof types.AcceptPledgeDocument,
@@ -68,8 +69,9 @@ const documents: Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
-    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n": types.EventsNearDocument,
-    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n": types.EventsNearbyDocument,
+    "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": types.NearbyEventFragmentDoc,
+    "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": types.EventsNearDocument,
+    "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": types.AcceptPledgeDocument,
@@ -185,11 +187,15 @@ export function graphql(source: "\n  subscription ReportCreated { reportCreated 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges {\n        node {\n          id title kind startsAt distanceKm attendeeCount capacity\n          location { lat lon }\n          address { city }\n          organiser { displayName }\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"): (typeof documents)["\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n"): (typeof documents)["\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) {\n      id title kind startsAt attendeeCount capacity\n      location { lat lon }\n      address { city }\n      organiser { displayName }\n    }\n  }\n"];
+export function graphql(source: "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n"): (typeof documents)["\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n"): (typeof documents)["\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
+import { text } from '../form';
 
 const SignUpMutation = graphql(`
   mutation SignUp($input: SignUpInput!) {
@@ -39,14 +40,14 @@ export function SignUp() {
             const f = new FormData(e.currentTarget);
             const r = await signUp({
               input: {
-                firstName: String(f.get('firstName')),
-                lastName: String(f.get('lastName')),
-                email: String(f.get('email')),
+                firstName: text(f, 'firstName'),
+                lastName: text(f, 'lastName'),
+                email: text(f, 'email'),
                 acceptsPledge: f.get('acceptsPledge') === 'on',
               },
             });
             if (r.data?.signUp.loginCodeSent) {
-              sessionStorage.setItem('cortege.email', String(f.get('email')));
+              sessionStorage.setItem('cortege.email', text(f, 'email'));
               setSent(true);
             }
           }}
@@ -84,7 +85,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
             if (r.data?.requestLoginCode) setAsked(true);
             return;
           }
-          const code = String(new FormData(e.currentTarget).get('code')).trim().toUpperCase();
+          const code = text(new FormData(e.currentTarget), 'code').trim().toUpperCase();
           const r = await verifyCode({ email, code });
           // The server set the session cookie with its answer.
           if (r.data?.verifyLoginCode) onLoggedIn();

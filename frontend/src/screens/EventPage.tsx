@@ -6,6 +6,7 @@ import { KIND_LABELS, formatDate, t, type Key } from '../i18n';
 import type { Viewer } from './types';
 import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
+import { text } from '../form';
 
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
@@ -140,7 +141,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
               e.preventDefault();
               const f = new FormData(e.currentTarget);
               const r = await report({
-                input: { subjectId: eventId, reason: reportReason(String(f.get('reason'))) ?? 'OTHER', details: String(f.get('details')) },
+                input: { subjectId: eventId, reason: reportReason(text(f, 'reason')) ?? 'OTHER', details: text(f, 'details') },
               });
               if (r.data) setReported(true);
             }}

@@ -5,51 +5,38 @@ import type { PublicConfig } from '../client';
 import { KIND_LABELS, formatDate, t } from '../i18n';
 import { createMap } from '../map';
 import type { Viewer } from './types';
-import type { EventKind } from '../gql/graphql';
+import type { NearbyEventFragment } from '../gql/graphql';
 import { eventKind } from '../enums';
+
+// One selection for the listing and the live arrivals, so both are one type.
+graphql(`
+  fragment NearbyEvent on Event {
+    id title kind startsAt distanceKm attendeeCount capacity
+    location { lat lon }
+    address { city }
+    organiser { displayName }
+  }
+`);
 
 const EventsNear = graphql(`
   query EventsNear($filter: EventFilter, $first: Int) {
     events(filter: $filter, first: $first) {
-      edges {
-        node {
-          id title kind startsAt distanceKm attendeeCount capacity
-          location { lat lon }
-          address { city }
-          organiser { displayName }
-        }
-      }
+      edges { node { ...NearbyEvent } }
     }
   }
 `);
 
 const EventsNearby = graphql(`
   subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {
-    eventsNearby(near: $near, radiusKm: $radiusKm) {
-      id title kind startsAt attendeeCount capacity
-      location { lat lon }
-      address { city }
-      organiser { displayName }
-    }
+    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }
   }
 `);
 
 /** Paris when the viewer has no home yet. */
 const DEFAULT_CENTRE = { lat: 48.8566, lon: 2.3522 };
 
-interface Item {
-  id: string;
-  title: string;
-  kind: EventKind;
-  startsAt: string;
-  distanceKm?: number | null;
-  attendeeCount: number;
-  capacity?: number | null;
-  location: { lat: number; lon: number };
-  address: { city: string };
-  organiser: { displayName: string };
-  fresh?: boolean;
-}
+/** An event as listed, marked when it arrived live. */
+type Item = NearbyEventFragment & { fresh?: boolean };
 
 function distance(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const r = (d: number) => (d * Math.PI) / 180;
@@ -74,7 +61,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
       startsAfter: from ? new Date(from).toISOString() : undefined,
       search: search.trim() || undefined,
     }),
-    [centre.lat, centre.lon, radius, kind, from, search],
+    [centre.lat, centre.lon, radius, selectedKind, from, search],
   );
   const [{ data, fetching }] = useQuery({ query: EventsNear, variables: { filter, first: 50 } });
   const [fresh, setFresh] = useState<Item[]>([]);

@@ -9,6 +9,7 @@ import { createMap } from '../map';
 import { Field } from './Field';
 import type { Viewer } from './types';
 import { eventKind } from '../enums';
+import { text } from '../form';
 
 const CreateEvent = graphql(`
   mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }
@@ -61,17 +62,17 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const capacity = String(f.get('capacity') ?? '').trim();
-          const street = String(f.get('street') ?? '').trim();
+          const capacity = text(f, 'capacity').trim();
+          const street = text(f, 'street').trim();
           const r = await create({
             input: {
-              title: String(f.get('title')),
-              description: String(f.get('description') ?? ''),
-              kind: eventKind(String(f.get('kind'))) ?? 'OTHER',
-              startsAt: new Date(String(f.get('startsAt'))).toISOString(),
-              endsAt: new Date(String(f.get('endsAt'))).toISOString(),
+              title: text(f, 'title'),
+              description: text(f, 'description'),
+              kind: eventKind(text(f, 'kind')) ?? 'OTHER',
+              startsAt: new Date(text(f, 'startsAt')).toISOString(),
+              endsAt: new Date(text(f, 'endsAt')).toISOString(),
               location: place ?? centre,
-              address: { street: street || null, postcode: String(f.get('postcode')), city: String(f.get('city')) },
+              address: { street: street || null, postcode: text(f, 'postcode'), city: text(f, 'city') },
               capacity: capacity ? Number(capacity) : null,
             },
           });

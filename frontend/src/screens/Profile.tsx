@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { Field } from './Field';
 import { MapPicker } from './NewEvent';
 import type { Viewer } from './types';
+import { text } from '../form';
 
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
@@ -31,8 +32,11 @@ async function uploadPhoto(file: File): Promise<string | null> {
   // A multipart POST with the session cookie must carry this header, which
   // a cross-site form cannot add (CSRF).
   const r = await fetch('/graphql', { method: 'POST', body, headers: { 'x-cortege-csrf': '1' } });
-  const json = (await r.json()) as { errors?: { message: string }[] };
-  return json.errors?.[0]?.message ?? null;
+  const json: unknown = await r.json();
+  const errors: unknown = typeof json === 'object' && json !== null ? Reflect.get(json, 'errors') : undefined;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  const message: unknown = typeof first === 'object' && first !== null ? Reflect.get(first, 'message') : undefined;
+  return typeof message === 'string' ? message : null;
 }
 
 export function Profile({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
@@ -75,9 +79,9 @@ export function Profile({ config, viewer }: { config: PublicConfig; viewer: View
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          update({
+          void update({
             input: {
-              postcode: String(f.get('postcode') ?? '') || undefined,
+              postcode: text(f, 'postcode') || undefined,
               actionRadiusKm: Number(f.get('actionRadiusKm')),
               homeLocation: home ?? undefined,
             },

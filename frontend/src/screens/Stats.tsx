@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import { download, toCsv } from '../csv';
 import { fieldErrors } from '../errors';
 import { t, type Key } from '../i18n';
+import { STATS_DIMENSIONS, statsDimension } from '../enums';
 
 const Activity = graphql(`
   query StatsActivity($groupBy: StatsDimension!) {
@@ -13,7 +14,7 @@ const Activity = graphql(`
   }
 `);
 
-const DIMENSIONS = ['DEPARTMENT', 'REGION', 'COMMUNE', 'KIND', 'WEEK', 'DAY'] as const;
+const DIMENSIONS = STATS_DIMENSIONS;
 type Column = 'key' | 'label' | 'events' | 'rsvps' | 'participants';
 
 export function Stats() {
@@ -41,7 +42,7 @@ export function Stats() {
       {errors[''] && <p className="error" role="alert">{errors['']}</p>}
       <div className="field">
         <label htmlFor="groupBy">{t('stats_group_by')}</label>
-        <select id="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
+        <select id="groupBy" value={groupBy} onChange={(e) => setGroupBy(statsDimension(e.target.value) ?? groupBy)}>
           {DIMENSIONS.map((d) => <option key={d} value={d}>{t(`dimension_${d}` as Key)}</option>)}
         </select>
       </div>
