@@ -1,6 +1,7 @@
 //! Local groups: create, join, leave, and the managers' answers.
 
-use cortege_db::groups::{self as db_groups, Group, LeaveOutcome, Membership, NewGroup};
+use cortege_db::groups::{self as db_groups, Group, NewGroup};
+use cortege_db::memberships::{LeaveOutcome, Membership};
 use cortege_db::people::Person;
 use cortege_domain::groups::GroupDraft;
 use cortege_domain::{PersonId, Role};
@@ -51,7 +52,7 @@ pub async fn create(app: &App, actor: &Person, draft: GroupDraft) -> Result<Grou
 /// ACTIVE at once under OPEN, PENDING under APPROVAL.
 pub async fn join(app: &App, actor: &Person, group: Uuid) -> Result<Membership> {
     rights::require_member(actor)?;
-    db_groups::join(&app.pool, group, PersonId(actor.id))
+    cortege_db::memberships::join(&app.pool, group, PersonId(actor.id))
         .await?
         .ok_or_else(|| Error::not_found("group"))
 }
@@ -59,7 +60,7 @@ pub async fn join(app: &App, actor: &Person, group: Uuid) -> Result<Membership> 
 /// Leaves a group (or withdraws a request); false when not a member. The
 /// last manager cannot leave: CONFLICT.
 pub async fn leave(app: &App, person: PersonId, group: Uuid) -> Result<bool> {
-    match db_groups::leave(&app.pool, group, person).await? {
+    match cortege_db::memberships::leave(&app.pool, group, person).await? {
         LeaveOutcome::Left => Ok(true),
         LeaveOutcome::NotAMember => Ok(false),
         LeaveOutcome::LastManager => Err(Error::Conflict(
@@ -84,7 +85,7 @@ pub async fn respond(
             "only the group's managers answer join requests",
         ));
     }
-    db_groups::respond(&app.pool, group, person, PersonId(actor.id), accept)
+    cortege_db::memberships::respond(&app.pool, group, person, PersonId(actor.id), accept)
         .await?
         .ok_or_else(|| Error::NotFound("no pending request from this person".to_owned()))
 }

@@ -14,8 +14,31 @@ pub struct SmtpConfig {
     pub port: Option<u16>,
     pub username: Option<String>,
     pub password: Option<String>,
-    /// "tls" (implicit TLS), "starttls" or "none" (a local relay).
-    pub tls: String,
+    pub tls: SmtpTls,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Implicit TLS (usually port 465).
+    Tls,
+    /// STARTTLS on a plain connection (usually port 587).
+    StartTls,
+    /// None: a relay on the same machine or network only.
+    None,
+}
+
+impl std::str::FromStr for SmtpTls {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "tls" => Ok(SmtpTls::Tls),
+            "starttls" => Ok(SmtpTls::StartTls),
+            "none" => Ok(SmtpTls::None),
+            other => Err(format!("must be tls, starttls or none, not {other:?}")),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -40,17 +63,12 @@ impl Mailer {
     }
 
     pub fn smtp(c: &SmtpConfig, from: Mailbox) -> Result<Self, String> {
-        let builder = match c.tls.as_str() {
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
-            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+        let builder = match c.tls {
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
+            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
                 &c.host,
             )),
-            other => {
-                return Err(format!(
-                    "CORTEGE_SMTP_TLS must be tls, starttls or none, not {other:?}"
-                ));
-            }
         }
         .map_err(|e| format!("SMTP relay {}: {e}", c.host))?;
         let builder = match c.port {

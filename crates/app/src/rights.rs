@@ -24,7 +24,7 @@ pub fn require_member(person: &Person) -> Result<()> {
 /// Whether the person is an active member (or manager, with `manager`) of
 /// the group.
 pub async fn is_group_member(app: &App, person: Uuid, group: Uuid, manager: bool) -> Result<bool> {
-    let m = cortege_db::groups::memberships_of(&app.pool, person, &[group]).await?;
+    let m = cortege_db::memberships::memberships_of(&app.pool, person, &[group]).await?;
     Ok(m.first().is_some_and(|m| {
         m.status == MembershipStatus::Active && (!manager || m.role == GroupRole::Manager)
     }))

@@ -2,6 +2,7 @@
 //! aggregate; rows come out as plain structs for the API layer.
 
 pub mod login_codes;
+pub mod memberships;
 pub mod people;
 pub mod reference;
 pub mod sessions;

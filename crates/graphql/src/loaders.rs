@@ -9,7 +9,8 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use cortege_db::PgPool;
 use cortege_db::events::Event;
 use cortege_db::friendships::Friendship;
-use cortege_db::groups::{Group, Membership};
+use cortege_db::groups::Group;
+use cortege_db::memberships::Membership;
 use cortege_db::people::Person;
 use cortege_db::reference::Commune;
 use cortege_db::rsvps::Rsvp;
@@ -146,7 +147,7 @@ impl Loader<Uuid> for ViewerMembershipLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = cortege_db::groups::memberships_of(&self.pool, self.viewer.0, keys).await?;
+        let rows = cortege_db::memberships::memberships_of(&self.pool, self.viewer.0, keys).await?;
         Ok(every_key(
             keys,
             rows.into_iter().map(|m| (m.group_id, Arc::new(m))),

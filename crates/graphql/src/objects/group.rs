@@ -150,8 +150,14 @@ impl Group {
         let page: Page<MemberCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let after = page.after.as_ref().map(|c| (c.0, c.1));
-        let rows =
-            db_groups::members(&ctx.state().pool, self.0.id, status, after, page.limit()).await?;
+        let rows = cortege_db::memberships::members(
+            &ctx.state().pool,
+            self.0.id,
+            status,
+            after,
+            page.limit(),
+        )
+        .await?;
         let items = rows
             .into_iter()
             .map(|(pos, m)| (MemberCursor(pos, m.person_id), Membership(Arc::new(m))))
@@ -161,10 +167,10 @@ impl Group {
 }
 
 /// A person's place in a group.
-pub struct Membership(pub Arc<db_groups::Membership>);
+pub struct Membership(pub Arc<cortege_db::memberships::Membership>);
 
 impl Membership {
-    pub fn new(row: db_groups::Membership) -> Self {
+    pub fn new(row: cortege_db::memberships::Membership) -> Self {
         Membership(Arc::new(row))
     }
 }

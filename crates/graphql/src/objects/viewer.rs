@@ -108,7 +108,8 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::groups::of_person(ctx.pool(), self.0.id, page.after, page.limit()).await?;
+            cortege_db::memberships::of_person(ctx.pool(), self.0.id, page.after, page.limit())
+                .await?;
         let items = rows
             .into_iter()
             .map(|m| ((m.created_at, m.group_id), Membership(Arc::new(m))))

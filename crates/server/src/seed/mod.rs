@@ -7,16 +7,20 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use anyhow::Context;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use cortege_db::PgPool;
-use cortege_db::bulk::{SeedCommune, Table, copy_escape, copy_from};
+use cortege_db::bulk::{SeedCommune, Table};
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tokio::sync::mpsc;
 use uuid::Uuid;
+
+mod rows;
+mod vocabulary;
+
+use rows::{CHUNK_ROWS, copy, earth, field, opt_field, ts};
+use vocabulary::{FIRST, KINDS, LAST, PLACES};
 
 /// How much to generate.
 #[derive(Debug, Clone, clap::Args)]
@@ -39,90 +43,6 @@ pub struct SeedOptions {
     #[arg(long)]
     pub seed: Option<u64>,
 }
-
-const FIRST: &[&str] = &[
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Emma", "Jade", "Louise", "Alice", "Lina",
-    "Zoé", "Fatima", "Aïcha", "Nadia", "Sophie", "Claire", "Julie", "Hélène", "Yasmine", "Lucas",
-    "Hugo", "Louis", "Nathan", "Mathis", "Enzo", "Jules", "Gabriel", "Thomas", "Karim", "Mehdi",
-    "Yanis", "Antoine", "Julien", "Nicolas", "Pierre", "Jean", "Éric", "Mamadou", "Kévin",
-];
-const LAST: &[&str] = &[
-    "Martin",
-    "Bernard",
-    "Thomas",
-    "Petit",
-    "Robert",
-    "Richard",
-    "Durand",
-    "Dubois",
-    "Moreau",
-    "Laurent",
-    "Simon",
-    "Michel",
-    "Lefebvre",
-    "Leroy",
-    "Roux",
-    "David",
-    "Bertrand",
-    "Morel",
-    "Fournier",
-    "Girard",
-    "Bonnet",
-    "Dupont",
-    "Lambert",
-    "Fontaine",
-    "Rousseau",
-    "Vincent",
-    "Muller",
-    "Lefèvre",
-    "Faure",
-    "André",
-    "Mercier",
-    "Blanc",
-    "Guérin",
-    "Boyer",
-    "Garnier",
-    "Chevalier",
-    "François",
-    "Legrand",
-    "Gauthier",
-    "Garcia",
-    "Benali",
-    "Diallo",
-    "Nguyen",
-    "Le Gall",
-];
-const KINDS: &[(&str, &str)] = &[
-    ("LEAFLETING", "Tractage"),
-    ("DOOR_TO_DOOR", "Porte-à-porte"),
-    ("POSTERING", "Collage d'affiches"),
-    ("STREET_STALL", "Table sur le marché"),
-    ("CARAVAN", "Caravane"),
-    ("PHONE_BANK", "Phoning"),
-    ("SIGNATURE_GATHERING", "Signatures"),
-    ("GROUP_MEETING", "Réunion du groupe"),
-    ("PUBLIC_MEETING", "Réunion publique"),
-    ("RALLY", "Meeting"),
-    ("TRAINING", "Formation"),
-    ("CARPOOL", "Covoiturage"),
-    ("ONLINE_MEETING", "Visioconférence"),
-    ("OTHER", "Rencontre"),
-];
-const PLACES: &[&str] = &[
-    "devant la mairie",
-    "au marché",
-    "à la gare",
-    "place de l'église",
-    "au centre social",
-    "sortie du métro",
-    "devant le lycée",
-    "au local",
-    "place de la République",
-    "au parc",
-];
-
-/// Rows per COPY chunk.
-const CHUNK_ROWS: usize = 5_000;
 
 struct World {
     communes: Vec<SeedCommune>,
@@ -179,59 +99,6 @@ impl RsvpPlan {
         }
         (parties, seats)
     }
-}
-
-/// earthdistance's ll_to_earth, computed here so COPY can load it.
-fn earth(lat: f64, lon: f64) -> String {
-    const R: f64 = 6_378_168.0;
-    let (la, lo) = (lat.to_radians(), lon.to_radians());
-    format!(
-        "({}, {}, {})",
-        R * la.cos() * lo.cos(),
-        R * la.cos() * lo.sin(),
-        R * la.sin()
-    )
-}
-
-fn field(out: &mut String, value: &str) {
-    copy_escape(value, out);
-    out.push('\t');
-}
-
-/// A nullable value: COPY's `\N` when absent.
-fn opt_field(out: &mut String, value: Option<String>) {
-    match value {
-        Some(v) => field(out, &v),
-        None => out.push_str("\\N\t"),
-    }
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339()
-}
-
-/// Runs `produce` on a blocking thread, each call filling one chunk (false
-/// when done), while the chunks stream into `statement`.
-async fn copy<F>(pool: &PgPool, table: Table, mut produce: F) -> anyhow::Result<u64>
-where
-    F: FnMut(&mut String) -> bool + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(8);
-    let producer = tokio::task::spawn_blocking(move || {
-        loop {
-            let mut chunk = String::with_capacity(CHUNK_ROWS * 200);
-            let more = produce(&mut chunk);
-            if !chunk.is_empty() && tx.blocking_send(chunk.into_bytes()).is_err() {
-                return;
-            }
-            if !more {
-                return;
-            }
-        }
-    });
-    let copied = copy_from(pool, table, rx).await?;
-    producer.await.context("seed producer")?;
-    Ok(copied)
 }
 
 pub async fn seed(pool: &PgPool, o: &SeedOptions) -> anyhow::Result<()> {

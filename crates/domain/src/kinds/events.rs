@@ -1,0 +1,120 @@
+//! What an event is, who sees it, and where an RSVP stands.
+
+use serde::{Deserialize, Serialize};
+
+use super::UnknownValue;
+
+/// What an event is for. The field actions of a campaign first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "sqlx",
+    sqlx(type_name = "event_kind", rename_all = "SCREAMING_SNAKE_CASE")
+)]
+pub enum EventKind {
+    Leafleting,
+    DoorToDoor,
+    Postering,
+    StreetStall,
+    Caravan,
+    PhoneBank,
+    SignatureGathering,
+    GroupMeeting,
+    PublicMeeting,
+    Rally,
+    Training,
+    Carpool,
+    OnlineMeeting,
+    Other,
+}
+named!(EventKind {
+    Leafleting = "LEAFLETING",
+    DoorToDoor = "DOOR_TO_DOOR",
+    Postering = "POSTERING",
+    StreetStall = "STREET_STALL",
+    Caravan = "CARAVAN",
+    PhoneBank = "PHONE_BANK",
+    SignatureGathering = "SIGNATURE_GATHERING",
+    GroupMeeting = "GROUP_MEETING",
+    PublicMeeting = "PUBLIC_MEETING",
+    Rally = "RALLY",
+    Training = "TRAINING",
+    Carpool = "CARPOOL",
+    OnlineMeeting = "ONLINE_MEETING",
+    Other = "OTHER",
+});
+
+/// Who sees an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "sqlx",
+    sqlx(type_name = "visibility", rename_all = "SCREAMING_SNAKE_CASE")
+)]
+pub enum Visibility {
+    /// Listed to everyone, anonymous visitors included.
+    Public,
+    /// Listed to members of the organising group only.
+    Group,
+    /// Reachable by link only; never listed or pushed.
+    Unlisted,
+}
+named!(Visibility { Public = "PUBLIC", Group = "GROUP", Unlisted = "UNLISTED" });
+
+/// What the reader of an event is to it, as far as its visibility cares.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reader {
+    /// An active member of the event's group.
+    pub group_member: bool,
+    /// The event's organiser.
+    pub organiser: bool,
+    /// A moderator or an admin.
+    pub staff: bool,
+}
+
+impl Visibility {
+    /// Whether events of this visibility appear to strangers: in listings,
+    /// search, "nearby" feeds and friends' attendance.
+    pub fn is_listed(self) -> bool {
+        self == Visibility::Public
+    }
+
+    /// Whether `reader` may open an event of this visibility by its id. GROUP
+    /// events are for the group (and its organiser and the staff); PUBLIC
+    /// and UNLISTED ones for anyone who has the link.
+    pub fn is_readable_by(self, reader: Reader) -> bool {
+        match self {
+            Visibility::Group => reader.group_member || reader.organiser || reader.staff,
+            Visibility::Public | Visibility::Unlisted => true,
+        }
+    }
+}
+
+/// Where an RSVP stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "sqlx",
+    sqlx(type_name = "rsvp_status", rename_all = "SCREAMING_SNAKE_CASE")
+)]
+pub enum RsvpStatus {
+    /// Has seats (1 + guests).
+    Going,
+    /// The party did not fit; promoted in waiting order when seats free up.
+    Waitlisted,
+    Cancelled,
+}
+named!(RsvpStatus { Going = "GOING", Waitlisted = "WAITLISTED", Cancelled = "CANCELLED" });
+
+impl RsvpStatus {
+    /// Whether the party still counts on the event: seated or waiting.
+    pub fn holds_place(self) -> bool {
+        matches!(self, RsvpStatus::Going | RsvpStatus::Waitlisted)
+    }
+}
