@@ -6,7 +6,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::activities::{self, Activity, Happening};
-use crate::{Result, geo};
+use crate::{Result, geo, keyset};
 
 pub use cortege_domain::events::Event;
 
@@ -325,11 +325,7 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
             geo::push_after(&mut q, "e", near, d, id);
         }
         (Some(After::Time(t, id)), None) => {
-            q.push(" AND (e.starts_at, e.id) > (")
-                .push_bind(t)
-                .push(", ")
-                .push_bind(id)
-                .push(")");
+            keyset::push_after(&mut q, "e.starts_at", "e.id", t, id);
         }
         _ => {}
     }

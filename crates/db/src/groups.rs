@@ -6,7 +6,7 @@ use cortege_domain::{GroupId, PersonId};
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use crate::{Result, geo};
+use crate::{Result, geo, keyset};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Group {
@@ -141,11 +141,7 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
             geo::push_after(&mut q, "g", near, *d, *id);
         }
         (Some(After::Name(name, id)), None) => {
-            q.push(" AND (g.name, g.id) > (")
-                .push_bind(name.clone())
-                .push(", ")
-                .push_bind(*id)
-                .push(")");
+            keyset::push_after(&mut q, "g.name", "g.id", name.clone(), *id);
         }
         _ => {}
     }

@@ -1,6 +1,7 @@
 //! Every SQL statement of Cortège lives in this crate, one module per
 //! aggregate; rows come out as plain structs for the API layer.
 
+pub mod keyset;
 pub mod login_codes;
 pub mod memberships;
 pub mod people;

@@ -23,4 +23,5 @@ mod rights;
 mod rsvps;
 mod schema;
 mod seed;
+mod services;
 mod stats;
