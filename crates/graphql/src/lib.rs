@@ -9,7 +9,7 @@ pub mod extensions;
 pub mod field_errors;
 pub mod guard;
 pub mod ids;
-pub mod limits;
+pub mod query_limits;
 pub mod loaders;
 pub mod metrics;
 pub mod objects;
@@ -68,7 +68,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )))
-        .extension(limits::QueryLimits)
+        .extension(query_limits::QueryLimits)
 }
 
 /// The schema with its shared state, as the server runs it.

@@ -8,7 +8,7 @@
 //! publisher: an event announced in Paris is one message, not one per member.
 
 mod cells;
-mod limits;
+mod rate_limiter;
 mod local;
 mod redis_bus;
 mod registry;
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use cells::{cell_of, cells_covering};
-pub use limits::RedisRateLimiter;
+pub use rate_limiter::RedisRateLimiter;
 pub use local::LocalBus;
 pub use redis_bus::RedisBus;
 pub use registry::{Lagged, Subscription};

@@ -123,12 +123,7 @@ impl SubscriptionRoot {
         radius_km: f64,
     ) -> Result<impl Stream<Item = Event> + use<>, ApiError> {
         let centre = near.parse("near")?;
-        if !(radius_km.is_finite() && radius_km > 0.0 && radius_km <= 500.0) {
-            return Err(ApiError::bad_input(
-                "radiusKm",
-                "must be greater than 0 and at most 500",
-            ));
-        }
+        let radius_km = cortege_domain::ActionRadiusKm::parse(radius_km, "radiusKm")?.get();
         let channels: Vec<Channel> = cells_covering(centre.lat(), centre.lon(), radius_km)
             .into_iter()
             .map(Channel::cell)

@@ -104,7 +104,7 @@ fn every_paged_field_is_known_to_the_node_budget() {
             if f.node.arguments.iter().any(|a| a.node.name.node == "first") {
                 let name = f.node.name.node.as_str();
                 assert!(
-                    cortege_graphql::limits::CONNECTION_FIELDS.contains(&name),
+                    cortege_graphql::query_limits::CONNECTION_FIELDS.contains(&name),
                     "{}.{name}",
                     t.node.name.node
                 );
