@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 data=$1 radius=${2:-50}
 bin=${CORTEGE_BIN:-target/release/cortege}
 port=${BENCH_PORT:-18080}
-"$bin" --data-dir "$data" --listen "127.0.0.1:$port" serve >"$data/bench-serve.log" 2>&1 &
+env -u CORTEGE_BIN "$bin" --data-dir "$data" --listen "127.0.0.1:$port" serve >"$data/bench-serve.log" 2>&1 &
 server=$!
 trap 'kill $server; wait $server' EXIT
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
