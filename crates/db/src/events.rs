@@ -306,7 +306,12 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
             .push("::event_kind[])");
     }
     if l.starts_after.is_none() && l.starts_before.is_none() {
-        q.push(" AND e.ends_at > now()");
+        // An event lasts at most MAX_EVENT_DAYS: one that has not ended
+        // started within them. Saying so bounds the index scan to the
+        // last days instead of every past event.
+        q.push(" AND e.ends_at > now() AND e.starts_at > now() - interval '")
+            .push(cortege_domain::MAX_EVENT_DAYS)
+            .push(" days'");
     }
     if let Some(t) = l.starts_after {
         q.push(" AND e.starts_at >= ").push_bind(t);

@@ -9,10 +9,10 @@ pub mod extensions;
 pub mod field_errors;
 pub mod guard;
 pub mod ids;
-pub mod query_limits;
 pub mod loaders;
 pub mod metrics;
 pub mod objects;
+pub mod query_limits;
 pub mod ready;
 pub mod state;
 

@@ -8,8 +8,8 @@
 //! publisher: an event announced in Paris is one message, not one per member.
 
 mod cells;
-mod rate_limiter;
 mod local;
+mod rate_limiter;
 mod redis_bus;
 mod registry;
 
@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use cells::{cell_of, cells_covering};
-pub use rate_limiter::RedisRateLimiter;
 pub use local::LocalBus;
+pub use rate_limiter::RedisRateLimiter;
 pub use redis_bus::RedisBus;
 pub use registry::{Lagged, Subscription};
 
