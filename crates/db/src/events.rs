@@ -268,10 +268,21 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
     Ok(rows)
 }
 
+/// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
+/// JSON)`), for the test that keeps every listing bounded by its page.
+pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
+    let mut q = query_after("EXPLAIN (FORMAT JSON) ", l, None);
+    Ok(q.build_query_scalar().fetch_one(pool).await?)
+}
+
 /// The listing's SQL; with `tie`, only the events at exactly that distance.
 fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
-    let mut q: QueryBuilder<Postgres> =
-        QueryBuilder::new(concat!("SELECT ", event_columns!(), ", "));
+    query_after("", l, tie)
+}
+
+fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+    q.push(concat!("SELECT ", event_columns!(), ", "));
     match l.near {
         Some(near) => {
             geo::push_distance_km(&mut q, "e", near);

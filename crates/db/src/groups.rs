@@ -118,8 +118,20 @@ pub struct Listing {
 
 /// Groups, nearest first with `near`, else by name.
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
-    let mut q: QueryBuilder<Postgres> =
-        QueryBuilder::new(concat!("SELECT ", group_columns!(), ", "));
+    Ok(query("", l).build_query_as().fetch_all(pool).await?)
+}
+
+/// The plan of [`list`]'s statement, for the bounded-listing test.
+pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
+    Ok(query("EXPLAIN (FORMAT JSON) ", l)
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await?)
+}
+
+fn query(prefix: &'static str, l: &Listing) -> QueryBuilder<Postgres> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+    q.push(concat!("SELECT ", group_columns!(), ", "));
     match l.near {
         Some(near) => {
             geo::push_distance_km(&mut q, "g", near);
@@ -150,5 +162,5 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
         None => q.push(" ORDER BY g.name, g.id"),
     };
     q.push(" LIMIT ").push_bind(l.limit);
-    Ok(q.build_query_as::<Group>().fetch_all(pool).await?)
+    q
 }

@@ -18,6 +18,7 @@ mod moderation;
 mod operations;
 mod outbox;
 mod photos;
+mod plans;
 mod privacy;
 mod rights;
 mod rsvps;
