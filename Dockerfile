@@ -18,10 +18,12 @@ COPY Cargo.toml Cargo.lock ./
 COPY crates/domain/Cargo.toml crates/domain/Cargo.toml
 COPY crates/db/Cargo.toml crates/db/Cargo.toml
 COPY crates/realtime/Cargo.toml crates/realtime/Cargo.toml
+COPY crates/live/Cargo.toml crates/live/Cargo.toml
+COPY crates/app/Cargo.toml crates/app/Cargo.toml
 COPY crates/graphql/Cargo.toml crates/graphql/Cargo.toml
 COPY crates/server/Cargo.toml crates/server/Cargo.toml
 COPY crates/loadtest/Cargo.toml crates/loadtest/Cargo.toml
-RUN for c in domain db realtime graphql server loadtest; do \
+RUN for c in domain db realtime live app graphql server loadtest; do \
       mkdir -p "crates/$c/src" && echo 'fn main() {}' > "crates/$c/src/main.rs" && touch "crates/$c/src/lib.rs"; \
     done \
  && cargo build --release --locked --bin cortege \

@@ -75,6 +75,16 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+// The allocator is most of a list request's own cost: see
+// docs/performance.md for the measurement behind the default.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     telemetry::init();
