@@ -282,10 +282,72 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
 
 fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+    let upcoming = l.near.is_none() && l.starts_after.is_none() && l.starts_before.is_none();
+    if upcoming {
+        // Upcoming = running now ∪ starting later, each part bounded by its
+        // own index and the page; a walk over every event that started
+        // before now (most of them over by now) is what this avoids.
+        q.push("SELECT * FROM ((");
+        push_select(&mut q, l);
+        // Unordered on purpose: the few events running at this instant come
+        // from the range index; ordering them here would tempt the planner
+        // to walk the time index from the start instead.
+        q.push(" AND tstzrange(e.starts_at, e.ends_at) @> now()");
+        if let Some(After::Time(t, id)) = l.after {
+            keyset::push_after(&mut q, "e.starts_at", "e.id", t, id);
+        }
+        q.push(") UNION ALL (");
+        push_select(&mut q, l);
+        q.push(" AND e.starts_at > now()");
+        push_page(&mut q, l);
+        q.push(")) e ORDER BY e.starts_at, e.id LIMIT ")
+            .push_bind(l.limit);
+        return q;
+    }
+    push_select(&mut q, l);
+    if let Some(t) = l.starts_after {
+        q.push(" AND e.starts_at >= ").push_bind(t);
+    }
+    if let Some(t) = l.starts_before {
+        q.push(" AND e.starts_at < ").push_bind(t);
+    }
+    match (l.after, l.near) {
+        (Some(After::Distance(d, id)), Some(near)) => {
+            geo::push_after(&mut q, "e", near, d, id);
+        }
+        (Some(After::Time(_, _)), None) => push_page(&mut q, l),
+        _ => {}
+    }
+    match (l.near, tie) {
+        (Some(near), Some(d)) => {
+            q.push(" AND ");
+            geo::push_distance_km(&mut q, "e", near);
+            q.push(" = ")
+                .push_bind(d)
+                .push(" LIMIT ")
+                .push_bind(MAX_TIES);
+        }
+        (Some(near), None) => {
+            geo::push_knn_order(&mut q, "e", near);
+            q.push(" LIMIT ").push_bind(l.limit);
+        }
+        (None, _) => {
+            if l.after.is_none() {
+                q.push(" ORDER BY e.starts_at, e.id LIMIT ")
+                    .push_bind(l.limit);
+            }
+        }
+    }
+    q
+}
+
+/// `SELECT <columns> FROM events e WHERE` the filters every listing shares:
+/// listed to the viewer, kinds, search, group.
+fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing) {
     q.push(concat!("SELECT ", event_columns!(), ", "));
     match l.near {
         Some(near) => {
-            geo::push_distance_km(&mut q, "e", near);
+            geo::push_distance_km(q, "e", near);
             q.push(" AS distance_km");
         }
         None => {
@@ -309,61 +371,35 @@ fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuil
         }
     }
     if let Some(near) = l.near {
-        geo::push_within(&mut q, "e", near);
+        geo::push_within(q, "e", near);
+        if l.starts_after.is_none() && l.starts_before.is_none() {
+            // Near lists what has not ended; an event lasts at most
+            // MAX_EVENT_DAYS, which bounds the scan's window.
+            q.push(" AND e.ends_at > now() AND e.starts_at > now() - interval '")
+                .push(cortege_domain::MAX_EVENT_DAYS)
+                .push(" days'");
+        }
     }
     if let Some(kinds) = &l.kinds {
         q.push(" AND e.kind = ANY(")
             .push_bind(kinds.clone())
             .push("::event_kind[])");
     }
-    if l.starts_after.is_none() && l.starts_before.is_none() {
-        // An event lasts at most MAX_EVENT_DAYS: one that has not ended
-        // started within them. Saying so bounds the index scan to the
-        // last days instead of every past event.
-        q.push(" AND e.ends_at > now() AND e.starts_at > now() - interval '")
-            .push(cortege_domain::MAX_EVENT_DAYS)
-            .push(" days'");
-    }
-    if let Some(t) = l.starts_after {
-        q.push(" AND e.starts_at >= ").push_bind(t);
-    }
-    if let Some(t) = l.starts_before {
-        q.push(" AND e.starts_at < ").push_bind(t);
-    }
     if let Some(text) = &l.search {
-        crate::push_text_search(&mut q, "e", text);
+        crate::push_text_search(q, "e", text);
     }
     if let Some(group) = l.group {
         q.push(" AND e.group_id = ").push_bind(group);
     }
-    match (l.after, l.near) {
-        (Some(After::Distance(d, id)), Some(near)) => {
-            geo::push_after(&mut q, "e", near, d, id);
-        }
-        (Some(After::Time(t, id)), None) => {
-            keyset::push_after(&mut q, "e.starts_at", "e.id", t, id);
-        }
-        _ => {}
+}
+
+/// The soonest-first page: after the cursor, in order, `limit` rows.
+fn push_page(q: &mut QueryBuilder<Postgres>, l: &Listing) {
+    if let Some(After::Time(t, id)) = l.after {
+        keyset::push_after(q, "e.starts_at", "e.id", t, id);
     }
-    match (l.near, tie) {
-        (Some(near), Some(d)) => {
-            q.push(" AND ");
-            geo::push_distance_km(&mut q, "e", near);
-            q.push(" = ")
-                .push_bind(d)
-                .push(" LIMIT ")
-                .push_bind(MAX_TIES);
-        }
-        (Some(near), None) => {
-            geo::push_knn_order(&mut q, "e", near);
-            q.push(" LIMIT ").push_bind(l.limit);
-        }
-        (None, _) => {
-            q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-                .push_bind(l.limit);
-        }
-    }
-    q
+    q.push(" ORDER BY e.starts_at, e.id LIMIT ")
+        .push_bind(l.limit);
 }
 
 /// Events organised by a person (all states but removed), soonest first.
