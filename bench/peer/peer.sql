@@ -1,0 +1,39 @@
+-- SQL functions PostGraphile exposes as root fields, for the queries of
+-- the peer benchmark it cannot express with its generated filters. They
+-- are what Cortège's own statements do, written as functions.
+CREATE SCHEMA IF NOT EXISTS peer;
+
+-- events(first: 20): upcoming listed events, soonest first.
+CREATE OR REPLACE FUNCTION peer.upcoming_events() RETURNS SETOF public.events
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM (
+    (SELECT * FROM public.events e
+     WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC'
+       AND tstzrange(e.starts_at, e.ends_at) @> now())
+    UNION ALL
+    (SELECT * FROM public.events e
+     WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC'
+       AND e.starts_at > now()
+     ORDER BY e.starts_at, e.id)) t
+  ORDER BY t.starts_at, t.id
+$$;
+
+-- events(filter: {startsAfter}): listed events from a time, soonest first.
+CREATE OR REPLACE FUNCTION peer.events_from(from_time timestamptz) RETURNS SETOF public.events
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM public.events e
+  WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC'
+    AND e.starts_at >= from_time
+  ORDER BY e.starts_at, e.id
+$$;
+
+-- events(filter: {near, radiusKm}): listed upcoming events, nearest first.
+CREATE OR REPLACE FUNCTION peer.events_near(lat float8, lon float8, radius_km float8)
+RETURNS SETOF public.events LANGUAGE sql STABLE AS $$
+  SELECT * FROM public.events e
+  WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC'
+    AND e.ends_at > now() AND e.starts_at > now() - interval '7 days'
+    AND earth_box(ll_to_earth(lat, lon), radius_km * 1000) @> e.earth
+    AND earth_distance(ll_to_earth(lat, lon), e.earth) <= radius_km * 1000
+  ORDER BY e.earth <-> ll_to_earth(lat, lon)
+$$;
