@@ -2,6 +2,7 @@
 -- the peer benchmark it cannot express with its generated filters. They
 -- are what Cortège's own statements do, written as functions.
 CREATE SCHEMA IF NOT EXISTS peer;
+DROP FUNCTION IF EXISTS peer.events_near(float8, float8, float8);
 
 -- events(first: 20): upcoming listed events, soonest first.
 CREATE OR REPLACE FUNCTION peer.upcoming_events() RETURNS SETOF public.events
@@ -28,12 +29,14 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- events(filter: {near, radiusKm}): listed upcoming events, nearest first.
-CREATE OR REPLACE FUNCTION peer.events_near(lat float8, lon float8, radius_km float8)
+-- (Parameters named apart from the columns: in an SQL function a column
+-- of the same name would win.)
+CREATE OR REPLACE FUNCTION peer.events_near(at_lat float8, at_lon float8, within_km float8)
 RETURNS SETOF public.events LANGUAGE sql STABLE AS $$
   SELECT * FROM public.events e
   WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL AND e.visibility = 'PUBLIC'
     AND e.ends_at > now() AND e.starts_at > now() - interval '7 days'
-    AND earth_box(ll_to_earth(lat, lon), radius_km * 1000) @> e.earth
-    AND earth_distance(ll_to_earth(lat, lon), e.earth) <= radius_km * 1000
-  ORDER BY e.earth <-> ll_to_earth(lat, lon)
+    AND earth_box(ll_to_earth(at_lat, at_lon), within_km * 1000) @> e.earth
+    AND earth_distance(ll_to_earth(at_lat, at_lon), e.earth) <= within_km * 1000
+  ORDER BY e.earth <-> ll_to_earth(at_lat, at_lon)
 $$;
