@@ -1,69 +1,36 @@
 //! What an event is, who sees it, and where an RSVP stands.
 
-use serde::{Deserialize, Serialize};
-
-use super::UnknownValue;
-
-/// What an event is for. The field actions of a campaign first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "event_kind", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum EventKind {
-    Leafleting,
-    DoorToDoor,
-    Postering,
-    StreetStall,
-    Caravan,
-    PhoneBank,
-    SignatureGathering,
-    GroupMeeting,
-    PublicMeeting,
-    Rally,
-    Training,
-    Carpool,
-    OnlineMeeting,
-    Other,
+kind! {
+    /// What an event is for. The field actions of a campaign first.
+    pub enum EventKind in "event_kind" {
+        Leafleting = "LEAFLETING",
+        DoorToDoor = "DOOR_TO_DOOR",
+        Postering = "POSTERING",
+        StreetStall = "STREET_STALL",
+        Caravan = "CARAVAN",
+        PhoneBank = "PHONE_BANK",
+        SignatureGathering = "SIGNATURE_GATHERING",
+        GroupMeeting = "GROUP_MEETING",
+        PublicMeeting = "PUBLIC_MEETING",
+        Rally = "RALLY",
+        Training = "TRAINING",
+        Carpool = "CARPOOL",
+        OnlineMeeting = "ONLINE_MEETING",
+        Other = "OTHER",
+    }
 }
-named!(EventKind {
-    Leafleting = "LEAFLETING",
-    DoorToDoor = "DOOR_TO_DOOR",
-    Postering = "POSTERING",
-    StreetStall = "STREET_STALL",
-    Caravan = "CARAVAN",
-    PhoneBank = "PHONE_BANK",
-    SignatureGathering = "SIGNATURE_GATHERING",
-    GroupMeeting = "GROUP_MEETING",
-    PublicMeeting = "PUBLIC_MEETING",
-    Rally = "RALLY",
-    Training = "TRAINING",
-    Carpool = "CARPOOL",
-    OnlineMeeting = "ONLINE_MEETING",
-    Other = "OTHER",
-});
 
-/// Who sees an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "visibility", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum Visibility {
-    /// Listed to everyone, anonymous visitors included.
-    Public,
-    /// Listed to members of the organising group only.
-    Group,
-    /// Reachable by link only; never listed or pushed.
-    Unlisted,
+kind! {
+    /// Who sees an event.
+    pub enum Visibility in "visibility" {
+        /// Listed to everyone, anonymous visitors included.
+        Public = "PUBLIC",
+        /// Listed to members of the organising group only.
+        Group = "GROUP",
+        /// Reachable by link only; never listed or pushed.
+        Unlisted = "UNLISTED",
+    }
 }
-named!(Visibility { Public = "PUBLIC", Group = "GROUP", Unlisted = "UNLISTED" });
 
 /// What the reader of an event is to it, as far as its visibility cares.
 #[derive(Debug, Clone, Copy, Default)]
@@ -94,23 +61,16 @@ impl Visibility {
     }
 }
 
-/// Where an RSVP stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "rsvp_status", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum RsvpStatus {
-    /// Has seats (1 + guests).
-    Going,
-    /// The party did not fit; promoted in waiting order when seats free up.
-    Waitlisted,
-    Cancelled,
+kind! {
+    /// Where an RSVP stands.
+    pub enum RsvpStatus in "rsvp_status" {
+        /// Has seats (1 + guests).
+        Going = "GOING",
+        /// The party did not fit; promoted in waiting order when seats free up.
+        Waitlisted = "WAITLISTED",
+        Cancelled = "CANCELLED",
+    }
 }
-named!(RsvpStatus { Going = "GOING", Waitlisted = "WAITLISTED", Cancelled = "CANCELLED" });
 
 impl RsvpStatus {
     /// Whether the party still counts on the event: seated or waiting.

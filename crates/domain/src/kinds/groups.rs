@@ -1,25 +1,14 @@
 //! Groups, memberships and friendships.
 
-use serde::{Deserialize, Serialize};
-
-use super::UnknownValue;
-
-/// How people join a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "join_policy", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum JoinPolicy {
-    /// Anyone joins at once.
-    Open,
-    /// A manager accepts or refuses each request.
-    Approval,
+kind! {
+    /// How people join a group.
+    pub enum JoinPolicy in "join_policy" {
+        /// Anyone joins at once.
+        Open = "OPEN",
+        /// A manager accepts or refuses each request.
+        Approval = "APPROVAL",
+    }
 }
-named!(JoinPolicy { Open = "OPEN", Approval = "APPROVAL" });
 
 impl JoinPolicy {
     /// Where a new request to join stands under this policy.
@@ -31,48 +20,35 @@ impl JoinPolicy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "membership_status", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum MembershipStatus {
-    /// Waiting for a manager's approval.
-    Pending,
-    Active,
+kind! {
+    pub enum MembershipStatus in "membership_status" {
+        /// Waiting for a manager's approval.
+        Pending = "PENDING",
+        Active = "ACTIVE",
+    }
 }
-named!(MembershipStatus { Pending = "PENDING", Active = "ACTIVE" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "group_role", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum GroupRole {
-    Member,
-    /// Manages members and organises the group's events.
-    Manager,
+impl MembershipStatus {
+    /// Whether a membership of this status and role counts: as belonging
+    /// to the group (active), or with `as_manager` as managing it.
+    pub fn counts(self, role: GroupRole, as_manager: bool) -> bool {
+        self == MembershipStatus::Active && (!as_manager || role == GroupRole::Manager)
+    }
 }
-named!(GroupRole { Member = "MEMBER", Manager = "MANAGER" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "friendship_status", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum FriendshipStatus {
-    /// Waiting for the addressee's answer.
-    Pending,
-    Accepted,
-    Declined,
+kind! {
+    pub enum GroupRole in "group_role" {
+        Member = "MEMBER",
+        /// Manages members and organises the group's events.
+        Manager = "MANAGER",
+    }
 }
-named!(FriendshipStatus { Pending = "PENDING", Accepted = "ACCEPTED", Declined = "DECLINED" });
+
+kind! {
+    pub enum FriendshipStatus in "friendship_status" {
+        /// Waiting for the addressee's answer.
+        Pending = "PENDING",
+        Accepted = "ACCEPTED",
+        Declined = "DECLINED",
+    }
+}

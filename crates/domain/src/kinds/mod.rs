@@ -7,8 +7,6 @@
 //! `RsvpStatus::holds_place`, …), so the service layer asks rather than
 //! compares.
 
-use serde::{Deserialize, Serialize};
-
 /// A value that is not one of an enumeration's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{value:?} is not a {kind}")]
@@ -17,10 +15,31 @@ pub struct UnknownValue {
     pub value: String,
 }
 
-/// The text of each value (as PostgreSQL, GraphQL and the bus spell it),
-/// `ALL`, `Display` and `FromStr`.
-macro_rules! named {
-    ($name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+/// Declares an enumeration with the text of each value (as PostgreSQL,
+/// GraphQL and the bus spell it): the derives every kind shares (serde;
+/// `async_graphql::Enum` with `graphql`; with `in "pg_type"`, `sqlx::Type`
+/// of that PostgreSQL enum with `sqlx`), then `ALL`, `as_str`, `Display`,
+/// `FromStr` and `TryFrom<String>`. The texts are SCREAMING_SNAKE_CASE, as
+/// serde, sqlx and async-graphql spell the variants (a test checks).
+macro_rules! kind {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident $(in $pg:literal)? {
+            $($(#[$vm:meta])* $variant:ident = $text:literal),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+        $(
+            #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+            #[cfg_attr(feature = "sqlx", sqlx(type_name = $pg, rename_all = "SCREAMING_SNAKE_CASE"))]
+        )?
+        pub enum $name {
+            $($(#[$vm])* $variant),*
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
@@ -36,18 +55,21 @@ macro_rules! named {
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+            type Err = $crate::kinds::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, $crate::kinds::UnknownValue> {
                 match s {
                     $($text => Ok($name::$variant),)*
-                    _ => Err(UnknownValue { kind: stringify!($name), value: s.to_owned() }),
+                    _ => Err($crate::kinds::UnknownValue {
+                        kind: stringify!($name),
+                        value: s.to_owned(),
+                    }),
                 }
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = UnknownValue;
-            fn try_from(s: String) -> Result<Self, UnknownValue> {
+            type Error = $crate::kinds::UnknownValue;
+            fn try_from(s: String) -> Result<Self, $crate::kinds::UnknownValue> {
                 std::str::FromStr::from_str(&s)
             }
         }
@@ -64,22 +86,15 @@ pub use events::{EventKind, Reader, RsvpStatus, Visibility};
 pub use groups::{FriendshipStatus, GroupRole, JoinPolicy, MembershipStatus};
 pub use moderation::{ModerationDecision, ReportReason, ReportStatus, SubjectKind};
 
-/// What a person may do beyond being a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "person_role", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum Role {
-    Member,
-    Moderator,
-    Analyst,
-    Admin,
+kind! {
+    /// What a person may do beyond being a member.
+    pub enum Role in "person_role" {
+        Member = "MEMBER",
+        Moderator = "MODERATOR",
+        Analyst = "ANALYST",
+        Admin = "ADMIN",
+    }
 }
-named!(Role { Member = "MEMBER", Moderator = "MODERATOR", Analyst = "ANALYST", Admin = "ADMIN" });
 
 impl Role {
     /// A role as an operator types it on the command line (any case).
@@ -95,6 +110,34 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// serde, sqlx and async-graphql spell a variant from its name
+    /// (SCREAMING_SNAKE_CASE); `as_str` from the text written beside it.
+    fn texts_agree<T: Copy + serde::Serialize>(all: &[T], as_str: fn(T) -> &'static str) {
+        for v in all {
+            let serde = serde_json::to_string(v).unwrap();
+            assert_eq!(serde, format!("\"{}\"", as_str(*v)));
+        }
+    }
+
+    #[test]
+    fn the_written_texts_are_the_derived_ones() {
+        texts_agree(Role::ALL, Role::as_str);
+        texts_agree(EventKind::ALL, EventKind::as_str);
+        texts_agree(Visibility::ALL, Visibility::as_str);
+        texts_agree(RsvpStatus::ALL, RsvpStatus::as_str);
+        texts_agree(JoinPolicy::ALL, JoinPolicy::as_str);
+        texts_agree(MembershipStatus::ALL, MembershipStatus::as_str);
+        texts_agree(GroupRole::ALL, GroupRole::as_str);
+        texts_agree(FriendshipStatus::ALL, FriendshipStatus::as_str);
+        texts_agree(SubjectKind::ALL, SubjectKind::as_str);
+        texts_agree(ReportReason::ALL, ReportReason::as_str);
+        texts_agree(ReportStatus::ALL, ReportStatus::as_str);
+        texts_agree(ModerationDecision::ALL, ModerationDecision::as_str);
+        texts_agree(Happening::ALL, Happening::as_str);
+        texts_agree(ActivityKind::ALL, ActivityKind::as_str);
+        texts_agree(StatsDimension::ALL, StatsDimension::as_str);
+    }
 
     #[test]
     fn values_round_trip_and_unknown_ones_are_errors() {

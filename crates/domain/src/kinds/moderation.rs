@@ -1,94 +1,50 @@
 //! Reports and moderators' decisions.
 
-use serde::{Deserialize, Serialize};
-
-use super::UnknownValue;
-
-/// What a report is about, as stored (the API's ReportSubject is a union of
-/// the objects themselves).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "report_subject", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum SubjectKind {
-    Person,
-    Event,
-    Group,
+kind! {
+    /// What a report is about, as stored (the API's ReportSubject is a union of
+    /// the objects themselves).
+    pub enum SubjectKind in "report_subject" {
+        Person = "PERSON",
+        Event = "EVENT",
+        Group = "GROUP",
+    }
 }
-named!(SubjectKind { Person = "PERSON", Event = "EVENT", Group = "GROUP" });
 
-/// Why something is reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "report_reason", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum ReportReason {
-    /// Acting against the movement: the reason the moderation system exists.
-    OpposingActivity,
-    Spam,
-    Harassment,
-    Hate,
-    Misinformation,
-    Privacy,
-    Other,
+kind! {
+    /// Why something is reported.
+    pub enum ReportReason in "report_reason" {
+        /// Acting against the movement: the reason the moderation system exists.
+        OpposingActivity = "OPPOSING_ACTIVITY",
+        Spam = "SPAM",
+        Harassment = "HARASSMENT",
+        Hate = "HATE",
+        Misinformation = "MISINFORMATION",
+        Privacy = "PRIVACY",
+        Other = "OTHER",
+    }
 }
-named!(ReportReason {
-    OpposingActivity = "OPPOSING_ACTIVITY",
-    Spam = "SPAM",
-    Harassment = "HARASSMENT",
-    Hate = "HATE",
-    Misinformation = "MISINFORMATION",
-    Privacy = "PRIVACY",
-    Other = "OTHER",
-});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "report_status", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum ReportStatus {
-    Open,
-    /// Decided with REMOVE_CONTENT, WARN or BAN.
-    Resolved,
-    Dismissed,
+kind! {
+    pub enum ReportStatus in "report_status" {
+        Open = "OPEN",
+        /// Decided with REMOVE_CONTENT, WARN or BAN.
+        Resolved = "RESOLVED",
+        Dismissed = "DISMISSED",
+    }
 }
-named!(ReportStatus { Open = "OPEN", Resolved = "RESOLVED", Dismissed = "DISMISSED" });
 
-/// A moderator's decision; it applies to every open report on the subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "sqlx",
-    sqlx(type_name = "moderation_decision", rename_all = "SCREAMING_SNAKE_CASE")
-)]
-pub enum ModerationDecision {
-    Dismiss,
-    /// Hide the reported event or group.
-    RemoveContent,
-    /// Warn the author.
-    Warn,
-    /// Ban the author: sessions end, content is hidden, sign-in is refused.
-    Ban,
+kind! {
+    /// A moderator's decision; it applies to every open report on the subject.
+    pub enum ModerationDecision in "moderation_decision" {
+        Dismiss = "DISMISS",
+        /// Hide the reported event or group.
+        RemoveContent = "REMOVE_CONTENT",
+        /// Warn the author.
+        Warn = "WARN",
+        /// Ban the author: sessions end, content is hidden, sign-in is refused.
+        Ban = "BAN",
+    }
 }
-named!(ModerationDecision {
-    Dismiss = "DISMISS",
-    RemoveContent = "REMOVE_CONTENT",
-    Warn = "WARN",
-    Ban = "BAN",
-});
 
 impl ModerationDecision {
     /// Where the reports it decides end up.
