@@ -5,7 +5,7 @@
 
 use cortege_db::events::Event;
 use cortege_db::people::Person;
-use cortege_domain::{GroupRole, MembershipStatus, Reader, Role};
+use cortege_domain::{Reader, Role};
 use uuid::Uuid;
 
 use crate::{App, Error, Result};
@@ -25,9 +25,7 @@ pub fn require_member(person: &Person) -> Result<()> {
 /// the group.
 pub async fn is_group_member(app: &App, person: Uuid, group: Uuid, manager: bool) -> Result<bool> {
     let m = cortege_db::memberships::memberships_of(&app.pool, person, &[group]).await?;
-    Ok(m.first().is_some_and(|m| {
-        m.status == MembershipStatus::Active && (!manager || m.role == GroupRole::Manager)
-    }))
+    Ok(m.first().is_some_and(|m| m.status.counts(m.role, manager)))
 }
 
 /// An event's organisers: its organiser and its group's managers.

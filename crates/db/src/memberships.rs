@@ -143,7 +143,7 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
     let Some(m) = membership_in(&mut tx, group, person.0).await? else {
         return Ok(LeaveOutcome::NotAMember);
     };
-    if m.role == GroupRole::Manager && m.status == MembershipStatus::Active {
+    if m.status.counts(m.role, true) {
         let managers: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
         )

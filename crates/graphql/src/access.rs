@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use cortege_db::events::Event;
 use cortege_db::people::Person;
-use cortege_domain::{GroupRole, MembershipStatus, Reader, Role};
+use cortege_domain::{Reader, Role};
 
 use crate::auth::{auth, require_person};
 use crate::error::{ApiError, ApiResult};
@@ -56,9 +56,7 @@ pub async fn is_group_member(
         .load_one(group)
         .await?
         .flatten()
-        .is_some_and(|m| {
-            m.status == MembershipStatus::Active && (!manager || m.role == GroupRole::Manager)
-        }))
+        .is_some_and(|m| m.status.counts(m.role, manager)))
 }
 
 /// An event's organisers: its organiser and its group's managers.
