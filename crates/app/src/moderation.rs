@@ -4,7 +4,9 @@
 
 use cortege_db::people::Person;
 use cortege_db::reports::{self as db_reports, Refusal, Report};
-use cortege_domain::{ModerationDecision, PersonId, ReportReason, Role, SubjectKind};
+use cortege_domain::{
+    ModerationDecision, PersonId, ReportReason, Role, SubjectKind, ValidationError,
+};
 use uuid::Uuid;
 
 use crate::rate_limits::Action;
@@ -22,11 +24,17 @@ pub struct NewReport {
     pub details: String,
 }
 
-fn not_visible() -> Error {
-    Error::invalid(
+/// The answer to a subject that is not a person, event or group the
+/// reporter can see: the same whether it does not exist or is hidden.
+pub fn subject_refused() -> ValidationError {
+    ValidationError::new(
         "input.subjectId",
         "is not a person, event or group you can see",
     )
+}
+
+fn not_visible() -> Error {
+    subject_refused().into()
 }
 
 async fn report_by_id(app: &App, id: Uuid) -> Result<Report> {

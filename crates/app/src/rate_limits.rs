@@ -74,10 +74,6 @@ impl Default for ThrottleConfig {
     }
 }
 
-fn retry_after(wait: Duration) -> Error {
-    Error::rate_limited(wait)
-}
-
 struct Pair {
     name: &'static str,
     refill: Duration,
@@ -115,7 +111,7 @@ impl Pair {
                 spend_shared(shared, &by_address, self.refill, self.per_address).await,
             );
             if let (Some(a), Some(b)) = waits {
-                return a.max(b).map_or(Ok(()), |w| Err(retry_after(w)));
+                return a.max(b).map_or(Ok(()), |w| Err(Error::rate_limited(w)));
             }
         }
         self.check_local(email, address)
@@ -132,7 +128,7 @@ impl Pair {
             .flatten()
             .map(|n| n.wait_time_from(now))
             .max();
-        wait.map_or(Ok(()), |w| Err(retry_after(w)))
+        wait.map_or(Ok(()), |w| Err(Error::rate_limited(w)))
     }
 
     fn purge(&self) {
@@ -234,7 +230,7 @@ fn quota(count: u32, per: Duration) -> Quota {
 }
 
 fn refusal(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Error {
-    retry_after(not_until.wait_time_from(DefaultClock::default().now()))
+    Error::rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
 }
 
 pub struct ContentLimits {
@@ -276,7 +272,7 @@ impl ContentLimits {
             let (interval, burst) = gcra(count, per);
             let key = [format!("{name}:{person}")];
             if let Some(wait) = spend_shared(shared, &key, interval, burst).await {
-                return wait.map_or(Ok(()), |w| Err(retry_after(w)));
+                return wait.map_or(Ok(()), |w| Err(Error::rate_limited(w)));
             }
         }
         let limiter = match action {
@@ -301,7 +297,7 @@ impl ContentLimits {
             }
             let (interval, burst) = gcra(self.config.requests_per_minute, MINUTE);
             if let Some(wait) = spend_shared(shared, &keys, interval, burst).await {
-                return wait.map_or(Ok(()), |w| Err(retry_after(w)));
+                return wait.map_or(Ok(()), |w| Err(Error::rate_limited(w)));
             }
         }
         self.by_address.check_key(&address).map_err(refusal)?;

@@ -235,7 +235,7 @@ const MAX_TIES: i64 = 10_000;
 /// never skip nor repeat one (given a cursor that holds the distance bit for
 /// bit: see the GraphQL layer's `exact_f64`).
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
-    let mut rows = query(l, None)
+    let mut rows = query("", l, None)
         .build_query_as::<Event>()
         .fetch_all(pool)
         .await?;
@@ -252,7 +252,7 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
     let limit = usize::try_from(l.limit).unwrap_or(usize::MAX);
     if n == limit && n >= 2 && rows[n - 1].distance_km == rows[n - 2].distance_km {
         let tie = rows[n - 1].distance_km.unwrap_or_default();
-        let group = query(l, Some(tie))
+        let group = query("", l, Some(tie))
             .build_query_as::<Event>()
             .fetch_all(pool)
             .await?;
@@ -271,16 +271,13 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
 /// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
 /// JSON)`), for the test that keeps every listing bounded by its page.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    let mut q = query_after("EXPLAIN (FORMAT JSON) ", l, None);
+    let mut q = query("EXPLAIN (FORMAT JSON) ", l, None);
     Ok(q.build_query_scalar().fetch_one(pool).await?)
 }
 
-/// The listing's SQL; with `tie`, only the events at exactly that distance.
-fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
-    query_after("", l, tie)
-}
-
-fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
+/// The listing's SQL after `prefix` (empty, or EXPLAIN); with `tie`, only
+/// the events at exactly that distance.
+fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
     let upcoming = l.near.is_none() && l.starts_after.is_none() && l.starts_before.is_none();
     if upcoming {
@@ -311,12 +308,8 @@ fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuil
     if let Some(t) = l.starts_before {
         q.push(" AND e.starts_at < ").push_bind(t);
     }
-    match (l.after, l.near) {
-        (Some(After::Distance(d, id)), Some(near)) => {
-            geo::push_after(&mut q, "e", near, d, id);
-        }
-        (Some(After::Time(_, _)), None) => push_page(&mut q, l),
-        _ => {}
+    if let (Some(After::Distance(d, id)), Some(near)) = (l.after, l.near) {
+        geo::push_after(&mut q, "e", near, d, id);
     }
     match (l.near, tie) {
         (Some(near), Some(d)) => {
@@ -331,12 +324,7 @@ fn query_after(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuil
             geo::push_knn_order(&mut q, "e", near);
             q.push(" LIMIT ").push_bind(l.limit);
         }
-        (None, _) => {
-            if l.after.is_none() {
-                q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-                    .push_bind(l.limit);
-            }
-        }
+        (None, _) => push_page(&mut q, l),
     }
     q
 }

@@ -217,22 +217,13 @@ impl TryFrom<ReportInput> for NewReport {
 
     fn try_from(input: ReportInput) -> Result<Self, ValidationError> {
         let details = parse_text(&input.details, MAX_NOTE, "input.details")?;
-        let (kind, subject_id) = ids::decode_any(&input.subject_id).ok_or_else(|| {
-            ValidationError::new(
-                "input.subjectId",
-                "is not a person, event or group you can see",
-            )
-        })?;
+        let (kind, subject_id) =
+            ids::decode_any(&input.subject_id).ok_or_else(moderation::subject_refused)?;
         let subject = match kind {
             Kind::Person => SubjectKind::Person,
             Kind::Event => SubjectKind::Event,
             Kind::Group => SubjectKind::Group,
-            _ => {
-                return Err(ValidationError::new(
-                    "input.subjectId",
-                    "is not a person, event or group you can see",
-                ));
-            }
+            _ => return Err(moderation::subject_refused()),
         };
         Ok(NewReport {
             subject,
