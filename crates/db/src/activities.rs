@@ -24,8 +24,9 @@ pub async fn record(
     a: Activity,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO activities (id, kind, actor_id, event_id, group_id, recipient_id, payload)
-         VALUES ($1, $2::activity_kind, $3, $4, $5, $6, $7)",
+        "INSERT INTO activities (id, kind, actor_id, event_id, group_id, recipient_id, payload, earth)
+         VALUES ($1, $2::activity_kind, $3, $4, $5, $6, $7,
+                 (SELECT e.earth FROM events e WHERE e.id = $4))",
     )
     .bind(ActivityId::new().0)
     .bind(kind)

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::statement::Statement;
 
 /// One activity as one recipient receives it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -29,10 +30,7 @@ pub struct FeedItem {
 /// at most $4 rows. One branch per rule of the contract's "Feed
 /// recipients"; the branches exclude each other where a person could
 /// qualify twice, so everyone gets one item per activity, the most specific.
-macro_rules! feed_query {
-    ($order:literal) => {
-        concat!(
-            "WITH me AS MATERIALIZED (
+const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                 SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km
                 FROM people p
                 WHERE p.id = ANY($1) AND p.deleted_at IS NULL AND p.banned_at IS NULL
@@ -63,8 +61,8 @@ macro_rules! feed_query {
                 FROM activities a
                 JOIN events e ON e.id = a.event_id
                 JOIN me ON me.home_lat IS NOT NULL
-                   AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> e.earth
-                   AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), e.earth) <= me.action_radius_km * 1000.0
+                   AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
+                   AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
                 WHERE a.kind = 'EVENT_CREATED' AND a.seq > $2 AND a.seq <= $3
                   AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM memberships m
@@ -91,15 +89,84 @@ macro_rules! feed_query {
             SELECT h.seq, h.person, h.kind, a.id, a.actor_id, a.event_id, a.group_id, a.created_at
             FROM hits h JOIN activities a ON a.seq = h.seq
             WHERE a.actor_id IS DISTINCT FROM h.person
-            ORDER BY h.seq ",
-            $order,
-            ", h.person LIMIT $4"
-        )
-    };
-}
+            ORDER BY h.seq, h.person LIMIT $4";
 
-const OLDEST_FIRST: &str = feed_query!("ASC");
-const NEWEST_FIRST: &str = feed_query!("DESC");
+/// One person's feed page: the activities numbered before $2 that reach
+/// the person $1, newest first, at most $3. The same recipient rules as
+/// [`OLDEST_FIRST`], but each source is read newest first from its own
+/// index and cut at the page size (per group, per RSVP, per friend), so a
+/// page costs the page times the person's sources, never the whole log.
+/// The actor's own activities are left out in each source, before the cut.
+const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
+        SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km,
+               -- Where newest first starts from: the GiST distance is a
+               -- float8, exact between seqs but not from i64::MAX.
+               (SELECT LEAST($2, o.last_seq + 1) FROM outbox_state o) AS top
+        FROM people p
+        WHERE p.id = $1 AND p.deleted_at IS NULL AND p.banned_at IS NULL
+    ), hits AS (
+        (SELECT a.seq, CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
+         FROM me JOIN activities a ON a.recipient_id = me.id
+         WHERE a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
+           AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING')
+                OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
+                    AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
+         ORDER BY a.seq DESC LIMIT $3)
+      UNION ALL
+        SELECT t.seq, 'NEW_GROUP_MEMBER'
+        FROM me JOIN memberships m ON m.person_id = me.id AND m.role = 'MANAGER' AND m.status = 'ACTIVE'
+        CROSS JOIN LATERAL (
+            SELECT a.seq FROM activities a
+            WHERE a.group_id = m.group_id AND a.kind = 'GROUP_MEMBER_JOINED' AND a.seq < $2
+              AND a.actor_id IS DISTINCT FROM me.id
+            ORDER BY a.seq DESC LIMIT $3) t
+      UNION ALL
+        SELECT t.seq, 'EVENT_CREATED_IN_GROUP'
+        FROM me JOIN memberships m ON m.person_id = me.id AND m.status = 'ACTIVE'
+        CROSS JOIN LATERAL (
+            SELECT a.seq FROM activities a JOIN events e ON e.id = a.event_id
+            WHERE a.group_id = m.group_id AND a.kind = 'EVENT_CREATED' AND a.seq < $2
+              AND e.group_id = m.group_id AND e.visibility <> 'UNLISTED' AND e.removed_at IS NULL
+              AND a.actor_id IS DISTINCT FROM me.id
+            ORDER BY a.seq DESC LIMIT $3) t
+      UNION ALL
+        SELECT t.seq, 'EVENT_CREATED_NEARBY'
+        FROM me CROSS JOIN LATERAL (
+            SELECT a.seq FROM activities a JOIN events e ON e.id = a.event_id
+            WHERE me.home_lat IS NOT NULL AND a.kind = 'EVENT_CREATED' AND a.seq < $2
+              AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
+              AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
+              AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
+              AND a.actor_id IS DISTINCT FROM me.id
+              AND NOT EXISTS (SELECT 1 FROM memberships m
+                              WHERE m.group_id = e.group_id AND m.person_id = me.id AND m.status = 'ACTIVE')
+            -- Nearest to the top from below: newest first, along activities_nearby_idx.
+            ORDER BY a.seq <-> me.top LIMIT $3) t
+      UNION ALL
+        SELECT t.seq, t.kind
+        FROM me JOIN rsvps r ON r.person_id = me.id AND r.status IN ('GOING', 'WAITLISTED')
+        CROSS JOIN LATERAL (
+            SELECT a.seq, a.kind::text AS kind FROM activities a
+            WHERE a.event_id = r.event_id AND a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED')
+              AND a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
+              AND EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id AND e.removed_at IS NULL)
+            ORDER BY a.seq DESC LIMIT $3) t
+      UNION ALL
+        SELECT t.seq, 'FRIEND_GOING'
+        FROM me JOIN friendships f ON f.status = 'ACCEPTED'
+           AND (f.requester_id = me.id OR f.addressee_id = me.id)
+        CROSS JOIN LATERAL (
+            SELECT a.seq FROM activities a JOIN events e ON e.id = a.event_id
+            WHERE a.actor_id = CASE WHEN f.requester_id = me.id THEN f.addressee_id ELSE f.requester_id END
+              AND a.kind = 'RSVP_CHANGED' AND a.seq < $2
+              AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
+              AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
+              AND a.recipient_id IS DISTINCT FROM me.id
+            ORDER BY a.seq DESC LIMIT $3) t
+    )
+    SELECT h.seq, me.id AS person, h.kind, a.id, a.actor_id, a.event_id, a.group_id, a.created_at
+    FROM hits h JOIN activities a ON a.seq = h.seq CROSS JOIN me
+    ORDER BY h.seq DESC LIMIT $3";
 
 /// What the people receive of the activities numbered after `after` up to
 /// `upto`, oldest first.
@@ -124,13 +191,15 @@ pub async fn deliveries(
 
 /// One page of a person's feed, newest first, strictly before `before`.
 pub async fn page(pool: &PgPool, person: Uuid, before: i64, limit: i64) -> Result<Vec<FeedItem>> {
-    Ok(sqlx::query_as(NEWEST_FIRST)
-        .bind([person].as_slice())
-        .bind(0_i64)
-        .bind(before - 1)
+    page_statement(person, before, limit).fetch_all(pool).await
+}
+
+/// The statement of [`page`].
+pub fn page_statement(person: Uuid, before: i64, limit: i64) -> Statement {
+    Statement::new(NEWEST_FIRST)
+        .bind(person)
+        .bind(before)
         .bind(limit)
-        .fetch_all(pool)
-        .await?)
 }
 
 /// The activity as this person receives it, if they do.

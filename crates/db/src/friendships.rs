@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::statement::Statement;
 
 /// Accepted friendships per person, for a DataLoader.
 pub async fn friend_counts(pool: &PgPool, people: &[Uuid]) -> Result<Vec<(Uuid, i64)>> {
@@ -210,20 +211,37 @@ pub async fn friends_of(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<(DateTime<Utc>, Uuid, Uuid)>> {
-    Ok(sqlx::query_as(
-        "SELECT COALESCE(f.responded_at, f.created_at) AS since, f.id,
-                CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END AS friend
-         FROM friendships f
-         WHERE f.status = 'ACCEPTED' AND (f.requester_id = $1 OR f.addressee_id = $1)
-           AND ($2::timestamptz IS NULL OR (COALESCE(f.responded_at, f.created_at), f.id) > ($2, $3))
-         ORDER BY since, f.id LIMIT $4",
-    )
+    friends_page(person, after, limit).fetch_all(pool).await
+}
+
+/// The statement of [`friends_of`].
+pub fn friends_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> Statement {
+    // Each side of the pair read off its own index in order, then merged:
+    // an OR across the two columns would sort every friendship.
+    macro_rules! side {
+        ($me:literal, $friend:literal) => {
+            concat!(
+                "(SELECT COALESCE(f.responded_at, f.created_at) AS since, f.id, f.",
+                $friend,
+                " AS friend FROM friendships f WHERE f.status = 'ACCEPTED' AND f.",
+                $me,
+                " = $1 AND ($2::timestamptz IS NULL
+                     OR (COALESCE(f.responded_at, f.created_at), f.id) > ($2, $3))
+                 ORDER BY COALESCE(f.responded_at, f.created_at), f.id LIMIT $4)"
+            )
+        };
+    }
+    Statement::new(concat!(
+        "SELECT * FROM (",
+        side!("requester_id", "addressee_id"),
+        " UNION ALL ",
+        side!("addressee_id", "requester_id"),
+        ") t ORDER BY t.since, t.id LIMIT $4"
+    ))
     .bind(person)
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }
 
 /// Pending requests addressed to a person, oldest first.
@@ -233,7 +251,12 @@ pub async fn requests_to(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Friendship>> {
-    Ok(sqlx::query_as(concat!(
+    requests_page(person, after, limit).fetch_all(pool).await
+}
+
+/// The statement of [`requests_to`].
+pub fn requests_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> Statement {
+    Statement::new(concat!(
         "SELECT ",
         friendship_columns!(),
         " FROM friendships f WHERE f.addressee_id = $1 AND f.status = 'PENDING'
@@ -244,6 +267,4 @@ pub async fn requests_to(
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }

@@ -7,6 +7,7 @@ pub mod memberships;
 pub mod people;
 pub mod reference;
 pub mod sessions;
+pub mod statement;
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::statement::Statement;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Membership {
@@ -213,37 +214,47 @@ pub async fn respond(
     Ok(Some(result))
 }
 
+/// Where a member stands in a group's list: managers first, then by
+/// joining order, then by person. The members page is keyed by it.
+pub type MemberKey = (GroupRole, DateTime<Utc>, Uuid);
+
 /// Members of a group by status, managers first then by joining order,
-/// paged by (position, person).
+/// paged by [`MemberKey`].
 pub async fn members(
     pool: &PgPool,
     group: Uuid,
-    status: &'static str,
-    after: Option<(i64, Uuid)>,
+    status: MembershipStatus,
+    after: Option<MemberKey>,
     limit: i64,
-) -> Result<Vec<(i64, Membership)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        pos: i64,
-        #[sqlx(flatten)]
-        m: Membership,
-    }
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT * FROM (
-             SELECT row_number() OVER (ORDER BY m.role DESC, m.created_at, m.person_id) AS pos, ",
+) -> Result<Vec<Membership>> {
+    members_page(group, status, after, limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// The statement of [`members`] (memberships_roster_idx walked in order).
+pub fn members_page(
+    group: Uuid,
+    status: MembershipStatus,
+    after: Option<MemberKey>,
+    limit: i64,
+) -> Statement {
+    // Managers sort first (role DESC) but the rest of the key ascends, so
+    // the keyset is spelled out rather than one row comparison.
+    Statement::new(concat!(
+        "SELECT ",
         membership_columns!(),
-        " FROM memberships m WHERE m.group_id = $1 AND m.status = $2::membership_status) t
-         WHERE ($3::bigint IS NULL OR (t.pos, t.person_id) > ($3, $4))
-         ORDER BY t.pos LIMIT $5"
+        " FROM memberships m WHERE m.group_id = $1 AND m.status = $2
+           AND ($3::group_role IS NULL OR m.role < $3
+                OR (m.role = $3 AND (m.created_at, m.person_id) > ($4, $5)))
+         ORDER BY m.role DESC, m.created_at, m.person_id LIMIT $6"
     ))
     .bind(group)
     .bind(status)
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
+    .bind(after.map(|a| a.2))
     .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.pos, r.m)).collect())
 }
 
 /// A person's memberships (active and pending), by joining order.
@@ -253,7 +264,12 @@ pub async fn of_person(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Membership>> {
-    Ok(sqlx::query_as(concat!(
+    of_person_page(person, after, limit).fetch_all(pool).await
+}
+
+/// The statement of [`of_person`].
+pub fn of_person_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> Statement {
+    Statement::new(concat!(
         "SELECT ",
         membership_columns!(),
         " FROM memberships m JOIN groups g ON g.id = m.group_id
@@ -265,6 +281,4 @@ pub async fn of_person(
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::statement::Statement;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Report {
@@ -83,8 +84,13 @@ pub async fn create(
     let id = ReportId::new().0;
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO reports (id, reporter_id, subject_type, subject_id, reason, details, snapshot)
-         VALUES ($1, $2, $3::report_subject, $4, $5::report_reason, $6, $7)",
+        // A report joins the open case on its subject, or starts one.
+        "INSERT INTO reports (id, reporter_id, subject_type, subject_id, reason, details, snapshot,
+                              case_started_at)
+         VALUES ($1, $2, $3::report_subject, $4, $5::report_reason, $6, $7,
+                 COALESCE((SELECT min(o.case_started_at) FROM reports o
+                           WHERE o.subject_type = $3::report_subject AND o.subject_id = $4
+                             AND o.status = 'OPEN'), now()))",
     )
     .bind(id)
     .bind(reporter.0)
@@ -117,35 +123,58 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Report>> {
     .await?)
 }
 
+/// Where a report stands in the moderation queue: its case's start, its
+/// subject, itself.
+pub type QueueKey = (DateTime<Utc>, Uuid, Uuid);
+
 /// The moderation queue: cases in the order their first report arrived,
-/// each case's reports together. Paged by (case start, subject, report).
+/// each case's reports together. Paged by [`QueueKey`].
 pub async fn queue(
     pool: &PgPool,
     status: Option<ReportStatus>,
-    after: Option<(DateTime<Utc>, Uuid, Uuid)>,
+    after: Option<QueueKey>,
     limit: i64,
 ) -> Result<Vec<(DateTime<Utc>, Report)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        case_start: DateTime<Utc>,
+        case_started_at: DateTime<Utc>,
         #[sqlx(flatten)]
         report: Report,
     }
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT * FROM (SELECT min(r.created_at) OVER (PARTITION BY r.subject_type, r.subject_id) AS case_start, ",
-        report_columns!(),
-        " FROM reports r WHERE ($1::report_status IS NULL OR r.status = $1::report_status)) t
-         WHERE ($2::timestamptz IS NULL OR (t.case_start, t.subject_id, t.id) > ($2, $3, $4))
-         ORDER BY t.case_start, t.subject_id, t.id LIMIT $5"
-    ))
-    .bind(status)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(after.map(|a| a.2))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.case_start, r.report)).collect())
+    let rows: Vec<Row> = queue_page(status, after, limit).fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.case_started_at, r.report))
+        .collect())
+}
+
+/// The statement of [`queue`]: reports_cases_idx (one status) or
+/// reports_all_cases_idx walked in order.
+pub fn queue_page(status: Option<ReportStatus>, after: Option<QueueKey>, limit: i64) -> Statement {
+    macro_rules! queue_sql {
+        ($status:literal) => {
+            concat!(
+                "SELECT r.case_started_at, ",
+                report_columns!(),
+                " FROM reports r WHERE ",
+                $status,
+                " ($2::timestamptz IS NULL
+                     OR (r.case_started_at, r.subject_id, r.id) > ($2, $3, $4))
+                 ORDER BY r.case_started_at, r.subject_id, r.id LIMIT $5"
+            )
+        };
+    }
+    let sql = match status {
+        Some(_) => queue_sql!("r.status = $1 AND"),
+        // $1 is still bound (NULL) so both statements take the same arguments.
+        None => queue_sql!("$1::report_status IS NULL AND"),
+    };
+    Statement::new(sql)
+        .bind(status)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(after.map(|a| a.2))
+        .bind(limit)
 }
 
 /// Why a decision was refused.

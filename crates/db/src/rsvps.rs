@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::activities::{self, Activity, Happening};
 use crate::events::Event;
+use crate::statement::Statement;
 use crate::{Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -170,35 +171,47 @@ pub async fn of_person_for_events(
     .await?)
 }
 
+/// Where an attendee stands in an event's list: GOING before WAITLISTED,
+/// then by when they took their place (joined the waitlist, or answered),
+/// then by id. The attendees page is keyed by it, read off the index.
+pub type AttendeeKey = (RsvpStatus, DateTime<Utc>, Uuid);
+
 /// An event's attendees (GOING, then WAITLISTED in waiting order), paged by
-/// (position, id).
+/// [`AttendeeKey`].
 pub async fn of_event(
     pool: &PgPool,
     event: Uuid,
-    after: Option<(i64, Uuid)>,
+    after: Option<AttendeeKey>,
     limit: i64,
-) -> Result<Vec<(i64, Rsvp)>> {
+) -> Result<Vec<(AttendeeKey, Rsvp)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        pos: i64,
+        queued_at: DateTime<Utc>,
         #[sqlx(flatten)]
         rsvp: Rsvp,
     }
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT * FROM (
-             SELECT row_number() OVER (ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id) AS pos, ",
+    let rows: Vec<Row> = attendees(event, after, limit).fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ((r.rsvp.status, r.queued_at, r.rsvp.id), r.rsvp))
+        .collect())
+}
+
+/// The statement of [`of_event`] (rsvps_attendees_idx walked in order).
+pub fn attendees(event: Uuid, after: Option<AttendeeKey>, limit: i64) -> Statement {
+    Statement::new(concat!(
+        "SELECT COALESCE(r.waitlisted_at, r.created_at) AS queued_at, ",
         rsvp_columns!(),
-        " FROM rsvps r WHERE r.event_id = $1 AND r.status <> 'CANCELLED') t
-         WHERE ($2::bigint IS NULL OR (t.pos, t.id) > ($2, $3))
-         ORDER BY t.pos LIMIT $4"
+        " FROM rsvps r WHERE r.event_id = $1 AND r.status <> 'CANCELLED'
+           AND ($2::rsvp_status IS NULL
+                OR (r.status, COALESCE(r.waitlisted_at, r.created_at), r.id) > ($2, $3, $4))
+         ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id LIMIT $5"
     ))
     .bind(event)
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
+    .bind(after.map(|a| a.2))
     .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.pos, r.rsvp)).collect())
 }
 
 /// A person's RSVPs (not cancelled), by event start.
@@ -214,21 +227,24 @@ pub async fn of_person(
         #[sqlx(flatten)]
         rsvp: Rsvp,
     }
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT e.starts_at, ",
+    let rows: Vec<Row> = of_person_page(person, after, limit).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|r| (r.starts_at, r.rsvp)).collect())
+}
+
+/// The statement of [`of_person`] (rsvps_agenda_idx walked in order).
+pub fn of_person_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> Statement {
+    Statement::new(concat!(
+        "SELECT r.event_starts_at AS starts_at, ",
         rsvp_columns!(),
         " FROM rsvps r JOIN events e ON e.id = r.event_id
          WHERE r.person_id = $1 AND r.status <> 'CANCELLED' AND e.removed_at IS NULL
-           AND ($2::timestamptz IS NULL OR (e.starts_at, r.id) > ($2, $3))
-         ORDER BY e.starts_at, r.id LIMIT $4"
+           AND ($2::timestamptz IS NULL OR (r.event_starts_at, r.id) > ($2, $3))
+         ORDER BY r.event_starts_at, r.id LIMIT $4"
     ))
     .bind(person)
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.starts_at, r.rsvp)).collect())
 }
 
 /// RSVPs by id, for a DataLoader.

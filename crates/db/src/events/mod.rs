@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::activities::{self, Activity, Happening};
+use crate::statement::Statement;
 
 pub use cortege_domain::events::Event;
 pub use listing::{After, Listing, list, plan};
@@ -205,7 +206,12 @@ pub async fn organised_by(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Event>> {
-    Ok(sqlx::query_as(concat!(
+    organised_page(person, after, limit).fetch_all(pool).await
+}
+
+/// The statement of [`organised_by`].
+pub fn organised_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> Statement {
+    Statement::new(concat!(
         "SELECT ",
         event_columns!(),
         ", NULL::float8 AS distance_km FROM events e
@@ -217,6 +223,4 @@ pub async fn organised_by(
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }

@@ -144,13 +144,13 @@ impl Event {
                 "only the event's organisers, moderators and admins see its attendees".to_owned(),
             ));
         }
-        let page: Page<(i64, Uuid)> = Page::parse(first, after)?;
+        let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
             db_rsvps::of_event(&ctx.state().pool, self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
-            .map(|(pos, r)| ((pos, r.id), Rsvp(Arc::new(r))))
+            .map(|(key, r)| (key, Rsvp(Arc::new(r))))
             .collect();
         Ok(Some(connection(items, page.first, had)))
     }

@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use cortege_app::groups;
 use cortege_db::groups::{self as db_groups, After, Listing};
+use cortege_db::memberships::MemberKey;
 use cortege_domain::events::MAX_DESCRIPTION;
 use cortege_domain::groups::GroupDraft;
 use cortege_domain::{PostalAddress, Role, ValidationError, parse_text, parse_title};
@@ -38,9 +39,6 @@ impl Group {
         Group(Arc::new(row))
     }
 }
-
-#[derive(Serialize, Deserialize)]
-struct MemberCursor(i64, Uuid);
 
 async fn may_manage(ctx: &Context<'_>, group: Uuid) -> ApiResult<bool> {
     access::is_group_member(ctx, group, true).await
@@ -117,7 +115,9 @@ impl Group {
                 "only the group's managers, moderators and admins see its members".to_owned(),
             ));
         }
-        self.list(ctx, "ACTIVE", first, after).await.map(Some)
+        self.list(ctx, MembershipStatus::Active, first, after)
+            .await
+            .map(Some)
     }
     /// Managers only: people waiting for approval, oldest first.
     async fn join_requests(
@@ -132,7 +132,9 @@ impl Group {
                 "only the group's managers see join requests".to_owned(),
             ));
         }
-        self.list(ctx, "PENDING", first, after).await.map(Some)
+        self.list(ctx, MembershipStatus::Pending, first, after)
+            .await
+            .map(Some)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -143,24 +145,23 @@ impl Group {
     async fn list(
         &self,
         ctx: &Context<'_>,
-        status: &'static str,
+        status: MembershipStatus,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, Membership>> {
-        let page: Page<MemberCursor> = Page::parse(first, after)?;
+        let page: Page<MemberKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
-        let after = page.after.as_ref().map(|c| (c.0, c.1));
         let rows = cortege_db::memberships::members(
             &ctx.state().pool,
             self.0.id,
             status,
-            after,
+            page.after,
             page.limit(),
         )
         .await?;
         let items = rows
             .into_iter()
-            .map(|(pos, m)| (MemberCursor(pos, m.person_id), Membership(Arc::new(m))))
+            .map(|m| ((m.role, m.created_at, m.person_id), Membership(Arc::new(m))))
             .collect();
         Ok(connection(items, page.first, had))
     }
