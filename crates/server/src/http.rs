@@ -20,6 +20,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+use crate::answers::{self, Answers, Key};
 use crate::config::Config;
 use crate::peer;
 use crate::wire::{self, MediaType};
@@ -39,6 +40,8 @@ struct Ctx {
     trusted_proxies: Arc<Vec<IpAddr>>,
     ws: Arc<WsConfig>,
     graphiql: Arc<crate::graphiql::GraphiQl>,
+    /// Anonymous answers kept a moment; None when switched off.
+    answers: Option<Arc<Answers>>,
 }
 
 pub fn router(
@@ -59,7 +62,11 @@ pub fn router(
             shutdown,
         }),
         graphiql: Arc::new(crate::graphiql::GraphiQl::new(config)),
+        answers: Answers::new(std::time::Duration::from_millis(config.answer_cache_ms)),
     };
+    if let Some(answers) = &ctx.answers {
+        answers.follow(state.bus.clone());
+    }
     let media = ServeDir::new(state.app.media.root());
     Router::new()
         .route(
@@ -254,8 +261,31 @@ async fn execute(
     }
     let response = match batch {
         BatchRequest::Single(request) => {
+            let cached = match (&ctx.answers, auth) {
+                (Some(answers), Auth::Anonymous) => {
+                    Key::new(media, &request).map(|key| (answers, key))
+                }
+                _ => None,
+            };
+            if let Some((answers, key)) = &cached
+                && let Some(hit) = answers.get(key)
+            {
+                return hit;
+            }
+            let generation = ctx.answers.as_ref().map_or(0, |a| a.generation());
+            let writes = answers::writes(&request.query);
             let request = prepare_request(request, &ctx.state, auth, addr);
-            BatchResponse::Single(ctx.schema.execute(request).await)
+            let response = ctx.schema.execute(request).await;
+            if writes && let Some(answers) = &ctx.answers {
+                answers.invalidate();
+            }
+            if let Some((answers, key)) = cached
+                && response.is_ok()
+            {
+                let encoded = wire::encode(media, BatchResponse::Single(response));
+                return answers.store(key, generation, encoded).await;
+            }
+            BatchResponse::Single(response)
         }
         BatchRequest::Batch(requests) if requests.len() > MAX_BATCH => {
             return query_limit(
@@ -266,8 +296,12 @@ async fn execute(
         BatchRequest::Batch(requests) => {
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
+                let writes = answers::writes(&request.query);
                 let request = prepare_request(request, &ctx.state, auth, addr);
                 responses.push(ctx.schema.execute(request).await);
+                if writes && let Some(answers) = &ctx.answers {
+                    answers.invalidate();
+                }
             }
             BatchResponse::Batch(responses)
         }

@@ -2,6 +2,7 @@
 //! surface and the command-line subcommands. `main.rs` stays thin so tests
 //! can build the same application in-process.
 
+pub mod answers;
 pub mod app;
 pub mod config;
 pub mod embedded;

@@ -125,6 +125,16 @@ pub struct Config {
     )]
     pub ws_send_timeout_ms: u64,
 
+    /// How long an anonymous query's answer is served again before it is
+    /// recomputed, in milliseconds (0: never). Writes clear it sooner.
+    #[arg(
+        long,
+        env = "CORTEGE_ANSWER_CACHE_MS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub answer_cache_ms: u64,
+
     /// The built web client to serve at / (default: ./frontend/dist when it
     /// exists; otherwise / is a placeholder page).
     #[arg(long, env = "CORTEGE_WEB_DIR", global = true)]

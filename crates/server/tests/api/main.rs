@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod answers;
 mod conformance;
 mod embedded;
 mod events;
