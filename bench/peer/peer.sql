@@ -40,3 +40,21 @@ RETURNS SETOF public.events LANGUAGE sql STABLE AS $$
     AND earth_distance(ll_to_earth(at_lat, at_lon), e.earth) <= within_km * 1000
   ORDER BY e.earth <-> ll_to_earth(at_lat, at_lon)
 $$;
+
+-- groups(filter: {near, radiusKm}): groups nearest first.
+CREATE OR REPLACE FUNCTION peer.groups_near(at_lat float8, at_lon float8, within_km float8)
+RETURNS SETOF public.groups LANGUAGE sql STABLE AS $$
+  SELECT * FROM public.groups g
+  WHERE g.removed_at IS NULL
+    AND earth_box(ll_to_earth(at_lat, at_lon), within_km * 1000) @> g.earth
+    AND earth_distance(ll_to_earth(at_lat, at_lon), g.earth) <= within_km * 1000
+  ORDER BY g.earth <-> ll_to_earth(at_lat, at_lon), g.id
+$$;
+
+-- An event's attendees(first: 50): GOING, then the waitlist in order.
+CREATE OR REPLACE FUNCTION peer.attendees(of_event uuid) RETURNS SETOF public.rsvps
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM public.rsvps r
+  WHERE r.event_id = of_event AND r.status <> 'CANCELLED'
+  ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id
+$$;
