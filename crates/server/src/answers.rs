@@ -67,9 +67,8 @@ impl Key {
         } else {
             serde_json::to_string(&request.extensions).ok()?
         };
-        let mut key = String::with_capacity(
-            request.query.len() + variables.len() + extensions.len() + 40,
-        );
+        let mut key =
+            String::with_capacity(request.query.len() + variables.len() + extensions.len() + 40);
         key.push(match media {
             MediaType::Json => 'j',
             MediaType::GraphQlResponseJson => 'g',

@@ -81,7 +81,10 @@ async fn anonymous_listings_are_cached_until_a_write() {
         if seen == ["Porte-à-porte", "Tractage au marché"] {
             break;
         }
-        assert!(Instant::now() < deadline, "replica b still answers {seen:?}");
+        assert!(
+            Instant::now() < deadline,
+            "replica b still answers {seen:?}"
+        );
         tokio::task::yield_now().await;
     }
 }
@@ -93,9 +96,12 @@ async fn answers_with_errors_or_variables_are_kept_apart() {
     let org = app.member_at("Olga", "Roux", Some(MARSEILLE)).await;
     let mut input = event_input("Tractage", MARSEILLE, "13001", "Marseille");
     input["kind"] = json!("LEAFLETING");
-    app.ok(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    app.ok(CREATE, json!({ "i": input }), Some(&org.token))
+        .await;
     let leaflets = app.ok(by_kind, json!({ "k": ["LEAFLETING"] }), None).await;
-    let doors = app.ok(by_kind, json!({ "k": ["DOOR_TO_DOOR"] }), None).await;
+    let doors = app
+        .ok(by_kind, json!({ "k": ["DOOR_TO_DOOR"] }), None)
+        .await;
     assert_eq!(leaflets["events"]["edges"].as_array().unwrap().len(), 1);
     assert_eq!(doors["events"]["edges"].as_array().unwrap().len(), 0);
     // A refused query is answered again, not served from the cache.
