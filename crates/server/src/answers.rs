@@ -3,7 +3,8 @@
 //! computed once per moment, not a thousand times.
 //!
 //! Only what every visitor would be answered alike is kept: a single query
-//! (never a mutation) sent without a session, answered without errors.
+//! (never a mutation, nor a persisted query sent by its hash alone) sent
+//! without a session, answered without errors.
 //! Such an answer depends on nothing but the document, its variables and
 //! the database, so it is served again until the first of:
 //! - the time to live passes (`CORTEGE_ANSWER_CACHE_MS`, 1 s by default:
@@ -56,12 +57,12 @@ pub struct Key(String);
 impl Key {
     pub fn new(media: MediaType, request: &async_graphql::Request) -> Option<Key> {
         // Cheap and conservative: a document that mentions `mutation`
-        // anywhere is not cached (and clears the cache once it ran).
+        // anywhere, or that is only named by a persisted-query hash, is
+        // not cached (and clears the cache once it ran).
         if writes(&request.query) || !request.uploads.is_empty() {
             return None;
         }
         let variables = serde_json::to_string(&request.variables).ok()?;
-        // A persisted query's document is named by its hash, here.
         let extensions = if request.extensions.is_empty() {
             String::new()
         } else {
@@ -85,9 +86,10 @@ impl Key {
     }
 }
 
-/// Whether the document may hold a mutation.
+/// Whether the document may hold a mutation. A persisted query arrives
+/// without its text (the hash names it): it may be one.
 pub fn writes(query: &str) -> bool {
-    query.contains("mutation")
+    query.is_empty() || query.contains("mutation")
 }
 
 impl Answers {
