@@ -6,20 +6,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{TestApp, event_input, redis_url};
+use crate::common::{TestApp, error_code, event_input, event_titles, redis_url};
 
 const LISTING: &str = "{ events(first: 50) { edges { node { title } } } }";
-const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
 const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
 
 async fn titles(app: &TestApp, token: Option<&str>) -> Vec<String> {
-    let data = app.ok(LISTING, json!({}), token).await;
-    let mut titles: Vec<String> = data["events"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
-        .collect();
+    let mut titles = event_titles(&app.ok(LISTING, json!({}), token).await);
     titles.sort();
     titles
 }
@@ -38,7 +31,7 @@ async fn anonymous_listings_are_cached_until_a_write() {
     let b = a.replica_with(|c| c.answer_cache_ms = 60_000).await;
     let org = a.member_at("Olga", "Roux", Some(MARSEILLE)).await;
     let input = event_input("Tractage", MARSEILLE, "13001", "Marseille");
-    a.ok(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    a.create_event(&org.token, input).await;
     assert_eq!(titles(&a, None).await, ["Tractage"]);
     assert_eq!(titles(&b, None).await, ["Tractage"]);
 
@@ -69,7 +62,7 @@ async fn anonymous_listings_are_cached_until_a_write() {
 
     // A mutation on this server shows at once to its visitors...
     let input = event_input("Porte-à-porte", MARSEILLE, "13001", "Marseille");
-    a.ok(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    a.create_event(&org.token, input).await;
     assert_eq!(
         titles(&a, None).await,
         ["Porte-à-porte", "Tractage au marché"]
@@ -96,8 +89,7 @@ async fn answers_with_errors_or_variables_are_kept_apart() {
     let org = app.member_at("Olga", "Roux", Some(MARSEILLE)).await;
     let mut input = event_input("Tractage", MARSEILLE, "13001", "Marseille");
     input["kind"] = json!("LEAFLETING");
-    app.ok(CREATE, json!({ "i": input }), Some(&org.token))
-        .await;
+    app.create_event(&org.token, input).await;
     let leaflets = app.ok(by_kind, json!({ "k": ["LEAFLETING"] }), None).await;
     let doors = app
         .ok(by_kind, json!({ "k": ["DOOR_TO_DOOR"] }), None)
@@ -105,18 +97,9 @@ async fn answers_with_errors_or_variables_are_kept_apart() {
     assert_eq!(leaflets["events"]["edges"].as_array().unwrap().len(), 1);
     assert_eq!(doors["events"]["edges"].as_array().unwrap().len(), 0);
     // A refused query is answered again, not served from the cache.
-    let bad = json!({ "query": "{ events(first: 500) { edges { node { id } } } }" });
+    let bad = "{ events(first: 500) { edges { node { id } } } }";
     for _ in 0..2 {
-        let answer: serde_json::Value = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        let answer = app.gql(bad, json!({}), None).await;
+        assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{answer}");
     }
 }
