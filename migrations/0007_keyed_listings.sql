@@ -11,6 +11,8 @@ CREATE INDEX rsvps_attendees_idx
 -- A group's members or join requests: managers first, then joining order.
 CREATE INDEX memberships_roster_idx
     ON memberships (group_id, status, role DESC, created_at, person_id);
+-- It serves join requests too (status PENDING), which had this one.
+DROP INDEX memberships_pending_idx;
 -- A member's groups (active and pending), in joining order.
 CREATE INDEX memberships_joined_idx ON memberships (person_id, created_at, group_id);
 
