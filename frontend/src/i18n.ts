@@ -164,6 +164,7 @@ export const ACTIVITY_LABELS: Record<string, string> = {
   FRIEND_ACCEPTED: "Demande d'ami·e acceptée",
   NEW_GROUP_MEMBER: 'Nouveau membre dans votre groupe',
   MODERATION_WARNING: 'Avertissement de la modération',
+  EVENT_REMINDER: 'Rappel : votre action approche',
 };
 
 export function formatDate(iso: string): string {

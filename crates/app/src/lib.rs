@@ -14,6 +14,7 @@
 //! | `moderation`  | reports and decisions                                   |
 //! | `places`      | postcodes and addresses resolved to communes            |
 //! | `rate_limits` | login-code throttles and content limits                 |
+//! | `notify`      | notifications by mail and push, reminders, digests, calendars |
 //! | `mail`, `media` | outgoing mail, photo processing and storage          |
 
 pub mod accounts;
@@ -25,6 +26,7 @@ pub mod login_codes;
 pub mod mail;
 pub mod media;
 pub mod moderation;
+pub mod notify;
 pub mod places;
 pub mod rate_limits;
 pub mod rights;
@@ -51,6 +53,7 @@ pub struct App {
     pub limits: ContentLimits,
     /// Public base URL, without a trailing slash, for links in mail.
     pub public_url: String,
+    pub notify: notify::Notify,
 }
 
 impl App {
@@ -64,6 +67,7 @@ impl App {
         throttles: &ThrottleConfig,
         limits: &ContentLimitConfig,
         shared: Shared,
+        notify: notify::Notify,
     ) -> Self {
         Self {
             pool,
@@ -73,6 +77,7 @@ impl App {
             throttles: Throttles::new(throttles, shared.clone()),
             limits: ContentLimits::new(limits, shared),
             public_url,
+            notify,
         }
     }
 }

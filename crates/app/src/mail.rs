@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -40,6 +42,9 @@ impl std::str::FromStr for SmtpTls {
         }
     }
 }
+
+/// SMTP connections kept open at most.
+pub const SMTP_CONNECTIONS: u32 = 8;
 
 #[derive(Clone)]
 enum Transport {
@@ -79,6 +84,10 @@ impl Mailer {
             (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),
             _ => builder,
         };
+        // One pool of connections for login codes and notifications: a
+        // burst of 30,000 mails reuses a few sessions instead of opening
+        // one each.
+        let builder = builder.pool_config(PoolConfig::new().max_size(SMTP_CONNECTIONS));
         Ok(Self {
             transport: Transport::Smtp(builder.build()),
             from,
@@ -95,6 +104,43 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| format!("building the message: {e}"))?;
+        self.deliver(message).await
+    }
+
+    /// Sends a notification: text and HTML parts, and when it may be
+    /// switched off, the one-click unsubscribe headers of RFC 8058 (mail
+    /// clients show an "unsubscribe" button that POSTs to the link).
+    pub async fn send_notification(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: String,
+        unsubscribe_url: Option<&str>,
+    ) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject);
+        if let Some(url) = unsubscribe_url {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| format!("building the message: {e}"))?;
+        self.deliver(message).await
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), String> {
         match &self.transport {
             Transport::Files(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
             Transport::Smtp(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),

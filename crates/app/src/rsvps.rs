@@ -89,6 +89,10 @@ pub async fn rsvp(app: &App, actor: &Person, event_id: Uuid, guests: Option<i16>
     db_rsvps::set_seats(&mut tx, &mut event, taken).await?;
     let previous = existing.as_ref().map(|r| r.status);
     db_rsvps::record_change(&mut tx, &rsvp, previous, &event, taken).await?;
+    // Joining after the reminders went out: this member gets one at once.
+    if rsvp.status.holds_place() && !previous.is_some_and(RsvpStatus::holds_place) {
+        cortege_db::notify::reminders::catch_up(&mut tx, event_id, me.0).await?;
+    }
     // Fewer guests, or a party moved to the waitlist, frees seats.
     if taken < seats_before {
         promote(&mut tx, &mut event).await?;

@@ -39,7 +39,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                        CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
                 FROM activities a JOIN me ON me.id = a.recipient_id
                 WHERE a.seq > $2 AND a.seq <= $3
-                  AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING')
+                  AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER')
                        OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
                            AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
               UNION ALL
@@ -73,7 +73,8 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                 JOIN events e ON e.id = a.event_id AND e.removed_at IS NULL
                 JOIN rsvps r ON r.event_id = a.event_id AND r.status IN ('GOING', 'WAITLISTED')
                 JOIN me ON me.id = r.person_id
-                WHERE a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED') AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED', 'EVENT_REMINDER') AND a.seq > $2 AND a.seq <= $3
+                  AND a.recipient_id IS NULL
               UNION ALL
                 SELECT a.seq, me.id, 'FRIEND_GOING'
                 FROM activities a
@@ -108,7 +109,7 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         (SELECT a.seq, CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
          FROM me JOIN activities a ON a.recipient_id = me.id
          WHERE a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
-           AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING')
+           AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER')
                 OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
                     AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
          ORDER BY a.seq DESC LIMIT $3)
@@ -147,8 +148,8 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         FROM me JOIN rsvps r ON r.person_id = me.id AND r.status IN ('GOING', 'WAITLISTED')
         CROSS JOIN LATERAL (
             SELECT a.seq, a.kind::text AS kind FROM activities a
-            WHERE a.event_id = r.event_id AND a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED')
-              AND a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
+            WHERE a.event_id = r.event_id AND a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED', 'EVENT_REMINDER')
+              AND a.recipient_id IS NULL AND a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
               AND EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id AND e.removed_at IS NULL)
             ORDER BY a.seq DESC LIMIT $3) t
       UNION ALL

@@ -130,8 +130,13 @@ pub struct Wakeups(sqlx::postgres::PgListener);
 
 impl Wakeups {
     pub async fn listen(pool: &PgPool) -> Result<Self> {
+        Self::listen_on(pool, CHANNEL).await
+    }
+
+    /// Wakeups on another notification channel (the notifier's).
+    pub async fn listen_on(pool: &PgPool, channel: &str) -> Result<Self> {
         let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen(channel).await?;
         Ok(Self(listener))
     }
 

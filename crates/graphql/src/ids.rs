@@ -18,6 +18,7 @@ pub enum Kind {
     Friendship,
     Report,
     Activity,
+    PushSubscription,
 }
 
 impl Kind {
@@ -30,6 +31,7 @@ impl Kind {
             Kind::Friendship => "Friendship",
             Kind::Report => "Report",
             Kind::Activity => "Activity",
+            Kind::PushSubscription => "PushSubscription",
         }
     }
 
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Friendship,
             Kind::Report,
             Kind::Activity,
+            Kind::PushSubscription,
         ]
         .into_iter()
         .find(|k| k.tag() == tag)

@@ -30,6 +30,7 @@ use crate::objects::friend::FriendMutation;
 use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::live::SubscriptionRoot;
 use crate::objects::node::NodeQuery;
+use crate::objects::notifications::{NotificationMutation, NotificationQuery};
 use crate::objects::report::{ReportMutation, ReportQuery};
 use crate::objects::stats::StatsQuery;
 use crate::state::{ClientAddr, SharedState};
@@ -42,6 +43,7 @@ pub struct Query(
     GroupQuery,
     StatsQuery,
     ReportQuery,
+    NotificationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +53,7 @@ pub struct Mutation(
     EventMutation,
     GroupMutation,
     ReportMutation,
+    NotificationMutation,
 );
 
 pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -24,6 +24,8 @@ pub struct ApiConfig {
     pub content_limits: ContentLimitConfig,
     /// Longest a root field may run before TIMEOUT.
     pub resolver_timeout: std::time::Duration,
+    /// Notification settings and the deployment's keys.
+    pub notify: cortege_app::notify::Notify,
 }
 
 impl ApiConfig {
@@ -80,6 +82,7 @@ impl AppState {
             &config.throttles,
             &config.content_limits,
             shared_limits,
+            config.notify.clone(),
         );
         Arc::new(Self {
             app: Arc::new(app),

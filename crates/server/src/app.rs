@@ -113,7 +113,15 @@ impl Application {
             Some(smtp) => Mailer::smtp(&smtp, from).map_err(anyhow::Error::msg)?,
             None => Mailer::files(mail_dir, from),
         };
+        let keys = cortege_app::notify::Keys::load(&db.pool, config.vapid_private_key.as_deref())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let notify = cortege_app::notify::Notify {
+            settings: config.notify_settings(),
+            keys: Arc::new(keys),
+        };
         let api = ApiConfig {
+            notify,
             public_url,
             production: config.environment == Environment::Production,
             throttles: config.throttles(),
@@ -168,6 +176,36 @@ impl Application {
         })
     }
 
+    /// The notifier, one sender per channel and the clock, unless this
+    /// process does not send (CORTEGE_NOTIFICATIONS=false).
+    fn spawn_notifiers(
+        &self,
+        stopping: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+        use cortege_app::notify::{fanout, schedule, sender};
+        use cortege_domain::DeliveryChannel;
+        let app = self.state.app.clone();
+        if !app.notify.settings.enabled {
+            return Ok(Vec::new());
+        }
+        let pusher = pusher(&app, &self.config)?;
+        Ok(vec![
+            fanout::spawn(app.clone(), stopping.clone()),
+            sender::spawn(
+                app.clone(),
+                pusher.clone(),
+                DeliveryChannel::Email,
+                stopping.clone(),
+            ),
+            sender::spawn(app.clone(), pusher, DeliveryChannel::Push, stopping.clone()),
+            schedule::spawn(app, stopping),
+        ])
+    }
+
+    pub fn state(&self) -> &SharedState {
+        &self.state
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -206,6 +244,8 @@ impl Application {
         let relay = self.config.outbox_relay.then(|| {
             cortege_live::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
         });
+        let (notify_stop, notify_stopping) = tokio::sync::watch::channel(false);
+        let notifiers = self.spawn_notifiers(notify_stopping)?;
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
             self.listener,
@@ -224,9 +264,70 @@ impl Application {
                 relay.abort();
             }
         }
+        notify_stop.send(true).ok();
+        for task in notifiers {
+            // A send cut short is taken again by a replica once its lease
+            // runs out: waiting is a courtesy, not a need.
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::info!(
+                    "a notification task did not stop in 5 s; its work resumes elsewhere"
+                );
+            }
+        }
         drop(self.state);
         let closed = self.db.close().await;
         served.context("serving HTTP")?;
         closed
     }
+}
+
+/// The Web Push client, signing as the deployment's mail sender.
+pub fn pusher(
+    app: &cortege_app::App,
+    config: &Config,
+) -> anyhow::Result<cortege_app::notify::webpush::Pusher> {
+    let from: lettre::message::Mailbox = config
+        .smtp_from
+        .parse()
+        .context("CORTEGE_SMTP_FROM is not a valid mailbox")?;
+    cortege_app::notify::webpush::Pusher::new(
+        app.notify.keys.vapid_private_key(),
+        &format!("mailto:{}", from.email),
+        app.notify.settings.push_allow_private,
+    )
+    .map_err(anyhow::Error::msg)
+}
+
+/// `cortege send-digests`: writes this period's digests, then sends every
+/// mail due (digests and whatever else waits), and returns (written,
+/// handled).
+pub async fn send_digests(
+    config: Config,
+    frequency: cortege_domain::DigestFrequency,
+) -> anyhow::Result<(u64, usize)> {
+    let app = Application::build(config).await?;
+    let result = async {
+        let state = app.state().clone();
+        let written = cortege_app::notify::schedule::schedule_digests(
+            &state.app,
+            frequency,
+            chrono::Utc::now(),
+        )
+        .await?;
+        let pusher = pusher(&state.app, &app.config)?;
+        let sent = cortege_app::notify::sender::drain(
+            &state.app,
+            &pusher,
+            cortege_domain::DeliveryChannel::Email,
+        )
+        .await?;
+        anyhow::Ok((written, sent))
+    }
+    .await;
+    drop(app.state);
+    app.db.close().await?;
+    result
 }

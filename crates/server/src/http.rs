@@ -94,6 +94,7 @@ pub fn router(
                 move || async move { Json(public) }
             }),
         )
+        .merge(crate::notify_http::routes(state.clone()))
         .nest_service("/media", media)
         .fallback_service(web_client(config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))

@@ -11,6 +11,7 @@ pub mod http;
 pub mod hygiene;
 pub mod import;
 pub mod metrics;
+pub mod notify_http;
 pub mod peer;
 pub mod seed;
 pub mod telemetry;

@@ -45,9 +45,22 @@ enum Command {
     /// Create a PostgreSQL login for an analyst, in the read-only
     /// cortege_analyst role; prints its password once.
     GrantAnalystLogin { name: String },
+    /// Write this period's digests of new events near home and send them
+    /// (once per member and period: running it again sends nothing more).
+    SendDigests {
+        /// Which members: those who chose daily or weekly digests.
+        #[arg(long, value_enum, default_value = "weekly")]
+        frequency: DigestChoice,
+    },
     /// Exit 0 when the server at CORTEGE_LISTEN is ready (for container
     /// health checks: the image has no curl).
     Healthcheck,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DigestChoice {
+    Daily,
+    Weekly,
 }
 
 async fn shutdown_signal() {
@@ -115,6 +128,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await
         }
         Command::Healthcheck => healthcheck(cli.config.listen).await,
+        Command::SendDigests { frequency } => {
+            let frequency = match frequency {
+                DigestChoice::Daily => cortege_domain::DigestFrequency::Daily,
+                DigestChoice::Weekly => cortege_domain::DigestFrequency::Weekly,
+            };
+            let (written, sent) = cortege_server::app::send_digests(cli.config, frequency).await?;
+            println!("{written} digests written for this period, {sent} mails handled");
+            Ok(())
+        }
         Command::Migrate => {
             let db = Database::open(&cli.config).await?;
             println!("database up to date");

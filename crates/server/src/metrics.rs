@@ -76,6 +76,24 @@ fn register_families() {
     ] {
         metrics::gauge!(gauge).increment(0.0);
     }
+    for channel in cortege_domain::DeliveryChannel::ALL {
+        let channel = channel.as_str();
+        for gauge in [
+            "cortege_notifications_pending",
+            "cortege_notifications_oldest_pending_seconds",
+            "cortege_notifications_dead",
+        ] {
+            metrics::gauge!(gauge, "channel" => channel).increment(0.0);
+        }
+        for counter in [
+            "cortege_notifications_sent_total",
+            "cortege_notifications_failed_total",
+            "cortege_notifications_retried_total",
+            "cortege_notifications_dropped_total",
+        ] {
+            metrics::counter!(counter, "channel" => channel).increment(0);
+        }
+    }
     for state in ["idle", "in_use"] {
         metrics::gauge!("cortege_db_pool_connections", "state" => state).increment(0.0);
     }
@@ -126,6 +144,20 @@ pub async fn render(state: &cortege_graphql::state::AppState) -> Response {
             metrics::gauge!("cortege_outbox_last_seq").set(lag.last_seq as f64);
         }
         Err(e) => tracing::warn!(error = %e, "metrics: reading the outbox lag failed"),
+    }
+    match cortege_db::notify::deliveries::queues(pool).await {
+        Ok(queues) => {
+            for q in queues {
+                let channel = q.channel.as_str();
+                metrics::gauge!("cortege_notifications_pending", "channel" => channel)
+                    .set(q.pending as f64);
+                metrics::gauge!("cortege_notifications_oldest_pending_seconds", "channel" => channel)
+                    .set(q.oldest_seconds);
+                metrics::gauge!("cortege_notifications_dead", "channel" => channel)
+                    .set(q.dead as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: reading the notification queues failed"),
     }
     (
         [(

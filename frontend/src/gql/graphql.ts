@@ -12,6 +12,8 @@ export type ActivityKind =
   | 'EVENT_CREATED_IN_GROUP'
   /** A new PUBLIC event within the viewer's action radius of home. */
   | 'EVENT_CREATED_NEARBY'
+  /** An event the viewer is going to (or waitlisted for) starts soon. */
+  | 'EVENT_REMINDER'
   /** An event the viewer is going to (or waitlisted for) changed. */
   | 'EVENT_UPDATED'
   /** Someone accepted the viewer's friend request. */

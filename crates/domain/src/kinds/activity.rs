@@ -13,12 +13,15 @@ kind! {
         GroupMemberJoined = "GROUP_MEMBER_JOINED",
         ModerationWarning = "MODERATION_WARNING",
         ReportCreated = "REPORT_CREATED",
+        /// An event starts soon: recorded once per reminder offset, for all
+        /// its GOING and WAITLISTED members, or for one who joined late.
+        EventReminder = "EVENT_REMINDER",
     }
 }
 
 kind! {
     /// Why an activity is in the viewer's feed.
-    pub enum ActivityKind {
+    pub enum ActivityKind in "notification_kind" {
         /// A new PUBLIC event within the viewer's action radius of home.
         EventCreatedNearby = "EVENT_CREATED_NEARBY",
         /// A new event of a group the viewer is an active member of.
@@ -39,6 +42,8 @@ kind! {
         NewGroupMember = "NEW_GROUP_MEMBER",
         /// A moderator warned the viewer.
         ModerationWarning = "MODERATION_WARNING",
+        /// An event the viewer is going to (or waitlisted for) starts soon.
+        EventReminder = "EVENT_REMINDER",
     }
 }
 

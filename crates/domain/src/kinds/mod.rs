@@ -80,11 +80,13 @@ mod activity;
 mod events;
 mod groups;
 mod moderation;
+mod notifications;
 
 pub use activity::{ActivityKind, Happening, StatsDimension};
 pub use events::{EventKind, Reader, RsvpStatus, Visibility};
 pub use groups::{FriendshipStatus, GroupRole, JoinPolicy, MembershipStatus};
 pub use moderation::{ModerationDecision, ReportReason, ReportStatus, SubjectKind};
+pub use notifications::{Channels, DeliveryChannel, DeliveryState, DigestFrequency};
 
 kind! {
     /// What a person may do beyond being a member.
@@ -137,6 +139,9 @@ mod tests {
         texts_agree(Happening::ALL, Happening::as_str);
         texts_agree(ActivityKind::ALL, ActivityKind::as_str);
         texts_agree(StatsDimension::ALL, StatsDimension::as_str);
+        texts_agree(DigestFrequency::ALL, DigestFrequency::as_str);
+        texts_agree(DeliveryChannel::ALL, DeliveryChannel::as_str);
+        texts_agree(DeliveryState::ALL, DeliveryState::as_str);
     }
 
     #[test]

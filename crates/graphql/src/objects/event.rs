@@ -102,6 +102,19 @@ impl Event {
             .ok_or_else(|| ApiError::internal("event without organiser", &self.0.id))?;
         Ok(Person::new(row, ctx))
     }
+    /// The event as a calendar (RFC 5545), to add to any agenda; it
+    /// follows changes and cancellation. A GROUP event's URL is the
+    /// viewer's own (it carries their calendar token).
+    async fn ics_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(cortege_app::notify::settings::event_calendar_url(
+            ctx.app(),
+            crate::auth::auth(ctx).person(),
+            self.0.id,
+            self.0.visibility,
+        )
+        .await?)
+    }
+
     async fn group(&self, ctx: &Context<'_>) -> ApiResult<Option<Group>> {
         let Some(id) = self.0.group_id else {
             return Ok(None);

@@ -74,6 +74,18 @@ impl Group {
         self.0.distance_km
     }
     /// Active members.
+    /// The group's events as a calendar (RFC 5545). A member's URL is
+    /// their own (it carries their calendar token) and includes the
+    /// group's GROUP events.
+    async fn ics_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(cortege_app::notify::settings::group_calendar_url(
+            ctx.app(),
+            crate::auth::auth(ctx).person(),
+            self.0.id,
+        )
+        .await?)
+    }
+
     async fn member_count(&self) -> i32 {
         self.0.member_count
     }

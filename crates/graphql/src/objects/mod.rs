@@ -9,6 +9,7 @@ pub mod friend;
 pub mod group;
 pub mod live;
 pub mod node;
+pub mod notifications;
 pub mod pagination;
 pub mod person;
 pub mod report;

@@ -22,6 +22,7 @@ pub enum Node {
     Friendship(Friendship),
     Report(Report),
     Activity(crate::objects::live::Activity),
+    PushSubscription(crate::objects::notifications::PushSubscription),
 }
 
 #[derive(Default)]
@@ -82,6 +83,11 @@ impl NodeQuery {
             Kind::Activity => Ok(crate::objects::live::activity_by_id(ctx, uuid)
                 .await?
                 .map(Node::Activity)),
+            Kind::PushSubscription => Ok(crate::objects::notifications::push_subscription_by_id(
+                ctx, uuid,
+            )
+            .await?
+            .map(Node::PushSubscription)),
         }
     }
 }

@@ -152,6 +152,36 @@ impl Viewer {
         Ok(connection(items, page.first, had))
     }
 
+    /// How each kind of activity reaches the viewer away from the app, one
+    /// entry per ActivityKind.
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::objects::notifications::NotificationPreference>> {
+        crate::objects::notifications::preferences(ctx, self.0.person_id()).await
+    }
+
+    /// How often the viewer gets the summary of new PUBLIC events within
+    /// their action radius (WEEKLY unless they chose).
+    async fn digest(&self, ctx: &Context<'_>) -> ApiResult<cortege_domain::DigestFrequency> {
+        Ok(cortege_app::notify::settings::digest(ctx.app(), self.0.person_id()).await?)
+    }
+
+    /// The viewer's private calendar feed (RFC 5545): the events they are
+    /// GOING to and their groups' events. Anyone with the URL can read it:
+    /// `resetCalendarFeedUrl` replaces it.
+    async fn calendar_feed_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(cortege_app::notify::settings::calendar_feed_url(ctx.app(), self.0.person_id()).await?)
+    }
+
+    /// The viewer's devices registered for Web Push, oldest first.
+    async fn push_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::objects::notifications::PushSubscription>> {
+        crate::objects::notifications::push_subscriptions(ctx, self.0.person_id()).await
+    }
+
     /// Friend requests waiting for the viewer's answer, oldest first.
     async fn friend_requests(
         &self,

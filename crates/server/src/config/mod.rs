@@ -225,6 +225,60 @@ pub struct Config {
     )]
     pub smtp_from: String,
 
+    /// Hours before an event's start its reminders go to GOING and
+    /// WAITLISTED members (comma-separated).
+    #[arg(
+        long,
+        env = "CORTEGE_REMINDER_HOURS",
+        value_delimiter = ',',
+        default_value = "24,2",
+        value_parser = clap::value_parser!(i32).range(1..=24 * 14),
+        global = true
+    )]
+    pub reminder_hours: Vec<i32>,
+
+    /// Most notification mails sent per hour, across all replicas (0: no
+    /// cap). Login codes are never held back.
+    #[arg(
+        long,
+        env = "CORTEGE_MAIL_PER_HOUR",
+        default_value_t = 0,
+        global = true
+    )]
+    pub mail_per_hour: u32,
+
+    /// Hour of the day (Europe/Paris) digests go out; weekly ones on Mondays.
+    #[arg(
+        long,
+        env = "CORTEGE_DIGEST_HOUR",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(0..24),
+        global = true
+    )]
+    pub digest_hour: u32,
+
+    /// The VAPID private key (raw P-256, URL-safe base64) push services
+    /// know this server by; default: one made at first start and kept in
+    /// the database.
+    #[arg(
+        long,
+        env = "CORTEGE_VAPID_PRIVATE_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub vapid_private_key: Option<String>,
+
+    /// Accept push endpoints over plain http and on private addresses.
+    /// For tests only: it lets members make the server call the local
+    /// network.
+    #[arg(long, env = "CORTEGE_PUSH_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub push_allow_private: bool,
+
+    /// Whether this process sends notifications, reminders and digests
+    /// (any number of replicas may; they share the work).
+    #[arg(long, env = "CORTEGE_NOTIFICATIONS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub notifications: bool,
+
     /// Milliseconds a root field may run before TIMEOUT.
     #[arg(
         long,
@@ -381,6 +435,19 @@ impl Config {
             reports_per_day: self.reports_per_day,
             friend_requests_per_day: self.friend_requests_per_day,
             requests_per_minute: self.requests_per_minute,
+        }
+    }
+
+    pub fn notify_settings(&self) -> cortege_app::notify::NotifySettings {
+        let mut reminder_hours = self.reminder_hours.clone();
+        reminder_hours.sort_unstable();
+        reminder_hours.dedup();
+        cortege_app::notify::NotifySettings {
+            reminder_hours,
+            mail_per_hour: self.mail_per_hour,
+            digest_hour: self.digest_hour,
+            push_allow_private: self.push_allow_private,
+            enabled: self.notifications,
         }
     }
 

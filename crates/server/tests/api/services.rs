@@ -16,7 +16,7 @@ use cortege_domain::{AddressLines, EventKind, GeoPoint, PersonId, RsvpStatus, Vi
 
 use crate::common::TestApp;
 
-fn services(t: &TestApp) -> Arc<App> {
+async fn services(t: &TestApp) -> Arc<App> {
     let limits = ContentLimitConfig {
         events_per_hour: 1_000,
         ..ContentLimitConfig::default()
@@ -33,6 +33,14 @@ fn services(t: &TestApp) -> Arc<App> {
         &ThrottleConfig::default(),
         &limits,
         None,
+        cortege_app::notify::Notify {
+            settings: Default::default(),
+            keys: Arc::new(
+                cortege_app::notify::Keys::load(&t.pool, None)
+                    .await
+                    .unwrap(),
+            ),
+        },
     ))
 }
 
@@ -67,7 +75,7 @@ fn draft(capacity: Option<i32>) -> EventDraft {
 #[tokio::test]
 async fn concurrent_rsvps_never_oversubscribe_and_cancelling_promotes_in_order() {
     let t = TestApp::spawn().await;
-    let app = services(&t);
+    let app = services(&t).await;
     let organiser = person(&t, "Orga").await;
     let event = events::create(&app, &organiser, draft(Some(3)))
         .await
@@ -120,7 +128,7 @@ async fn concurrent_rsvps_never_oversubscribe_and_cancelling_promotes_in_order()
 #[tokio::test]
 async fn refused_drafts_write_nothing() {
     let t = TestApp::spawn().await;
-    let app = services(&t);
+    let app = services(&t).await;
     let organiser = person(&t, "Orga").await;
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events")
