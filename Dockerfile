@@ -33,10 +33,10 @@ RUN cargo build --release --locked --bin cortege \
  && install -m 0755 target/release/cortege /usr/local/bin/cortege
 
 FROM debian:bookworm-slim
-# CA certificates unpinned on purpose: the current ones are what is wanted.
+# CA certificates and libssl unpinned on purpose: the current ones are what is wanted.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --home-dir /var/lib/cortege --create-home --uid 10001 cortege \
  && mkdir -p /var/lib/cortege/media /var/lib/cortege/mail \

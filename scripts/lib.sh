@@ -19,6 +19,8 @@ ensure_packages() {
   fi
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v curl >/dev/null || missing+=(curl)
+  # Web Push encryption links OpenSSL (through the ece crate).
+  pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev pkg-config)
   # The web client's end-to-end tests drive Debian's Chromium.
   [ -n "${CORTEGE_SKIP_BROWSER:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
