@@ -24,6 +24,9 @@ pub const EXPORT_COVERAGE: &[(&str, &str)] = &[
     ("moderation_log", "target_person_id"),
     ("activities", "actor_id"),
     ("activities", "recipient_id"),
+    ("notification_preferences", "person_id"),
+    ("push_subscriptions", "person_id"),
+    ("deliveries", "person_id"),
 ];
 
 /// One JSON document with every row that refers to the person. Secrets
@@ -31,7 +34,7 @@ pub const EXPORT_COVERAGE: &[(&str, &str)] = &[
 pub async fn export(pool: &PgPool, person: PersonId) -> Result<serde_json::Value> {
     Ok(sqlx::query_scalar(
         "SELECT jsonb_build_object(
-             'person', (SELECT to_jsonb(p) - 'banned_email_hash' FROM people p WHERE p.id = $1),
+             'person', (SELECT to_jsonb(p) - 'banned_email_hash' - 'calendar_token' FROM people p WHERE p.id = $1),
              'login_codes', (SELECT COALESCE(jsonb_agg(to_jsonb(c) - 'code_hash'), '[]') FROM login_codes c WHERE c.person_id = $1),
              'sessions', (SELECT COALESCE(jsonb_agg(to_jsonb(s) - 'token_hash'), '[]') FROM sessions s WHERE s.person_id = $1),
              'groups_created', (SELECT COALESCE(jsonb_agg(to_jsonb(g) - 'search' - 'earth'), '[]') FROM groups g WHERE g.created_by = $1),
@@ -46,7 +49,12 @@ pub async fn export(pool: &PgPool, person: PersonId) -> Result<serde_json::Value
              'moderation_log', (SELECT COALESCE(jsonb_agg(to_jsonb(l)), '[]') FROM moderation_log l
                                 WHERE l.actor_id = $1 OR l.target_person_id = $1),
              'activities', (SELECT COALESCE(jsonb_agg(to_jsonb(a)), '[]') FROM activities a
-                            WHERE a.actor_id = $1 OR a.recipient_id = $1)
+                            WHERE a.actor_id = $1 OR a.recipient_id = $1),
+             'notification_preferences', (SELECT COALESCE(jsonb_agg(to_jsonb(n)), '[]')
+                                          FROM notification_preferences n WHERE n.person_id = $1),
+             'push_subscriptions', (SELECT COALESCE(jsonb_agg(to_jsonb(s) - 'p256dh' - 'auth'), '[]')
+                                    FROM push_subscriptions s WHERE s.person_id = $1),
+             'notifications', (SELECT COALESCE(jsonb_agg(to_jsonb(d)), '[]') FROM deliveries d WHERE d.person_id = $1)
          )",
     )
     .bind(person.0)
@@ -78,10 +86,18 @@ pub async fn delete_account(pool: &PgPool, person: PersonId) -> Result<Option<St
     .bind(person.0)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM login_codes WHERE person_id = $1")
-        .bind(person.0)
-        .execute(&mut *tx)
-        .await?;
+    // Nothing more reaches a deleted account: its devices, choices and
+    // calendar link go, and what waited to be sent is dropped.
+    for sql in [
+        "DELETE FROM login_codes WHERE person_id = $1",
+        "DELETE FROM push_subscriptions WHERE person_id = $1",
+        "DELETE FROM notification_preferences WHERE person_id = $1",
+        "UPDATE people SET calendar_token = NULL WHERE id = $1",
+        "UPDATE deliveries SET state = 'DROPPED', last_error = 'account deleted'
+         WHERE person_id = $1 AND state = 'PENDING'",
+    ] {
+        sqlx::query(sql).bind(person.0).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(photo.flatten())
 }

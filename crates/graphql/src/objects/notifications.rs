@@ -77,6 +77,7 @@ pub struct PushSubscriptionInput {
     /// An https URL on the public Internet.
     pub endpoint: String,
     /// The device's P-256 public key, URL-safe base64.
+    #[graphql(name = "p256dh")]
     pub p256dh: String,
     /// The device's auth secret, URL-safe base64.
     pub auth: String,

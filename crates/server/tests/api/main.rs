@@ -16,6 +16,7 @@ mod import;
 mod limits;
 mod live;
 mod moderation;
+mod notifications;
 mod operations;
 mod outbox;
 mod photos;

@@ -118,6 +118,8 @@ pub struct TestApp {
     pub pool: PgPool,
     pub data_dir: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// The server's own state, for calling its use-cases directly.
+    state: cortege_graphql::state::SharedState,
     seen_mail: Mutex<HashSet<PathBuf>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// Shared with the replicas: the database goes with the last of them.
@@ -228,6 +230,7 @@ impl TestApp {
             .map(|u| (u, config.redis_channel_prefix.clone()));
         let app = Application::build(config).await.expect("build app");
         let base = format!("http://{}", app.addr());
+        let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             app.run_until(async {
@@ -246,10 +249,15 @@ impl TestApp {
             pool,
             data_dir,
             client: reqwest::Client::new(),
+            state,
             seen_mail: Mutex::new(HashSet::new()),
             shutdown: Some(tx),
             database,
         }
+    }
+
+    pub fn state(&self) -> &cortege_graphql::state::SharedState {
+        &self.state
     }
 
     pub fn mail_dir(&self) -> PathBuf {
