@@ -15,7 +15,8 @@
 //! notifier writes every delivery under a unique key before anything is
 //! sent (`cortege_db::notify::deliveries`), and a sender marks each one
 //! sent as soon as it is. A sender killed mid-send leaves the deliveries it
-//! had claimed to be claimed again when their lease runs out; those it had
+//! had claimed to be claimed again when their lease
+//! (CORTEGE_DELIVERY_LEASE_SECONDS) runs out; those it had
 //! sent but not yet marked go out a second time: at most
 //! [`sender::BATCH`] per channel and process.
 
@@ -45,6 +46,9 @@ pub struct NotifySettings {
     pub push_allow_private: bool,
     /// Whether this process sends notifications, reminders and digests.
     pub enabled: bool,
+    /// How long a sender holds what it claimed: a dead replica's claims
+    /// go to another sender after this.
+    pub delivery_lease: std::time::Duration,
 }
 
 impl Default for NotifySettings {
@@ -55,6 +59,7 @@ impl Default for NotifySettings {
             digest_hour: 8,
             push_allow_private: false,
             enabled: true,
+            delivery_lease: std::time::Duration::from_secs(120),
         }
     }
 }

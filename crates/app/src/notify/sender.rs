@@ -22,8 +22,6 @@ use crate::App;
 /// Most deliveries one sender claims at once: also the most that may go
 /// out twice if the process dies mid-batch.
 pub const BATCH: i64 = 64;
-/// A claimed delivery is another sender's to take after this.
-const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a delivery is given up (dead).
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Mails and pushes in flight at once per process.
@@ -65,7 +63,8 @@ pub async fn drain(
             }
             max = max.min(cap - sent);
         }
-        let claimed = deliveries::claim(&app.pool, channel, max, LEASE).await?;
+        let claimed =
+            deliveries::claim(&app.pool, channel, max, app.notify.settings.delivery_lease).await?;
         if claimed.is_empty() {
             return Ok(handled);
         }

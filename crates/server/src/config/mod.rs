@@ -279,6 +279,17 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_NOTIFICATIONS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub notifications: bool,
 
+    /// Seconds a sender holds the deliveries it claimed: those of a
+    /// replica that died are sent by another once this has passed.
+    #[arg(
+        long,
+        env = "CORTEGE_DELIVERY_LEASE_SECONDS",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        global = true
+    )]
+    pub delivery_lease_seconds: u64,
+
     /// Milliseconds a root field may run before TIMEOUT.
     #[arg(
         long,
@@ -448,6 +459,7 @@ impl Config {
             digest_hour: self.digest_hour,
             push_allow_private: self.push_allow_private,
             enabled: self.notifications,
+            delivery_lease: Duration::from_secs(self.delivery_lease_seconds),
         }
     }
 

@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod answers;
 mod conformance;
+mod delivery;
 mod embedded;
 mod events;
 mod fuzz;

@@ -3,117 +3,12 @@
 //! ece crate), real calendar parsing.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use crate::common::push::Receiver;
 use crate::common::{Member, TestApp, error_code, event_input};
-
-/// A push service on loopback: it answers each device's pushes with the
-/// status set for it and keeps the decrypted payloads.
-#[derive(Clone, Default)]
-struct Receiver {
-    inner: Arc<Mutex<ReceiverState>>,
-}
-
-#[derive(Default)]
-struct ReceiverState {
-    keys: HashMap<String, (ece::EcKeyComponents, [u8; 16])>,
-    status: HashMap<String, u16>,
-    received: Vec<(String, Value)>,
-}
-
-impl Receiver {
-    async fn start() -> (Self, String) {
-        let receiver = Receiver::default();
-        let app = axum::Router::new()
-            .route("/push/{device}", axum::routing::post(push))
-            .with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (receiver, base)
-    }
-
-    /// A new device: its subscription input (endpoint, p256dh, auth).
-    fn device(&self, base: &str, name: &str) -> Value {
-        let (pair, auth) = ece::generate_keypair_and_auth_secret().unwrap();
-        let public = pair.pub_as_raw().unwrap();
-        self.inner
-            .lock()
-            .unwrap()
-            .keys
-            .insert(name.to_owned(), (pair.raw_components().unwrap(), auth));
-        json!({
-            "endpoint": format!("{base}/push/{name}"),
-            "p256dh": URL_SAFE_NO_PAD.encode(public),
-            "auth": URL_SAFE_NO_PAD.encode(auth),
-        })
-    }
-
-    fn answer(&self, device: &str, status: u16) {
-        self.inner
-            .lock()
-            .unwrap()
-            .status
-            .insert(device.to_owned(), status);
-    }
-
-    fn received(&self, device: &str) -> Vec<Value> {
-        let s = self.inner.lock().unwrap();
-        s.received
-            .iter()
-            .filter(|(d, _)| d == device)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    async fn wait_for(&self, device: &str, count: usize) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let got = self.received(device);
-            if got.len() >= count {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{device} got {} pushes, not {count}",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-async fn push(
-    State(r): State<Receiver>,
-    Path(device): Path<String>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    assert_eq!(headers["content-encoding"], "aes128gcm");
-    assert!(
-        headers["authorization"]
-            .to_str()
-            .unwrap()
-            .starts_with("vapid t=")
-    );
-    assert!(headers.contains_key("ttl"));
-    let mut s = r.inner.lock().unwrap();
-    let status = s.status.get(&device).copied().unwrap_or(201);
-    if status == 201 {
-        let (keys, auth) = s.keys.get(&device).expect("a known device");
-        let plain = ece::decrypt(keys, auth, &body).expect("decrypts with the device's keys");
-        s.received
-            .push((device, serde_json::from_slice(&plain).unwrap()));
-    }
-    StatusCode::from_u16(status).unwrap()
-}
 
 const REGISTER: &str =
     "mutation($i: PushSubscriptionInput!) { registerPushSubscription(input: $i) { id endpoint } }";

@@ -7,6 +7,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
+use common::process::Process;
 use common::ws::WsClient;
 use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
@@ -88,73 +89,6 @@ async fn metrics_parse_and_move() {
             after.samples.iter().any(|s| s.metric == name),
             "{name} is missing"
         );
-    }
-}
-
-/// A real `cortege serve` process, to stop with SIGTERM.
-struct Process {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Process {
-    async fn serve(app: &TestApp, data_dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let (redis, prefix) = app.redis.clone().unwrap();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cortege"));
-        // The server refuses CORTEGE_* variables it does not know, such as
-        // the test run's own.
-        for (k, _) in std::env::vars() {
-            if k.starts_with("CORTEGE_") {
-                command.env_remove(k);
-            }
-        }
-        let child = command
-            .arg("serve")
-            .env("CORTEGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CORTEGE_DATABASE_URL", &app.url)
-            .env("CORTEGE_REDIS_URL", redis)
-            .env("CORTEGE_REDIS_CHANNEL_PREFIX", prefix)
-            .env("CORTEGE_DATA_DIR", data_dir)
-            .env("CORTEGE_EVENTS_PER_HOUR", "10000")
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = app
-                .client
-                .get(format!("{base}/health/ready"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200);
-            if ready {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "cortege serve did not become ready"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Self { child, base }
-    }
-
-    fn terminate(&self) {
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
     }
 }
 

@@ -95,6 +95,8 @@ pub async fn fresh_database() -> String {
     url_for(&name)
 }
 
+pub mod process;
+pub mod push;
 pub mod ws;
 
 /// A small deterministic generator, for property-style tests that must
