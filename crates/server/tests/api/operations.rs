@@ -5,8 +5,6 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
-
 use common::process::Process;
 use common::ws::WsClient;
 use common::{Member, TestApp, event_input, redis_url};
