@@ -1,8 +1,42 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // The installable app: a manifest, and src/sw.ts (precache, push)
+    // built with the list of this build's files. Registered by src/pwa.ts.
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectRegister: false,
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        // GraphiQL is for developers online; the precache is the app's.
+        globIgnores: ['graphiql.html', 'assets/graphiql-*'],
+      },
+      manifest: {
+        name: 'Cortège',
+        short_name: 'Cortège',
+        description: 'Les actions du mouvement autour de vous',
+        lang: 'fr',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#faf8f6',
+        theme_color: '#b3173b',
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+        shortcuts: [{ name: 'Mes actions', url: '/#/actions' }],
+      },
+    }),
+  ],
   server: {
     // `npm run dev` beside `cortege serve` on its default port.
     proxy: {

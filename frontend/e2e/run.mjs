@@ -165,6 +165,7 @@ await alice.page.getByLabel('Code postal').fill('75011');
 await alice.page.getByLabel('Ville').fill('Paris');
 await alice.page.getByRole('button', { name: "Créer l'action" }).click();
 await alice.page.getByRole('heading', { name: 'Porte-à-porte rue Oberkampf' }).waitFor();
+const oberkampfUrl = alice.page.url();
 execFileSync(cortege, ['grant-role', monaEmail, 'ANALYST'], { stdio: 'inherit' });
 await mona.page.goto(`${base}/#/stats`);
 await mona.page.reload();
@@ -220,6 +221,93 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await alice.page.reload();
   await alice.page.getByRole('link', { name: 'Créer une action' }).waitFor();
   assert.equal(await alice.page.getByText('Service momentanément indisponible').count(), 0);
+}
+
+// The installable app: Chromium finds it installable, its service worker
+// keeps "Mes actions" readable offline, and shows a push as a notification.
+{
+  const pia = await member('Pia', 'Lefèvre', `pia.${run}@example.org`);
+  const { context, page } = pia;
+  await page.goto(oberkampfUrl);
+  await page.getByRole('button', { name: 'Je participe' }).click();
+  await page.getByText('Vous participez.').waitFor();
+
+  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated');
+  const manifest = await (await page.request.get(`${base}/manifest.webmanifest`)).json();
+  assert.equal(manifest.display, 'standalone');
+  assert.ok(manifest.icons.some((i) => i.sizes === '512x512'), JSON.stringify(manifest));
+  const cdp = await context.newCDPSession(page);
+  // Chromium's own checks (manifest, icons, service worker); a test's
+  // browser context is incognito, which alone keeps it from installing.
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  const blocking = installabilityErrors.filter((e) => e.errorId !== 'in-incognito');
+  assert.deepEqual(blocking, [], JSON.stringify(installabilityErrors));
+
+  // Online once: the list is saved on the device. Then offline, reloaded:
+  // the page comes from the service worker and the list from the copy.
+  await page.goto(`${base}/#/actions`);
+  await page.getByTestId('my-actions').getByText('Porte-à-porte rue Oberkampf').waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.getByTestId('offline-copy').waitFor();
+    await page.getByTestId('my-actions').getByText('Porte-à-porte rue Oberkampf').waitFor();
+    await page.getByTestId('my-actions').getByText('75011 Paris').waitFor();
+    await shot(page, '15-mes-actions-hors-ligne');
+  } finally {
+    await context.setOffline(false);
+  }
+
+  // A push delivered to the service worker (as a push service would)
+  // becomes a notification that opens the event.
+  await context.grantPermissions(['notifications'], { origin: base });
+  const registration = new Promise((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const mine = registrations.find((r) => r.scopeURL === `${base}/` && !r.isDeleted);
+      if (mine) resolve(mine.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await registration;
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: base,
+    registrationId,
+    data: JSON.stringify({ title: 'Rappel : Porte-à-porte', body: 'Demain à 10 h', url: 'https://elsewhere.example/#/actions', tag: 'r1' }),
+  });
+  const shown = await page.waitForFunction(async () => {
+    const list = await (await navigator.serviceWorker.ready).getNotifications();
+    return list.length > 0 && list.map((n) => ({ title: n.title, body: n.body, url: n.data?.url }));
+  });
+  const [notification] = await shown.jsonValue();
+  assert.equal(notification.title, 'Rappel : Porte-à-porte');
+  assert.equal(notification.body, 'Demain à 10 h');
+  // Another host in the payload never leads the member away.
+  assert.equal(notification.url, `${base}/#/actions`);
+
+  // The settings: a choice saved and kept, the digest, the calendar link.
+  await context.grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], { origin: base });
+  await page.goto(`${base}/#/notifications`);
+  // Back online, the app knows who is signed in again.
+  await page.getByRole('link', { name: 'Notifications' }).waitFor();
+  const friendPush = page.getByLabel("Demande d'ami·e : Appareils");
+  await friendPush.waitFor();
+  assert.ok(await friendPush.isChecked(), 'friend requests are pushed by default');
+  assert.ok(await page.getByLabel('Nouvelle action près de chez vous : E-mail').isDisabled());
+  await friendPush.uncheck();
+  await page.getByText('Enregistré.').waitFor();
+  await page.getByLabel('Résumé des nouvelles actions près de chez vous').selectOption('DAILY');
+  const calendar = page.getByLabel('Mon agenda');
+  assert.match(await calendar.inputValue(), /\/calendar\/feed\/[^/]+\.ics$/);
+  await page.getByRole('button', { name: 'Copier' }).click();
+  await page.getByText('Lien copié.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await calendar.inputValue());
+  await shot(page, '16-notifications');
+  await page.reload();
+  await friendPush.waitFor();
+  assert.ok(!(await friendPush.isChecked()), 'the choice was kept');
+  assert.equal(await page.getByLabel('Résumé des nouvelles actions près de chez vous').inputValue(), 'DAILY');
+  await context.close();
 }
 
 // GraphiQL, from the server's own origin: it renders, introspects the

@@ -13,6 +13,8 @@ import { Moderation } from './screens/Moderation';
 import { Stats } from './screens/Stats';
 import { GroupPage, Groups } from './screens/Groups';
 import { Friends } from './screens/Friends';
+import { MyActions, forgetMyActions } from './screens/MyActions';
+import { Notifications } from './screens/Notifications';
 
 export const ViewerQuery = graphql(`
   query Viewer {
@@ -91,7 +93,19 @@ function Shell({
   signedIn: { current: boolean };
 }) {
   const route = useRoute();
-  const [{ data }] = useQuery({ query: ViewerQuery });
+  const [{ data, error }, reloadViewer] = useQuery({ query: ViewerQuery });
+  // Opened offline (from the service worker), the app knows no viewer yet:
+  // ask again when the network is back, and every few seconds until the
+  // server answers (the 'online' event can come before the network does).
+  useEffect(() => {
+    const on = () => reloadViewer({ requestPolicy: 'network-only' });
+    window.addEventListener('online', on);
+    const retry = error?.networkError ? window.setTimeout(on, 3000) : undefined;
+    return () => {
+      window.removeEventListener('online', on);
+      window.clearTimeout(retry);
+    };
+  }, [reloadViewer, error]);
   useEffect(() => {
     signedIn.current = Boolean(data?.viewer);
   }, [data, signedIn]);
@@ -139,6 +153,12 @@ function Shell({
     case 'friends':
       screen = <Friends />;
       break;
+    case 'actions':
+      screen = <MyActions />;
+      break;
+    case 'notifications':
+      screen = <Notifications />;
+      break;
     default:
       screen = <Nearby config={config} viewer={viewer} />;
   }
@@ -153,9 +173,11 @@ function Shell({
           {viewer ? (
             <>
               <a href="#/new">{t('nav_new')}</a>
+              <a href="#/actions">{t('nav_my_actions')}</a>
               <a href="#/feed">{t('nav_feed')}</a>
               <a href="#/friends">{t('nav_friends')}</a>
               <a href="#/profile">{t('nav_profile')}</a>
+              <a href="#/notifications">{t('nav_notifications')}</a>
               {(roles.includes('MODERATOR') || roles.includes('ADMIN')) && (
                 <a href="#/moderation">{t('nav_moderation')}</a>
               )}
@@ -167,6 +189,7 @@ function Shell({
                 className="link"
                 onClick={async () => {
                   await logout({});
+                  forgetMyActions();
                   signedIn.current = false;
                   restart();
                   go('/');

@@ -58,8 +58,9 @@ impl Headers {
             .is_some_and(|v| v.starts_with("text/html"));
         if path.starts_with("/assets/") && !html {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
-        } else if html {
-            // index.html names the current assets: always revalidated.
+        } else if html || path == "/sw.js" || path == "/manifest.webmanifest" {
+            // index.html names the current assets, and the service worker
+            // the files it keeps offline: always revalidated.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         }
     }
@@ -139,6 +140,9 @@ mod tests {
         page.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         h.apply("/events/1", &mut page);
         assert_eq!(page[header::CACHE_CONTROL], "no-cache");
+        let mut worker = HeaderMap::new();
+        h.apply("/sw.js", &mut worker);
+        assert_eq!(worker[header::CACHE_CONTROL], "no-cache");
         let csp = page[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"));
         let plain = Headers::new("http://127.0.0.1:8080", "");

@@ -37,10 +37,16 @@ type Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
+    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyActionsDocument,
     "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": typeof types.NearbyEventFragmentDoc,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": typeof types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": typeof types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
+    "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": typeof types.NotificationSettingsDocument,
+    "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": typeof types.SetNotificationPreferencesDocument,
+    "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": typeof types.RegisterPushSubscriptionDocument,
+    "\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n": typeof types.RemovePushSubscriptionDocument,
+    "\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n": typeof types.ResetCalendarFeedUrlDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": typeof types.AcceptPledgeDocument,
     "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": typeof types.StatsActivityDocument,
@@ -69,10 +75,16 @@ const documents: Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
+    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": types.MyActionsDocument,
     "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": types.NearbyEventFragmentDoc,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
+    "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": types.NotificationSettingsDocument,
+    "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": types.SetNotificationPreferencesDocument,
+    "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": types.RegisterPushSubscriptionDocument,
+    "\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n": types.RemovePushSubscriptionDocument,
+    "\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n": types.ResetCalendarFeedUrlDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": types.AcceptPledgeDocument,
     "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": types.StatsActivityDocument,
@@ -187,6 +199,10 @@ export function graphql(source: "\n  subscription ReportCreated { reportCreated 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"): (typeof documents)["\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -200,6 +216,26 @@ export function graphql(source: "\n  subscription EventsNearby($near: GeoPointIn
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n"): (typeof documents)["\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n"): (typeof documents)["\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n"): (typeof documents)["\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n"): (typeof documents)["\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
