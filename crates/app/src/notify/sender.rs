@@ -1,34 +1,42 @@
 //! Senders: on every replica, one per channel, claim due deliveries
-//! (`FOR UPDATE SKIP LOCKED`, see `cortege_db::notify::deliveries`), send
-//! them several at a time and mark each as soon as it is done. Failures
+//! (`FOR UPDATE SKIP LOCKED`, see `cortege_db::notify::deliveries`) as
+//! room frees up, send them several at a time and mark each sent as soon
+//! as it is: the marks of sends that finish together are written in one
+//! statement, so a replica killed mid-send repeats only the sends in
+//! flight and those answered in the last few milliseconds. Failures
 //! are tried again with exponential backoff; after [`MAX_ATTEMPTS`] the
 //! delivery is dead, counted in /metrics. The hourly mail cap
 //! (CORTEGE_MAIL_PER_HOUR) counts what the whole cluster sent in the last
 //! hour, so replicas share it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use cortege_db::notify::deliveries::{self, Claimed};
+use cortege_db::notify::push::Subscription;
 use cortege_db::notify::{digests, push};
 use cortege_domain::{ActivityKind, DeliveryChannel, PersonId};
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use super::render::{self, Notice};
 use super::webpush::{Outcome, Payload, Pusher};
 use super::{Unsubscribe, settings};
 use crate::App;
 
-/// Most deliveries one sender claims at once: also the most that may go
-/// out twice if the process dies mid-batch.
-pub const BATCH: i64 = 64;
 /// Attempts before a delivery is given up (dead).
 pub const MAX_ATTEMPTS: i32 = 8;
-/// Mails and pushes in flight at once per process.
+/// Mails and pushes in flight at once per sender: also about the most that
+/// may go out twice if the process dies mid-send.
 const MAIL_CONCURRENCY: usize = crate::mail::SMTP_CONNECTIONS as usize;
 const PUSH_CONCURRENCY: usize = 64;
 /// How often a sender looks without being woken.
 const POLL: Duration = Duration::from_secs(1);
+/// Most sent marks written in one statement.
+const MARKS_AT_ONCE: usize = 512;
 /// Most digest entries.
 const DIGEST_EVENTS: i64 = 20;
 
@@ -40,7 +48,8 @@ pub fn backoff(attempts: i32) -> Duration {
 
 /// What one delivery came to.
 enum Done {
-    Sent,
+    /// Sent; for a push, to these devices.
+    Sent(Vec<Uuid>),
     Dropped(&'static str),
     Failed(String),
     Rejected(String),
@@ -52,45 +61,128 @@ pub async fn drain(
     pusher: &Pusher,
     channel: DeliveryChannel,
 ) -> Result<usize, cortege_db::Error> {
+    let (marks, written) = mpsc::unbounded_channel();
+    let (handled, ()) = tokio::join!(
+        send_due(app, pusher, channel, marks),
+        write_marks(app, written)
+    );
+    handled
+}
+
+/// How many more may be claimed now: `room`, or less under the hourly cap.
+async fn allowance(
+    app: &App,
+    channel: DeliveryChannel,
+    room: i64,
+) -> Result<i64, cortege_db::Error> {
+    let cap = app.notify.settings.mail_per_hour;
+    if channel != DeliveryChannel::Email || cap == 0 {
+        return Ok(room);
+    }
+    let (sent, _) = deliveries::sent_last_hour(&app.pool, channel).await?;
+    Ok(room.min(i64::from(cap) - sent).max(0))
+}
+
+/// Claims as room frees up (half the concurrency at a time, so sends never
+/// wait for the slowest of a batch) and sends; sent marks go to `marks`.
+async fn send_due(
+    app: &App,
+    pusher: &Pusher,
+    channel: DeliveryChannel,
+    marks: mpsc::UnboundedSender<(i64, Vec<Uuid>)>,
+) -> Result<usize, cortege_db::Error> {
+    let concurrency = match channel {
+        DeliveryChannel::Email => MAIL_CONCURRENCY,
+        DeliveryChannel::Push => PUSH_CONCURRENCY,
+    };
     let mut handled = 0;
+    let mut in_flight = FuturesUnordered::new();
+    let mut exhausted = false;
     loop {
-        let mut max = BATCH;
-        if channel == DeliveryChannel::Email && app.notify.settings.mail_per_hour > 0 {
-            let cap = i64::from(app.notify.settings.mail_per_hour);
-            let (sent, _) = deliveries::sent_last_hour(&app.pool, channel).await?;
-            if sent >= cap {
+        if !exhausted && in_flight.len() <= concurrency / 2 {
+            let room = i64::try_from(concurrency - in_flight.len()).unwrap_or(0);
+            let want = allowance(app, channel, room).await?;
+            let claimed = if want > 0 {
+                deliveries::claim(&app.pool, channel, want, app.notify.settings.delivery_lease)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            exhausted = i64::try_from(claimed.len()).unwrap_or(0) < want || want == 0;
+            handled += claimed.len();
+            let mut devices = devices_of(app, channel, &claimed).await?;
+            for c in claimed {
+                let subs = devices.remove(&c.person_id).unwrap_or_default();
+                in_flight.push(async move {
+                    let done = send_one(app, pusher, &c, subs).await;
+                    (c, done)
+                });
+            }
+        }
+        let Some((c, done)) = in_flight.next().await else {
+            if exhausted {
                 return Ok(handled);
             }
-            max = max.min(cap - sent);
-        }
-        let claimed =
-            deliveries::claim(&app.pool, channel, max, app.notify.settings.delivery_lease).await?;
-        if claimed.is_empty() {
-            return Ok(handled);
-        }
-        handled += claimed.len();
-        let concurrency = match channel {
-            DeliveryChannel::Email => MAIL_CONCURRENCY,
-            DeliveryChannel::Push => PUSH_CONCURRENCY,
+            continue;
         };
-        futures_util::stream::iter(claimed)
-            .for_each_concurrent(concurrency, |c| async move {
-                let done = send_one(app, pusher, &c).await;
-                if let Err(e) = record(app, &c, done).await {
-                    tracing::warn!(delivery = c.id, error = %e, "could not record a delivery; it will be tried again");
-                }
-            })
-            .await;
+        if let Done::Sent(devices) = done {
+            metrics::counter!("cortege_notifications_sent_total", "channel" => c.channel.as_str())
+                .increment(1);
+            marks.send((c.id, devices)).ok();
+        } else if let Err(e) = record(app, &c, done).await {
+            tracing::warn!(delivery = c.id, error = %e, "could not record a delivery; it will be tried again");
+        }
+    }
+}
+
+/// The push devices of everyone in `claimed`, in one query.
+async fn devices_of(
+    app: &App,
+    channel: DeliveryChannel,
+    claimed: &[Claimed],
+) -> Result<HashMap<Uuid, Vec<Subscription>>, cortege_db::Error> {
+    let mut by_person: HashMap<Uuid, Vec<Subscription>> = HashMap::new();
+    if channel != DeliveryChannel::Push || claimed.is_empty() {
+        return Ok(by_person);
+    }
+    let people: Vec<Uuid> = claimed.iter().map(|c| c.person_id).collect();
+    for s in push::of_people(&app.pool, &people).await? {
+        by_person.entry(s.person_id).or_default().push(s);
+    }
+    Ok(by_person)
+}
+
+/// Writes sent marks as they come, many in one statement when they come
+/// together; ends when the sending does.
+async fn write_marks(app: &App, mut marks: mpsc::UnboundedReceiver<(i64, Vec<Uuid>)>) {
+    while let Some((first, mut devices)) = marks.recv().await {
+        let mut ids = vec![first];
+        while ids.len() < MARKS_AT_ONCE {
+            let Ok((id, more)) = marks.try_recv() else {
+                break;
+            };
+            ids.push(id);
+            devices.extend(more);
+        }
+        if let Err(e) = deliveries::mark_sent(&app.pool, &ids).await {
+            tracing::warn!(count = ids.len(), error = %e, "could not mark deliveries sent; they will go out again");
+        }
+        if !devices.is_empty()
+            && let Err(e) = push::succeeded(&app.pool, &devices).await
+        {
+            tracing::warn!(error = %e, "could not note the devices' last push");
+        }
     }
 }
 
 async fn record(app: &App, c: &Claimed, done: Done) -> Result<(), cortege_db::Error> {
     let channel = c.channel.as_str();
     match done {
-        Done::Sent => {
+        Done::Sent(devices) => {
             metrics::counter!("cortege_notifications_sent_total", "channel" => channel)
                 .increment(1);
-            deliveries::mark_sent(&app.pool, c.id).await
+            deliveries::mark_sent(&app.pool, &[c.id]).await?;
+            push::succeeded(&app.pool, &devices).await
         }
         Done::Dropped(why) => {
             metrics::counter!("cortege_notifications_dropped_total", "channel" => channel)
@@ -158,7 +250,7 @@ async fn notice(app: &App, c: &Claimed) -> Result<Option<Notice>, cortege_db::Er
     }
 }
 
-async fn send_one(app: &App, pusher: &Pusher, c: &Claimed) -> Done {
+async fn send_one(app: &App, pusher: &Pusher, c: &Claimed, subs: Vec<Subscription>) -> Done {
     if !c.reachable {
         return Done::Dropped("the recipient can no longer be reached");
     }
@@ -185,15 +277,11 @@ async fn send_one(app: &App, pusher: &Pusher, c: &Claimed) -> Done {
                 .send_notification(to, &notice.subject, text, html, unsubscribe.as_deref())
                 .await
             {
-                Ok(()) => Done::Sent,
+                Ok(()) => Done::Sent(Vec::new()),
                 Err(e) => Done::Failed(e),
             }
         }
         DeliveryChannel::Push => {
-            let subs = match push::of_people(&app.pool, &[c.person_id]).await {
-                Ok(s) => s,
-                Err(e) => return Done::Failed(format!("reading the devices: {e}")),
-            };
             if subs.is_empty() {
                 return Done::Dropped("no device");
             }
@@ -203,14 +291,11 @@ async fn send_one(app: &App, pusher: &Pusher, c: &Claimed) -> Done {
                 url: notice.url.clone(),
                 tag: notice.tag.clone(),
             };
-            let mut delivered = false;
+            let mut delivered = Vec::new();
             let mut failure = None;
             for s in &subs {
                 match pusher.send(&s.endpoint, &s.p256dh, &s.auth, &payload).await {
-                    Outcome::Delivered => {
-                        delivered = true;
-                        push::succeeded(&app.pool, s.id).await.ok();
-                    }
+                    Outcome::Delivered => delivered.push(s.id),
                     Outcome::Gone => {
                         tracing::info!(subscription = %s.id, "push subscription gone; removed");
                         push::forget(&app.pool, s.id).await.ok();
@@ -221,10 +306,10 @@ async fn send_one(app: &App, pusher: &Pusher, c: &Claimed) -> Done {
                     }
                 }
             }
-            match (delivered, failure) {
-                (true, _) => Done::Sent,
-                (false, Some(f)) => f,
-                (false, None) => Done::Dropped("every device is gone"),
+            match failure {
+                _ if !delivered.is_empty() => Done::Sent(delivered),
+                Some(f) => f,
+                None => Done::Dropped("every device is gone"),
             }
         }
     }

@@ -209,11 +209,13 @@ pub async fn claim(
     .await?)
 }
 
-pub async fn mark_sent(pool: &PgPool, id: i64) -> Result<()> {
+/// Deliveries that went out; one statement for however many finished
+/// together.
+pub async fn mark_sent(pool: &PgPool, ids: &[i64]) -> Result<()> {
     sqlx::query(
-        "UPDATE deliveries SET state = 'SENT', sent_at = now(), last_error = NULL WHERE id = $1",
+        "UPDATE deliveries SET state = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY($1)",
     )
-    .bind(id)
+    .bind(ids)
     .execute(pool)
     .await?;
     Ok(())

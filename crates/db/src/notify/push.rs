@@ -113,9 +113,10 @@ pub async fn forget(pool: &PgPool, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-pub async fn succeeded(pool: &PgPool, id: Uuid) -> Result<()> {
-    sqlx::query("UPDATE push_subscriptions SET last_success_at = now() WHERE id = $1")
-        .bind(id)
+/// The devices that took a push just now.
+pub async fn succeeded(pool: &PgPool, ids: &[Uuid]) -> Result<()> {
+    sqlx::query("UPDATE push_subscriptions SET last_success_at = now() WHERE id = ANY($1)")
+        .bind(ids)
         .execute(pool)
         .await?;
     Ok(())
