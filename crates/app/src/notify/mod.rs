@@ -18,7 +18,7 @@
 //! had claimed to be claimed again when their lease
 //! (CORTEGE_DELIVERY_LEASE_SECONDS) runs out; those it had
 //! sent but not yet marked go out a second time: the sends in flight (at
-//! most 64 pushes and 8 mails per process) and those answered in the last
+//! most 64 pushes and 32 mails per process) and those answered in the last
 //! few milliseconds, whose marks were being written.
 
 pub mod calendar;

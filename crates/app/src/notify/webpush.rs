@@ -10,18 +10,24 @@
 //! answer changed since registration gains nothing; redirects are not
 //! followed). `CORTEGE_PUSH_ALLOW_PRIVATE=true` lifts this, for tests.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use url::Url;
 use web_push::{
-    ContentEncoding, SubscriptionInfo, Urgency, VapidSignatureBuilder, WebPushMessageBuilder,
+    ContentEncoding, SubscriptionInfo, Urgency, VapidSignature, VapidSignatureBuilder,
+    WebPushMessageBuilder,
 };
 
 /// How long a push service keeps a message for an offline device.
 const TTL_SECONDS: u32 = 24 * 3600;
+/// A VAPID signature names the push service and expires in 12 hours (the
+/// web-push crate's default): one per service is reused for an hour, which
+/// spares an ECDSA signature per push (most of a push's CPU).
+const SIGNATURE_REUSE: Duration = Duration::from_secs(3600);
 
 /// What the service worker shows.
 #[derive(Debug, Clone, Serialize)]
@@ -148,6 +154,8 @@ pub struct Pusher {
     allow_private: bool,
     /// The `sub` claim push services may write to about problems.
     contact: Arc<str>,
+    /// Signatures by push service origin, and when each was made.
+    signatures: Arc<Mutex<HashMap<String, (VapidSignature, Instant)>>>,
 }
 
 impl Pusher {
@@ -165,7 +173,29 @@ impl Pusher {
             vapid_private: vapid_private.into(),
             allow_private,
             contact: contact.into(),
+            signatures: Arc::default(),
         })
+    }
+
+    /// The VAPID signature for the push service of `info`'s endpoint.
+    fn signature(&self, info: &SubscriptionInfo) -> Result<VapidSignature, web_push::WebPushError> {
+        let origin = Url::parse(&info.endpoint)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let mut cache = self
+            .signatures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((signature, made)) = cache.get(&origin)
+            && made.elapsed() < SIGNATURE_REUSE
+        {
+            return Ok(signature.clone());
+        }
+        let mut builder = VapidSignatureBuilder::from_base64(&self.vapid_private, info)?;
+        builder.add_claim("sub", &*self.contact);
+        let signature = builder.build()?;
+        cache.insert(origin, (signature.clone(), Instant::now()));
+        Ok(signature)
     }
 
     pub async fn send(
@@ -184,13 +214,11 @@ impl Pusher {
             Err(e) => return Outcome::Rejected(e.to_string()),
         };
         let message = (|| {
-            let mut signature = VapidSignatureBuilder::from_base64(&self.vapid_private, &info)?;
-            signature.add_claim("sub", &*self.contact);
             let mut builder = WebPushMessageBuilder::new(&info);
             builder.set_payload(ContentEncoding::Aes128Gcm, &body);
             builder.set_ttl(TTL_SECONDS);
             builder.set_urgency(Urgency::Normal);
-            builder.set_vapid_signature(signature.build()?);
+            builder.set_vapid_signature(self.signature(&info)?);
             builder.build()
         })();
         let message = match message {
