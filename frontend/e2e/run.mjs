@@ -111,12 +111,12 @@ await item.getByText('nouveau').waitFor();
 await shot(bob.page, '05-nouvelle-action-en-direct');
 
 // Bob RSVPs; Alice, its organiser, sees the count change live.
-await alice.page.getByTestId('attendee-count').getByText('0 participant·es').waitFor();
+await alice.page.getByTestId('attendee-count').getByText('0 participant·e', { exact: true }).waitFor();
 await item.getByRole('link').click();
 await bob.page.getByRole('button', { name: 'Je participe' }).click();
 await bob.page.getByText('Vous participez.').waitFor();
 await shot(bob.page, '06-page-action');
-await alice.page.getByTestId('attendee-count').getByText('1 participant·es').waitFor();
+await alice.page.getByTestId('attendee-count').getByText('1 participant·e', { exact: true }).waitFor();
 await alice.page.getByTestId('attendees').getByText('Bob D.').waitFor();
 await shot(alice.page, '07-organisatrice-en-direct');
 
@@ -303,6 +303,16 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await page.getByText('Lien copié.').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await calendar.inputValue());
   await shot(page, '16-notifications');
+  // An event's page: shared by its link (copied where the browser has no
+  // share sheet), and added to a calendar.
+  await page.goto(oberkampfUrl);
+  await page.getByRole('button', { name: 'Partager' }).click();
+  await page.getByText('Lien copié.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), oberkampfUrl);
+  const ics = await page.getByRole('link', { name: 'Ajouter à mon agenda' }).getAttribute('href');
+  const calendarText = await (await page.request.get(new URL(ics, base).href)).text();
+  assert.ok(calendarText.includes('BEGIN:VEVENT') && calendarText.includes('Porte-à-porte rue Oberkampf'), calendarText);
+  await page.goto(`${base}/#/notifications`);
   await page.reload();
   await friendPush.waitFor();
   assert.ok(!(await friendPush.isChecked()), 'the choice was kept');

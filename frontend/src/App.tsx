@@ -112,6 +112,17 @@ function Shell({
   const [, logout] = useMutation(LogoutMutation);
   const [online, setOnline] = useState(true);
   useEffect(() => onConnectivity(setOnline), []);
+  // A live connection that drops and comes back within seconds (a
+  // server restart, a phone between cells) is not worth a banner.
+  const [lost, setLost] = useState(false);
+  useEffect(() => {
+    if (online) {
+      setLost(false);
+      return;
+    }
+    const shown = window.setTimeout(() => setLost(true), 4000);
+    return () => window.clearTimeout(shown);
+  }, [online]);
   const [available, setAvailable] = useState(true);
   useEffect(() => onAvailability(setAvailable), []);
   const viewer = data?.viewer ?? null;
@@ -211,7 +222,7 @@ function Shell({
           {t('unavailable')}
         </div>
       ) : (
-        !online && (
+        lost && (
           <div className="banner" role="status">
             {t('offline')}
           </div>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CombinedError } from 'urql';
 import { GraphQLError } from 'graphql';
 import { fieldErrors, errorCode } from './errors';
-import { t } from './i18n';
+import { t, tn } from './i18n';
 import { toCsv } from './csv';
 
 describe('fieldErrors', () => {
@@ -35,7 +35,16 @@ describe('fieldErrors for a passing outage', () => {
 
 describe('t', () => {
   it('fills placeholders', () => {
-    expect(t('attendees_count', { count: 3 })).toBe('3 participant·es');
+    expect(t('event_by', { name: 'Alice M.' })).toBe('Organisé par Alice M.');
+  });
+});
+
+describe('tn', () => {
+  it('agrees with the count, French style (0 and 1 are singular)', () => {
+    expect(tn('attendees_count', 0)).toBe('0 participant·e');
+    expect(tn('attendees_count', 1)).toBe('1 participant·e');
+    expect(tn('attendees_count', 2)).toBe('2 participant·es');
+    expect(tn('members_count', 12)).toBe('12 membres');
   });
 });
 

@@ -43,7 +43,8 @@ const fr = {
   no_events: 'Aucune action à venir dans ce rayon.',
   km_away: '{km} km',
   event_by: 'Organisé par {name}',
-  attendees_count: '{count} participant·es',
+  attendees_count_one: '{count} participant·e',
+  attendees_count_other: '{count} participant·es',
   capacity: 'Places',
   full: 'Complet',
   rsvp: 'Je participe',
@@ -74,7 +75,8 @@ const fr = {
   home: 'Mon secteur (touchez la carte)',
   moderation_title: 'Signalements à traiter',
   moderation_empty: 'Aucun signalement ouvert.',
-  reports_on_subject: '{count} signalement(s)',
+  reports_on_subject_one: '{count} signalement',
+  reports_on_subject_other: '{count} signalements',
   decision_DISMISS: 'Classer',
   decision_REMOVE_CONTENT: 'Retirer',
   decision_WARN: 'Avertir',
@@ -101,7 +103,8 @@ const fr = {
   group_member: 'Vous êtes membre.',
   group_pending: 'Demande en attente.',
   group_events: 'Actions du groupe',
-  members_count: '{count} membre(s)',
+  members_count_one: '{count} membre',
+  members_count_other: '{count} membres',
   friends_title: 'Mes ami·es',
   friend_requests: "Demandes d'ami·e reçues",
   friend_accept: 'Accepter',
@@ -144,6 +147,8 @@ const fr = {
     "Ajoutez ce lien à votre application d'agenda : vos actions et celles de vos groupes y apparaîtront. Gardez-le pour vous.",
   copy: 'Copier',
   copied: 'Lien copié.',
+  share: 'Partager',
+  add_to_calendar: 'Ajouter à mon agenda',
   calendar_reset: "Changer de lien (l'ancien cessera de fonctionner)",
 } as const;
 
@@ -163,6 +168,20 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return current[key].replace(/\{(\w+)\}/g, (_, name: string) =>
     name in vars ? String(vars[name]) : `{${name}}`,
   );
+}
+
+/** Keys that come as a pair, `_one` and `_other`, chosen by count. */
+type Plural = {
+  [K in Key]: K extends `${infer Base}_one` ? (`${Base}_other` extends Key ? Base : never) : never;
+}[Key];
+
+const plurals = new Intl.PluralRules('fr');
+
+/** The string for `base` that agrees with `count` (French: 0 and 1 are
+ *  singular), `{count}` filled in. */
+export function tn(base: Plural, count: number, vars: Record<string, string | number> = {}): string {
+  const key: Key = plurals.select(count) === 'one' ? `${base}_one` : `${base}_other`;
+  return t(key, { count, ...vars });
 }
 
 /** Every event kind, labelled: the compiler checks none is missing. */

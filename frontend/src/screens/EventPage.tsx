@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { KIND_LABELS, formatDate, t, type Key } from '../i18n';
+import { KIND_LABELS, formatDate, t, tn, type Key } from '../i18n';
 import type { Viewer } from './types';
 import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
@@ -11,7 +11,7 @@ import { text } from '../form';
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
     event(id: $id) {
-      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull
+      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl
       address { street postcode city }
       organiser { id displayName isFriend }
       viewerRsvp { status guests }
@@ -58,6 +58,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
   const [friendResult, addFriend] = useMutation(SendFriendRequest);
   const [reporting, setReporting] = useState(false);
   const [reported, setReported] = useState(false);
+  const [copied, setCopied] = useState(false);
   const [liveCount, setLiveCount] = useState<number | null>(null);
   const event = data?.event;
   const organises = !!event?.attendees;
@@ -98,13 +99,38 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
       )}
       {friendResult.error && <p className="error" role="alert">{fieldErrors(friendResult.error)[''] ?? friendResult.error.message}</p>}
       <p className="description">{event.description}</p>
+      <div className="actions">
+        <a className="button secondary" href={event.icsUrl} download>{t('add_to_calendar')}</a>
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            const url = window.location.href;
+            // The phone's own share sheet where there is one; the link
+            // copied otherwise (or when the member closes the sheet).
+            try {
+              if (navigator.share) {
+                await navigator.share({ title: event.title, url });
+                return;
+              }
+            } catch {
+              // Cancelled or refused: fall back to copying.
+            }
+            await navigator.clipboard.writeText(url);
+            setCopied(true);
+          }}
+        >
+          {t('share')}
+        </button>
+        {copied && <p role="status">{t('copied')}</p>}
+      </div>
       {event.friendsGoing.length > 0 && (
         <p data-testid="friends-going">
           {t('friends_going', { names: event.friendsGoing.map((f) => f.displayName).join(', ') })}
         </p>
       )}
       <p data-testid="attendee-count" aria-live="polite">
-        {t('attendees_count', { count })}
+        {tn('attendees_count', count)}
         {event.capacity != null && ` / ${event.capacity} ${t('capacity').toLowerCase()}`}
         {event.isFull && ` · ${t('full')}`}
       </p>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { formatDate, t } from '../i18n';
+import { formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
 
 const GroupsQuery = graphql(`
@@ -75,7 +75,7 @@ export function Groups({ viewer }: { viewer: Viewer | null }) {
           <li key={g.id}>
             <a href={`#/group/${encodeURIComponent(g.id)}`}><strong>{g.name}</strong></a>
             <div className="muted">
-              {g.address?.city} · {t('members_count', { count: g.memberCount })}
+              {g.address?.city} · {tn('members_count', g.memberCount)}
             </div>
             {viewer && (
               <MembershipButtons id={g.id} status={g.viewerMembership?.status} onChange={() => refetch({ requestPolicy: 'network-only' })} />
@@ -95,7 +95,7 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
   return (
     <article className="card">
       <h1>{g.name}</h1>
-      <p className="muted">{g.address?.city} · {t('members_count', { count: g.memberCount })}</p>
+      <p className="muted">{g.address?.city} · {tn('members_count', g.memberCount)}</p>
       <p className="description">{g.description}</p>
       {viewer && (
         <MembershipButtons id={g.id} status={g.viewerMembership?.status} onChange={() => refetch({ requestPolicy: 'network-only' })} />

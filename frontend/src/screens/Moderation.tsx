@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { t, type Key } from '../i18n';
+import { t, tn, type Key } from '../i18n';
 
 const Reports = graphql(`
   query Reports {
@@ -56,7 +56,7 @@ export function Moderation() {
           const subject = s.__typename === 'Event' ? s.title : s.__typename === 'Group' ? s.name : s.displayName;
           return (
             <li key={r.id} data-testid="report">
-              <strong>{subject}</strong> · {r.reason} · {t('reports_on_subject', { count: r.openReportsOnSubject })}
+              <strong>{subject}</strong> · {r.reason} · {tn('reports_on_subject', r.openReportsOnSubject)}
               <p>{r.details}</p>
               <p className="muted">{r.reporter.displayName}</p>
               <div className="actions">

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
-import { KIND_LABELS, formatDate, t } from '../i18n';
+import { KIND_LABELS, formatDate, t, tn } from '../i18n';
 import { createMap } from '../map';
 import type { Viewer } from './types';
 import type { NearbyEventFragment } from '../gql/graphql';
@@ -142,7 +142,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
               {e.distanceKm != null && <> · {t('km_away', { km: e.distanceKm.toFixed(1) })}</>}
             </div>
             <div className="muted">
-              {t('event_by', { name: e.organiser.displayName })} · {t('attendees_count', { count: e.attendeeCount })}
+              {t('event_by', { name: e.organiser.displayName })} · {tn('attendees_count', e.attendeeCount)}
               {e.capacity != null && ` / ${e.capacity}`}
             </div>
           </li>
