@@ -320,6 +320,26 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await context.close();
 }
 
+// After the action: its organiser reports what it achieved, and everyone
+// reads it on the event. (The action is moved to have started: the API
+// only creates future ones.)
+if (process.env.CORTEGE_DATABASE_URL) {
+  execFileSync('psql', ['-q', process.env.CORTEGE_DATABASE_URL, '-c',
+    "UPDATE events SET starts_at = now() - interval '1 hour', ends_at = now() + interval '1 hour' "
+    + "WHERE title = 'Porte-à-porte rue Oberkampf'"], { stdio: 'inherit' });
+  await alice.page.goto(oberkampfUrl);
+  await alice.page.reload();
+  await alice.page.getByLabel('Portes frappées').fill('80');
+  await alice.page.getByLabel('Conversations').fill('23');
+  await alice.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
+  await alice.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
+  await shot(alice.page, '17-bilan');
+  await mona.page.goto(oberkampfUrl);
+  await mona.page.reload();
+  await mona.page.getByTestId('outcome').getByText('Conversations : 23').waitFor();
+  assert.equal(await mona.page.getByRole('button', { name: 'Enregistrer le bilan' }).count(), 0);
+}
+
 // GraphiQL, from the server's own origin: it renders, introspects the
 // schema over /graphql, and runs a query with the session cookie.
 {

@@ -138,3 +138,27 @@ pub async fn cancel(app: &App, actor: &Person, id: Uuid) -> Result<Event> {
     db_events::cancel(&app.pool, id, PersonId(actor.id)).await?;
     stored(app, id).await
 }
+
+/// Records what the action achieved: by its organisers (and admins), from
+/// its start to two weeks after, never for a cancelled one. A new report
+/// replaces the last.
+pub async fn report_outcome(
+    app: &App,
+    actor: &Person,
+    id: Uuid,
+    outcome: cortege_domain::outcomes::Outcome,
+) -> Result<Event> {
+    editable(app, actor, id, "report the outcome of").await?;
+    let mut tx = cortege_db::begin(&app.pool).await?;
+    let event = db_events::lock(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("event"))?;
+    if event.cancelled_at.is_some() {
+        return Err(Error::Conflict("the event is cancelled".to_owned()));
+    }
+    cortege_domain::outcomes::reporting_window(event.starts_at, chrono::Utc::now())
+        .map_err(|why| Error::Conflict(why.message()))?;
+    db_events::outcomes::report(&mut tx, id, PersonId(actor.id), &outcome).await?;
+    cortege_db::commit(tx).await?;
+    stored(app, id).await
+}

@@ -27,6 +27,7 @@ pub const EXPORT_COVERAGE: &[(&str, &str)] = &[
     ("notification_preferences", "person_id"),
     ("push_subscriptions", "person_id"),
     ("deliveries", "person_id"),
+    ("event_outcomes", "reported_by"),
 ];
 
 /// One JSON document with every row that refers to the person. Secrets
@@ -54,7 +55,8 @@ pub async fn export(pool: &PgPool, person: PersonId) -> Result<serde_json::Value
                                           FROM notification_preferences n WHERE n.person_id = $1),
              'push_subscriptions', (SELECT COALESCE(jsonb_agg(to_jsonb(s) - 'p256dh' - 'auth'), '[]')
                                     FROM push_subscriptions s WHERE s.person_id = $1),
-             'notifications', (SELECT COALESCE(jsonb_agg(to_jsonb(d)), '[]') FROM deliveries d WHERE d.person_id = $1)
+             'notifications', (SELECT COALESCE(jsonb_agg(to_jsonb(d)), '[]') FROM deliveries d WHERE d.person_id = $1),
+             'outcomes_reported', (SELECT COALESCE(jsonb_agg(to_jsonb(o)), '[]') FROM event_outcomes o WHERE o.reported_by = $1)
          )",
     )
     .bind(person.0)

@@ -29,17 +29,44 @@ pub struct Bucket {
     pub rsvps: i64,
     /// Distinct people with a GOING RSVP.
     pub participants: i64,
+    /// Sums of the reported outcomes; None when no event of the bucket
+    /// reported that figure (or outcomes were not asked for).
+    pub leaflets: Option<i64>,
+    pub doors_knocked: Option<i64>,
+    pub conversations: Option<i64>,
+    pub posters: Option<i64>,
+    pub signatures: Option<i64>,
 }
 
+/// What to compute beyond events and seats, each costing a pass of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Distinct participants: a pass over the RSVPs.
+    pub participants: bool,
+    /// Sums of reported outcomes: a join with them.
+    pub outcomes: bool,
+}
+
+/// The outcome figures summed per bucket, in order.
+const OUTCOME_FIGURES: [&str; 5] = [
+    "leaflets",
+    "doors_knocked",
+    "conversations",
+    "posters",
+    "signatures",
+];
+
 /// Events counted are neither cancelled nor removed; buckets come largest
-/// first (events, then seats), then by key. Distinct participants cost a
-/// pass over the RSVPs: only when `participants` is asked for (else 0).
+/// first (events, then seats), then by key. Distinct participants and
+/// outcomes are computed only when `extras` asks for them (else 0 and
+/// None).
 pub async fn activity(
     pool: &PgPool,
     dimension: Dimension,
     f: &Filter,
-    participants: bool,
+    extras: Extras,
 ) -> Result<Vec<Bucket>> {
+    let participants = extras.participants;
     // `raw` is what the events are first grouped by besides their commune
     // (an index-only scan of events_stats_idx); `key` then maps each
     // (commune, raw) group to its bucket, so the join with communes handles
@@ -78,15 +105,29 @@ pub async fn activity(
         ),
     };
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH g AS (SELECT e.commune_code, ");
-    q.push(raw).push(
-        " AS raw, count(*) AS events, COALESCE(sum(e.seats_taken), 0)::int8 AS seats
-         FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL",
-    );
+    q.push(raw)
+        .push(" AS raw, count(*) AS events, COALESCE(sum(e.seats_taken), 0)::int8 AS seats");
+    for figure in OUTCOME_FIGURES {
+        if extras.outcomes {
+            q.push(format_args!(", sum(o.{figure})::int8 AS {figure}"));
+        } else {
+            q.push(format_args!(", NULL::int8 AS {figure}"));
+        }
+    }
+    q.push(" FROM events e");
+    if extras.outcomes {
+        // One row per event at most: the outcome's key is the event.
+        q.push(" LEFT JOIN event_outcomes o ON o.event_id = e.id");
+    }
+    q.push(" WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL");
     push_event_filters(&mut q, f);
-    q.push(" GROUP BY 1, 2), a AS (SELECT ").push(key).push(
-        " AS key, sum(g.events)::int8 AS events, sum(g.seats)::int8 AS rsvps
-         FROM g JOIN communes c ON c.code = g.commune_code WHERE true",
-    );
+    q.push(" GROUP BY 1, 2), a AS (SELECT ")
+        .push(key)
+        .push(" AS key, sum(g.events)::int8 AS events, sum(g.seats)::int8 AS rsvps");
+    for figure in OUTCOME_FIGURES {
+        q.push(format_args!(", sum(g.{figure})::int8 AS {figure}"));
+    }
+    q.push(" FROM g JOIN communes c ON c.code = g.commune_code WHERE true");
     push_place_filters(&mut q, f);
     q.push(" GROUP BY 1)");
     if participants {
@@ -105,7 +146,8 @@ pub async fn activity(
     }
     q.push(" SELECT a.key, ");
     q.push(label).push(
-        " AS label, a.events, a.rsvps, COALESCE(p.participants, 0) AS participants
+        " AS label, a.events, a.rsvps, COALESCE(p.participants, 0) AS participants,
+         a.leaflets, a.doors_knocked, a.conversations, a.posters, a.signatures
          FROM a LEFT JOIN p ON p.key = a.key",
     );
     q.push(label_join);

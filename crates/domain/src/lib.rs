@@ -9,6 +9,7 @@ pub mod geo;
 pub mod groups;
 pub mod ids;
 pub mod kinds;
+pub mod outcomes;
 pub mod seats;
 pub mod values;
 

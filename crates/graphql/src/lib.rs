@@ -31,6 +31,7 @@ use crate::objects::group::{GroupMutation, GroupQuery};
 use crate::objects::live::SubscriptionRoot;
 use crate::objects::node::NodeQuery;
 use crate::objects::notifications::{NotificationMutation, NotificationQuery};
+use crate::objects::outcome::OutcomeMutation;
 use crate::objects::report::{ReportMutation, ReportQuery};
 use crate::objects::stats::StatsQuery;
 use crate::state::{ClientAddr, SharedState};
@@ -54,6 +55,7 @@ pub struct Mutation(
     GroupMutation,
     ReportMutation,
     NotificationMutation,
+    OutcomeMutation,
 );
 
 pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -136,6 +136,22 @@ impl Loader<Uuid> for ViewerRsvpLoader {
     }
 }
 
+/// Each event's reported outcome, if any.
+pub struct OutcomeLoader(PgPool);
+
+impl Loader<Uuid> for OutcomeLoader {
+    type Value = Option<Arc<cortege_db::events::outcomes::Reported>>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = cortege_db::events::outcomes::of_events(&self.0, keys).await?;
+        Ok(every_key(
+            keys,
+            rows.into_iter().map(|o| (o.event_id, Arc::new(o))),
+        ))
+    }
+}
+
 /// The viewer's membership per group.
 pub struct ViewerMembershipLoader {
     pool: PgPool,
@@ -188,6 +204,8 @@ pub struct Loaders {
     pub group: Cached<GroupLoader>,
     pub rsvp: DataLoader<RsvpLoader>,
     pub friendship: DataLoader<FriendshipLoader>,
+    /// Not cached: reportOutcome changes it within a request.
+    pub outcome: DataLoader<OutcomeLoader>,
     pub viewer: Option<ViewerLoaders>,
 }
 
@@ -207,6 +225,7 @@ impl Loaders {
             rsvp: DataLoader::new(RsvpLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
             friendship: DataLoader::new(FriendshipLoader(pool.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
+            outcome: DataLoader::new(OutcomeLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
             viewer: viewer.map(|viewer| ViewerLoaders {
                 is_friend: cached(IsFriendLoader {
                     pool: pool.clone(),

@@ -19,7 +19,7 @@ type Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": typeof types.VerifyLoginCodeDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": typeof types.ReportDocument,
@@ -47,9 +47,11 @@ type Documents = {
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": typeof types.RegisterPushSubscriptionDocument,
     "\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n": typeof types.RemovePushSubscriptionDocument,
     "\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n": typeof types.ResetCalendarFeedUrlDocument,
+    "\n  fragment OutcomeFields on EventOutcome {\n    leaflets doorsKnocked conversations posters signatures contacts notes reportedAt\n    reportedBy { displayName }\n  }\n": typeof types.OutcomeFieldsFragmentDoc,
+    "\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n": typeof types.ReportOutcomeDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": typeof types.AcceptPledgeDocument,
-    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": typeof types.StatsActivityDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n": typeof types.StatsActivityDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n": types.ViewerDocument,
@@ -57,7 +59,7 @@ const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { loginCodeSent }\n  }\n": types.SignUpDocument,
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": types.VerifyLoginCodeDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": types.ReportDocument,
@@ -85,9 +87,11 @@ const documents: Documents = {
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": types.RegisterPushSubscriptionDocument,
     "\n  mutation RemovePushSubscription($id: ID!) { removePushSubscription(id: $id) }\n": types.RemovePushSubscriptionDocument,
     "\n  mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }\n": types.ResetCalendarFeedUrlDocument,
+    "\n  fragment OutcomeFields on EventOutcome {\n    leaflets doorsKnocked conversations posters signatures contacts notes reportedAt\n    reportedBy { displayName }\n  }\n": types.OutcomeFieldsFragmentDoc,
+    "\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n": types.ReportOutcomeDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": types.AcceptPledgeDocument,
-    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n": types.StatsActivityDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n": types.StatsActivityDocument,
 };
 
 /**
@@ -127,7 +131,7 @@ export function graphql(source: "\n  mutation VerifyLoginCode($email: String!, $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -239,6 +243,14 @@ export function graphql(source: "\n  mutation ResetCalendarFeedUrl { resetCalend
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment OutcomeFields on EventOutcome {\n    leaflets doorsKnocked conversations posters signatures contacts notes reportedAt\n    reportedBy { displayName }\n  }\n"): (typeof documents)["\n  fragment OutcomeFields on EventOutcome {\n    leaflets doorsKnocked conversations posters signatures contacts notes reportedAt\n    reportedBy { displayName }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n"): (typeof documents)["\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -247,7 +259,7 @@ export function graphql(source: "\n  mutation AcceptPledge { acceptPledge { hasA
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n"): (typeof documents)["\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants }\n    }\n  }\n"];
+export function graphql(source: "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n"): (typeof documents)["\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

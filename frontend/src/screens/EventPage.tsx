@@ -7,11 +7,13 @@ import type { Viewer } from './types';
 import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
 import { text } from '../form';
+import { Outcome } from './Outcome';
 
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
     event(id: $id) {
       id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl
+      outcome { ...OutcomeFields }
       address { street postcode city }
       organiser { id displayName isFriend }
       viewerRsvp { status guests }
@@ -48,6 +50,15 @@ const RsvpChanged = graphql(`
   }
 `);
 
+
+/** Whether an action starting at `startsAt` takes its outcome now: from
+ *  its start to 14 days after (the server holds the rule; this only keeps
+ *  the form away when it would be refused). */
+function reportable(startsAt: string): boolean {
+  const start = new Date(startsAt).getTime();
+  const now = Date.now();
+  return now >= start && now <= start + 14 * 24 * 3600 * 1000;
+}
 
 export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null }) {
   const eventId = decodeURIComponent(id);
@@ -159,6 +170,11 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
           </ul>
         </section>
       )}
+      <Outcome
+        eventId={eventId}
+        outcome={event.outcome ?? null}
+        mayReport={viewer?.person.id === event.organiser.id && !event.cancelled && reportable(event.startsAt)}
+      />
       {viewer && !reported && (
         reporting ? (
           <form

@@ -9,21 +9,22 @@ import { STATS_DIMENSIONS, statsDimension } from '../enums';
 const Activity = graphql(`
   query StatsActivity($groupBy: StatsDimension!) {
     stats {
-      activity(groupBy: $groupBy) { key label events rsvps participants }
+      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }
     }
   }
 `);
 
 const DIMENSIONS = STATS_DIMENSIONS;
-type Column = 'key' | 'label' | 'events' | 'rsvps' | 'participants';
+type Column = 'key' | 'label' | 'events' | 'rsvps' | 'participants' | 'doorsKnocked' | 'leaflets';
 
 export function Stats() {
   const [groupBy, setGroupBy] = useState<(typeof DIMENSIONS)[number]>('DEPARTMENT');
   const [sort, setSort] = useState<{ by: Column; desc: boolean }>({ by: 'events', desc: true });
   const [{ data, error }] = useQuery({ query: Activity, variables: { groupBy } });
   const rows = [...(data?.stats?.activity ?? [])].sort((a, b) => {
-    const x = a[sort.by];
-    const y = b[sort.by];
+    // Unreported figures (null) sort as zero.
+    const x = a[sort.by] ?? 0;
+    const y = b[sort.by] ?? 0;
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'fr');
     return sort.desc ? -c : c;
   });
@@ -59,7 +60,10 @@ export function Stats() {
         onClick={() =>
           download(
             `cortege-${groupBy.toLowerCase()}.csv`,
-            toCsv([['key', 'label', 'events', 'rsvps', 'participants'], ...rows.map((r) => [r.key, r.label, r.events, r.rsvps, r.participants])]),
+            toCsv([
+              ['key', 'label', 'events', 'rsvps', 'participants', 'doors_knocked', 'leaflets'],
+              ...rows.map((r) => [r.key, r.label, r.events, r.rsvps, r.participants, r.doorsKnocked ?? '', r.leaflets ?? '']),
+            ]),
           )
         }
       >
@@ -74,12 +78,15 @@ export function Stats() {
             {header('events', t('stats_events'))}
             {header('rsvps', t('stats_rsvps'))}
             {header('participants', t('stats_participants'))}
+            {header('doorsKnocked', t('outcome_doorsKnocked'))}
+            {header('leaflets', t('outcome_leaflets'))}
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}>
               <td>{r.key}</td><td>{r.label}</td><td>{r.events}</td><td>{r.rsvps}</td><td>{r.participants}</td>
+              <td>{r.doorsKnocked ?? '–'}</td><td>{r.leaflets ?? '–'}</td>
             </tr>
           ))}
         </tbody>

@@ -24,6 +24,7 @@ macro_rules! event_columns {
 
 // After the macro, which it uses.
 mod listing;
+pub mod outcomes;
 
 /// Events by id, whatever their state (readable by id), for a DataLoader.
 pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Event>> {

@@ -115,6 +115,20 @@ impl Event {
         .await?)
     }
 
+    /// What the action achieved, once its organisers reported it (public,
+    /// as the event is).
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::objects::outcome::EventOutcome>> {
+        Ok(loaders(ctx)
+            .outcome
+            .load_one(self.0.id)
+            .await?
+            .flatten()
+            .map(crate::objects::outcome::EventOutcome))
+    }
+
     async fn group(&self, ctx: &Context<'_>) -> ApiResult<Option<Group>> {
         let Some(id) = self.0.group_id else {
             return Ok(None);

@@ -10,6 +10,7 @@ pub mod group;
 pub mod live;
 pub mod node;
 pub mod notifications;
+pub mod outcome;
 pub mod pagination;
 pub mod person;
 pub mod report;

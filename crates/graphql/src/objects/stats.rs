@@ -36,6 +36,13 @@ pub struct StatsBucket {
     pub rsvps: i32,
     /// Distinct people with a GOING RSVP.
     pub participants: i32,
+    /// Leaflets handed out, summed over the events that reported it
+    /// (reportOutcome); null when none did. So are the figures below.
+    pub leaflets: Option<i32>,
+    pub doors_knocked: Option<i32>,
+    pub conversations: Option<i32>,
+    pub posters: Option<i32>,
+    pub signatures: Option<i32>,
 }
 
 /// Counts across the whole movement.
@@ -98,9 +105,20 @@ impl Stats {
             region: code(f.region_code, "filter.regionCode")?,
         };
         let dimension = group_by;
-        let participants = ctx.look_ahead().field("participants").exists();
-        let buckets =
-            db_stats::activity(ctx.analytics_pool(), dimension, &filter, participants).await?;
+        let asked = ctx.look_ahead();
+        let extras = db_stats::Extras {
+            participants: asked.field("participants").exists(),
+            outcomes: [
+                "leaflets",
+                "doorsKnocked",
+                "conversations",
+                "posters",
+                "signatures",
+            ]
+            .iter()
+            .any(|f| asked.field(f).exists()),
+        };
+        let buckets = db_stats::activity(ctx.analytics_pool(), dimension, &filter, extras).await?;
         Ok(buckets
             .into_iter()
             .map(|b| StatsBucket {
@@ -109,6 +127,11 @@ impl Stats {
                 events: int(b.events),
                 rsvps: int(b.rsvps),
                 participants: int(b.participants),
+                leaflets: b.leaflets.map(int),
+                doors_knocked: b.doors_knocked.map(int),
+                conversations: b.conversations.map(int),
+                posters: b.posters.map(int),
+                signatures: b.signatures.map(int),
             })
             .collect())
     }

@@ -20,6 +20,7 @@ mod moderation;
 mod notifications;
 mod operations;
 mod outbox;
+mod outcomes;
 mod photos;
 mod plans;
 mod privacy;
