@@ -37,6 +37,17 @@ async fn started(
     id
 }
 
+/// A refused report: what it is, on which event, with what, by whom, and
+/// the code and field it must get.
+type Refusal<'a> = (
+    &'a str,
+    &'a str,
+    Value,
+    &'a Member,
+    &'a str,
+    Option<&'a str>,
+);
+
 async fn outcomes(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM event_outcomes")
         .fetch_one(&app.pool)
@@ -120,7 +131,7 @@ async fn refused_reports_have_their_code_and_write_nothing() {
         .unwrap();
 
     let ok_input = json!({ "leaflets": 10 });
-    let cases: Vec<(&str, &str, Value, &Member, &str, Option<&str>)> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "someone else's event",
             running.as_str(),
