@@ -334,6 +334,12 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
   await alice.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
   await shot(alice.page, '17-bilan');
+  // And again next week: a copy with the same fields and no RSVPs.
+  await alice.page.getByRole('button', { name: 'Refaire cette action' }).click();
+  await alice.page.getByRole('button', { name: 'Créer la copie' }).click();
+  await alice.page.waitForURL((url) => url.href !== oberkampfUrl);
+  await alice.page.getByRole('heading', { name: 'Porte-à-porte rue Oberkampf' }).waitFor();
+  await alice.page.getByTestId('attendee-count').getByText('0 participant·e', { exact: true }).waitFor();
   await mona.page.goto(oberkampfUrl);
   await mona.page.reload();
   await mona.page.getByTestId('outcome').getByText('Conversations : 23').waitFor();

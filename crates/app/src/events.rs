@@ -139,6 +139,21 @@ pub async fn cancel(app: &App, actor: &Person, id: Uuid) -> Result<Event> {
     stored(app, id).await
 }
 
+/// The same action again at `starts_at`, organised by `actor`: one of
+/// those who may change the original (a cancelled one too, to set a new
+/// date). The copy has no RSVPs, and counts against the actor's limit of
+/// new events as any other.
+pub async fn duplicate(
+    app: &App,
+    actor: &Person,
+    id: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Event> {
+    let original = editable(app, actor, id, "duplicate").await?;
+    let draft = original.copy_at(starts_at, chrono::Utc::now(), "startsAt")?;
+    create(app, actor, draft).await
+}
+
 /// Records what the action achieved: by its organisers (and admins), from
 /// its start to two weeks after, never for a cancelled one. A new report
 /// replaces the last.

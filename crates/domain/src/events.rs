@@ -44,6 +44,35 @@ impl Event {
     pub fn is_closed(&self) -> bool {
         self.cancelled_at.is_some() || self.removed_at.is_some()
     }
+
+    /// The same action again at `starts_at` (not in the past): every field
+    /// copied, the same duration, the same capacity, and none of its
+    /// RSVPs. `field` names the new start in errors.
+    pub fn copy_at(
+        &self,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        field: &str,
+    ) -> Result<EventDraft, ValidationError> {
+        check_start(starts_at, now, field)?;
+        let starts_at = starts_at.trunc_subsecs(6);
+        Ok(EventDraft {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            kind: self.kind,
+            visibility: self.visibility,
+            starts_at,
+            ends_at: starts_at + (self.ends_at - self.starts_at),
+            location: GeoPoint::parse(self.lat, self.lon)?,
+            address: AddressLines {
+                street: self.street.clone(),
+                postcode: self.postcode.clone(),
+                city: self.city.clone(),
+            },
+            capacity: self.capacity,
+            group: self.group_id,
+        })
+    }
 }
 
 /// Longest description accepted.

@@ -8,6 +8,7 @@ import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
 import { text } from '../form';
 import { Outcome } from './Outcome';
+import { Duplicate } from './Duplicate';
 
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
@@ -134,6 +135,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
           {t('share')}
         </button>
         {copied && <p role="status">{t('copied')}</p>}
+        {viewer?.person.id === event.organiser.id && <Duplicate eventId={eventId} startsAt={event.startsAt} />}
       </div>
       {event.friendsGoing.length > 0 && (
         <p data-testid="friends-going">

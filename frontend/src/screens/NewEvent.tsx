@@ -42,7 +42,7 @@ export function MapPicker({ config, centre, value, onPick }: {
   return <div className="map picker" ref={el} role="application" aria-label={t('pick_location')} data-testid="map-picker" />;
 }
 
-function localInput(d: Date): string {
+export function localInput(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

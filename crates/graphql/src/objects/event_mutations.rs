@@ -158,6 +158,23 @@ impl EventMutation {
         Ok(Event::new(events::cancel(ctx.app(), &me, id).await?))
     }
 
+    /// The same action again at a new start: every field copied, the same
+    /// duration and capacity, no RSVPs; organised by the viewer, who must
+    /// be one of those who may change the original (FORBIDDEN otherwise).
+    /// BAD_USER_INPUT for a start in the past.
+    async fn duplicate_event(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        starts_at: DateTime<Utc>,
+    ) -> ApiResult<Event> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Event, &event_id, "eventId")?;
+        Ok(Event::new(
+            events::duplicate(ctx.app(), &me, id, starts_at).await?,
+        ))
+    }
+
     /// Idempotent: a second call updates the same RSVP. GOING while the
     /// party (1 + guests) fits, else WAITLISTED whole. Without guests, an
     /// existing RSVP keeps its guests.

@@ -9,6 +9,7 @@ mod accounts;
 mod answers;
 mod conformance;
 mod delivery;
+mod duplicate;
 mod embedded;
 mod events;
 mod fuzz;
