@@ -89,3 +89,31 @@ pub async fn respond(
         .await?
         .ok_or_else(|| Error::NotFound("no pending request from this person".to_owned()))
 }
+
+/// A manager (or an admin) makes an active member a manager, or a manager
+/// a plain member again; logged where moderators see it. The last manager
+/// cannot step down: CONFLICT.
+pub async fn set_role(
+    app: &App,
+    actor: &Person,
+    group: Uuid,
+    person: Uuid,
+    role: cortege_domain::GroupRole,
+) -> Result<Membership> {
+    rights::require_member(actor)?;
+    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
+    {
+        return Err(Error::forbidden("only the group's managers change roles"));
+    }
+    match cortege_db::memberships::set_role(&app.pool, group, person, role, PersonId(actor.id))
+        .await?
+    {
+        cortege_db::memberships::RoleOutcome::Changed(m) => Ok(m),
+        cortege_db::memberships::RoleOutcome::NotAnActiveMember => Err(Error::NotFound(
+            "this person is not an active member of the group".to_owned(),
+        )),
+        cortege_db::memberships::RoleOutcome::LastManager => Err(Error::Conflict(
+            "the group's last manager cannot step down: name another manager first".to_owned(),
+        )),
+    }
+}

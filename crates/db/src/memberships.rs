@@ -170,6 +170,71 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
     Ok(LeaveOutcome::Left)
 }
 
+/// What changing a member's role came to.
+#[derive(Debug, Clone)]
+pub enum RoleOutcome {
+    Changed(Membership),
+    NotAnActiveMember,
+    LastManager,
+}
+
+/// Gives an active member `role`, with its moderation-log row, in one
+/// transaction under the group's lock. The last active manager may not
+/// become a plain member: the group would be ungoverned.
+pub async fn set_role(
+    pool: &PgPool,
+    group: Uuid,
+    person: Uuid,
+    role: GroupRole,
+    actor: PersonId,
+) -> Result<RoleOutcome> {
+    let mut tx = pool.begin().await?;
+    if crate::groups::lock(&mut tx, group).await?.is_none() {
+        return Ok(RoleOutcome::NotAnActiveMember);
+    }
+    let Some(m) = membership_in(&mut tx, group, person)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active)
+    else {
+        return Ok(RoleOutcome::NotAnActiveMember);
+    };
+    if m.role == role {
+        return Ok(RoleOutcome::Changed(m));
+    }
+    if m.role == GroupRole::Manager {
+        let managers: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
+        )
+        .bind(group)
+        .fetch_one(&mut *tx)
+        .await?;
+        if managers <= 1 {
+            return Ok(RoleOutcome::LastManager);
+        }
+    }
+    let changed: Membership = sqlx::query_as(concat!(
+        "UPDATE memberships m SET role = $3 WHERE m.group_id = $1 AND m.person_id = $2 RETURNING ",
+        membership_columns!()
+    ))
+    .bind(group)
+    .bind(person)
+    .bind(role)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id, details)
+         VALUES ($1, 'SET_GROUP_ROLE', $2, 'GROUP', $3, jsonb_build_object('role', $4::text))",
+    )
+    .bind(actor.0)
+    .bind(person)
+    .bind(group)
+    .bind(role)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(RoleOutcome::Changed(changed))
+}
+
 /// Accepts or refuses a pending request. Returns the membership as it was
 /// before a refusal (deleted) or as it is after an acceptance; None when
 /// there is no pending request.

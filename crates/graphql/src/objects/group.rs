@@ -345,6 +345,24 @@ impl GroupMutation {
         let m = groups::respond(ctx.app(), &me, group, person, accept).await?;
         Ok(Membership::new(m))
     }
+
+    /// Managers (and admins) only: makes an active member a MANAGER (a
+    /// group may have several), or a manager a MEMBER again. NOT_FOUND for
+    /// someone who is not an active member; CONFLICT when the last manager
+    /// would step down. Logged for moderators.
+    async fn set_member_role(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        person_id: ID,
+        role: cortege_domain::GroupRole,
+    ) -> ApiResult<Membership> {
+        let me = require_member(ctx).await?;
+        let group = ids::decode(Kind::Group, &group_id, "groupId")?;
+        let person = ids::decode(Kind::Person, &person_id, "personId")?;
+        let m = groups::set_role(ctx.app(), &me, group, person, role).await?;
+        Ok(Membership::new(m))
+    }
 }
 
 impl TryFrom<CreateGroupInput> for GroupDraft {

@@ -13,6 +13,7 @@ mod duplicate;
 mod embedded;
 mod events;
 mod fuzz;
+mod group_roles;
 mod groups;
 mod import;
 mod limits;
