@@ -346,6 +346,24 @@ if (process.env.CORTEGE_DATABASE_URL) {
   assert.equal(await mona.page.getByRole('button', { name: 'Enregistrer le bilan' }).count(), 0);
 }
 
+// A group's manager names a second manager from its page. (The group is
+// made and joined through the API: the client has no screen for it yet.)
+{
+  const gql = (page, query, variables) => page.evaluate(async ([q, v]) => {
+    const r = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
+    return r.json();
+  }, [query, variables]);
+  const made = await gql(alice.page, 'mutation($i: CreateGroupInput!) { createGroup(input: $i) { id } }',
+    { i: { name: `Paris 11 ${run}`, description: 'Groupe local', joinPolicy: 'OPEN', address: { postcode: '75011', city: 'Paris' } } });
+  const groupId = made.data.createGroup.id;
+  const joined = await gql(mona.page, 'mutation($g: ID!) { joinGroup(groupId: $g) { status } }', { g: groupId });
+  assert.equal(joined.data.joinGroup.status, 'ACTIVE', JSON.stringify(joined));
+  await alice.page.goto(`${base}/#/group/${encodeURIComponent(groupId)}`);
+  await alice.page.getByRole('button', { name: 'Nommer Mona D. responsable' }).click();
+  await alice.page.getByRole('button', { name: 'Retirer la responsabilité à Mona D.' }).waitFor();
+  await shot(alice.page, '18-membres-du-groupe');
+}
+
 // GraphiQL, from the server's own origin: it renders, introspects the
 // schema over /graphql, and runs a query with the session cookie.
 {

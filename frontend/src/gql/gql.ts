@@ -31,6 +31,8 @@ type Documents = {
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": typeof types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": typeof types.RespondToFriendRequestDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": typeof types.SendFriendRequestDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": typeof types.GroupMembersDocument,
+    "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": typeof types.SetMemberRoleDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": typeof types.JoinGroupDocument,
@@ -72,6 +74,8 @@ const documents: Documents = {
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": types.RespondToFriendRequestDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": types.SendFriendRequestDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": types.GroupMembersDocument,
+    "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": types.SetMemberRoleDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": types.JoinGroupDocument,
@@ -178,6 +182,14 @@ export function graphql(source: "\n  mutation RespondToFriendRequest($id: ID!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"): (typeof documents)["\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n"): (typeof documents)["\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
+import { GroupMembers } from './GroupMembers';
 
 const GroupsQuery = graphql(`
   query Groups($filter: GroupFilter) {
@@ -100,6 +101,7 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
       {viewer && (
         <MembershipButtons id={g.id} status={g.viewerMembership?.status} onChange={() => refetch({ requestPolicy: 'network-only' })} />
       )}
+      {g.viewerMembership?.status === 'ACTIVE' && g.viewerMembership.role === 'MANAGER' && <GroupMembers groupId={g.id} />}
       <h2>{t('group_events')}</h2>
       <ul className="events">
         {g.events.edges.map(({ node: e }) => (
