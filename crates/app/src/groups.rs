@@ -117,3 +117,35 @@ pub async fn set_role(
         )),
     }
 }
+
+/// A manager (or an admin) changes the group's name, description or join
+/// policy; logged where moderators see it. Pending requests stay pending
+/// when the policy becomes OPEN: the managers still answer them.
+pub async fn update(
+    app: &App,
+    actor: &Person,
+    group: Uuid,
+    changes: cortege_domain::groups::GroupChanges,
+) -> Result<Group> {
+    rights::require_member(actor)?;
+    let exists = db_groups::by_ids(&app.pool, &[group])
+        .await?
+        .into_iter()
+        .next()
+        .filter(|g| g.removed_at.is_none());
+    if exists.is_none() {
+        return Err(Error::not_found("group"));
+    }
+    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
+    {
+        return Err(Error::forbidden("only the group's managers change it"));
+    }
+    if !db_groups::update(&app.pool, group, &changes, PersonId(actor.id)).await? {
+        return Err(Error::not_found("group"));
+    }
+    db_groups::by_ids(&app.pool, &[group])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal("group vanished", &group))
+}

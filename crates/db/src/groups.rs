@@ -101,6 +101,46 @@ pub(crate) async fn lock(tx: &mut Transaction<'_, Postgres>, group: Uuid) -> Res
     .await?)
 }
 
+/// Changes a group, with its moderation-log row, in one transaction;
+/// false when there is no such group.
+pub async fn update(
+    pool: &PgPool,
+    group: Uuid,
+    changes: &cortege_domain::groups::GroupChanges,
+    actor: PersonId,
+) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    if lock(&mut tx, group).await?.is_none() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE groups SET name = COALESCE($2, name), description = COALESCE($3, description),
+                           join_policy = COALESCE($4, join_policy), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(group)
+    .bind(&changes.name)
+    .bind(&changes.description)
+    .bind(changes.join_policy)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_type, target_id, details)
+         VALUES ($1, 'UPDATE_GROUP', 'GROUP', $2,
+                 jsonb_strip_nulls(jsonb_build_object('name', $3::text, 'description', $4::text,
+                                                      'join_policy', $5::text)))",
+    )
+    .bind(actor.0)
+    .bind(group)
+    .bind(&changes.name)
+    .bind(&changes.description)
+    .bind(changes.join_policy)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Where a group listing resumes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum After {

@@ -239,6 +239,37 @@ pub struct CreateGroupInput {
     pub address: Option<AddressInput>,
 }
 
+/// Changes to a group; omitted fields stay as they are.
+#[derive(InputObject, Default)]
+pub struct UpdateGroupInput {
+    /// 3 to 120 characters.
+    pub name: Option<String>,
+    /// At most 10,000 characters.
+    pub description: Option<String>,
+    pub join_policy: Option<JoinPolicy>,
+}
+
+impl TryFrom<UpdateGroupInput> for cortege_domain::groups::GroupChanges {
+    type Error = ValidationError;
+
+    fn try_from(input: UpdateGroupInput) -> Result<Self, ValidationError> {
+        let under = |e: ValidationError| e.under("input");
+        Ok(Self {
+            name: input
+                .name
+                .map(|n| parse_title(&n, "name"))
+                .transpose()
+                .map_err(under)?,
+            description: input
+                .description
+                .map(|d| parse_text(&d, MAX_DESCRIPTION, "description"))
+                .transpose()
+                .map_err(under)?,
+            join_policy: input.join_policy,
+        })
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 enum GroupCursor {
     N(String, Uuid),
@@ -362,6 +393,23 @@ impl GroupMutation {
         let person = ids::decode(Kind::Person, &person_id, "personId")?;
         let m = groups::set_role(ctx.app(), &me, group, person, role).await?;
         Ok(Membership::new(m))
+    }
+
+    /// Managers (and admins) only: changes the group's name, description
+    /// or join policy. Logged for moderators. Requests already pending
+    /// stay pending when the policy becomes OPEN.
+    async fn update_group(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        input: UpdateGroupInput,
+    ) -> ApiResult<Group> {
+        let me = require_member(ctx).await?;
+        let id = ids::decode(Kind::Group, &group_id, "groupId")?;
+        let changes = cortege_domain::groups::GroupChanges::try_from(input)?;
+        Ok(Group::new(
+            groups::update(ctx.app(), &me, id, changes).await?,
+        ))
     }
 }
 

@@ -118,3 +118,61 @@ async fn managers_name_other_managers_and_the_last_one_cannot_step_down() {
     .unwrap();
     assert_eq!(details, json!({ "role": "MANAGER" }));
 }
+
+const UPDATE: &str = "mutation($g: ID!, $i: UpdateGroupInput!) {
+    updateGroup(groupId: $g, input: $i) { name description joinPolicy }
+}";
+
+#[tokio::test]
+async fn managers_update_their_group_and_nobody_else_does() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    let bob = app.member("Bob", "Durand").await;
+    let g = app
+        .ok(
+            CREATE,
+            json!({ "i": { "name": "Quimper centre", "description": "Avant", "joinPolicy": "OPEN",
+                           "address": { "postcode": "29000", "city": "Quimper" } } }),
+            Some(&alice.token),
+        )
+        .await["createGroup"]["id"]
+        .clone();
+    app.ok(JOIN, json!({ "g": g }), Some(&bob.token)).await;
+    let r = app
+        .ok(
+            UPDATE,
+            json!({ "g": g, "i": { "description": "Après", "joinPolicy": "APPROVAL" } }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        r["updateGroup"],
+        json!({ "name": "Quimper centre", "description": "Après", "joinPolicy": "APPROVAL" })
+    );
+    // A plain member, a bad name: refused, nothing changed.
+    let r = app
+        .gql(
+            UPDATE,
+            json!({ "g": g, "i": { "name": "Pris" } }),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    let r = app
+        .gql(
+            UPDATE,
+            json!({ "g": g, "i": { "name": "x" } }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert_eq!(crate::common::error_field(&r), Some("input.name"));
+    let (name, logged): (String, i64) = sqlx::query_as(
+        "SELECT (SELECT name FROM groups),
+                (SELECT count(*) FROM moderation_log WHERE action = 'UPDATE_GROUP')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((name.as_str(), logged), ("Quimper centre", 1));
+}
