@@ -361,6 +361,11 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.goto(`${base}/#/group/${encodeURIComponent(groupId)}`);
   await alice.page.getByRole('button', { name: 'Nommer Mona D. responsable' }).click();
   await alice.page.getByRole('button', { name: 'Retirer la responsabilité à Mona D.' }).waitFor();
+  await alice.page.getByRole('button', { name: 'Modifier le groupe' }).click();
+  await alice.page.getByLabel('Nom du groupe').fill(`Paris 11e ${run}`);
+  await alice.page.getByLabel('Adhésion').selectOption('APPROVAL');
+  await alice.page.getByRole('button', { name: 'Enregistrer' }).click();
+  await alice.page.getByRole('heading', { name: `Paris 11e ${run}` }).waitFor();
   await shot(alice.page, '18-membres-du-groupe');
 }
 

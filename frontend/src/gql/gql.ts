@@ -20,6 +20,7 @@ type Documents = {
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": typeof types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": typeof types.DuplicateEventDocument,
+    "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": typeof types.UpdateGroupDocument,
     "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
@@ -63,6 +64,7 @@ const documents: Documents = {
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": types.DuplicateEventDocument,
+    "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": types.UpdateGroupDocument,
     "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
@@ -138,6 +140,10 @@ export function graphql(source: "\n  mutation VerifyLoginCode($email: String!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n"): (typeof documents)["\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n"): (typeof documents)["\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

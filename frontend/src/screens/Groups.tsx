@@ -5,6 +5,7 @@ import { fieldErrors } from '../errors';
 import { formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
 import { GroupMembers } from './GroupMembers';
+import { EditGroup } from './EditGroup';
 
 const GroupsQuery = graphql(`
   query Groups($filter: GroupFilter) {
@@ -101,7 +102,12 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
       {viewer && (
         <MembershipButtons id={g.id} status={g.viewerMembership?.status} onChange={() => refetch({ requestPolicy: 'network-only' })} />
       )}
-      {g.viewerMembership?.status === 'ACTIVE' && g.viewerMembership.role === 'MANAGER' && <GroupMembers groupId={g.id} />}
+      {g.viewerMembership?.status === 'ACTIVE' && g.viewerMembership.role === 'MANAGER' && (
+        <>
+          <EditGroup group={g} onSaved={() => refetch({ requestPolicy: 'network-only' })} />
+          <GroupMembers groupId={g.id} />
+        </>
+      )}
       <h2>{t('group_events')}</h2>
       <ul className="events">
         {g.events.edges.map(({ node: e }) => (
