@@ -198,6 +198,20 @@ async fn a_replica_killed_mid_send_leaves_its_pushes_to_the_next_which_sends_eac
     })
     .await;
     first.kill();
+    // Pushes the dead replica had already written may still be landing in
+    // the receiver: they were in flight too. Take the set once no new one
+    // has arrived for a while.
+    let mut held = receiver.held().len();
+    let mut quiet = 0;
+    while quiet < 10 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = receiver.held().len();
+        if now == held {
+            quiet += 1;
+        } else {
+            (held, quiet) = (now, 0);
+        }
+    }
     let in_flight: HashSet<String> = receiver.held().into_iter().collect();
     assert_eq!(receiver.answered(), 100);
     assert_eq!(
