@@ -125,11 +125,7 @@ async fn send_due(
             }
             continue;
         };
-        if let Done::Sent(devices) = done {
-            metrics::counter!("cortege_notifications_sent_total", "channel" => c.channel.as_str())
-                .increment(1);
-            marks.send((c.id, devices)).ok();
-        } else if let Err(e) = record(app, &c, done).await {
+        if let Err(e) = record(app, &c, done, &marks).await {
             tracing::warn!(delivery = c.id, error = %e, "could not record a delivery; it will be tried again");
         }
     }
@@ -175,14 +171,22 @@ async fn write_marks(app: &App, mut marks: mpsc::UnboundedReceiver<(i64, Vec<Uui
     }
 }
 
-async fn record(app: &App, c: &Claimed, done: Done) -> Result<(), cortege_db::Error> {
+/// Records what a send came to: a sent one through `marks` (written with
+/// the others that finish with it), the rest at once.
+async fn record(
+    app: &App,
+    c: &Claimed,
+    done: Done,
+    marks: &mpsc::UnboundedSender<(i64, Vec<Uuid>)>,
+) -> Result<(), cortege_db::Error> {
     let channel = c.channel.as_str();
     match done {
         Done::Sent(devices) => {
             metrics::counter!("cortege_notifications_sent_total", "channel" => channel)
                 .increment(1);
-            deliveries::mark_sent(&app.pool, &[c.id]).await?;
-            push::succeeded(&app.pool, &devices).await
+            // The writer lives as long as the sending (both in `drain`).
+            marks.send((c.id, devices)).ok();
+            Ok(())
         }
         Done::Dropped(why) => {
             metrics::counter!("cortege_notifications_dropped_total", "channel" => channel)
