@@ -3,8 +3,8 @@
 use cortege_db::groups::{self as db_groups, Group, NewGroup};
 use cortege_db::memberships::{LeaveOutcome, Membership};
 use cortege_db::people::Person;
+use cortege_domain::PersonId;
 use cortege_domain::groups::GroupDraft;
-use cortege_domain::{PersonId, Role};
 use uuid::Uuid;
 
 use crate::rate_limits::Action;
@@ -79,8 +79,7 @@ pub async fn respond(
     accept: bool,
 ) -> Result<Membership> {
     rights::require_member(actor)?;
-    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
-    {
+    if !rights::may_manage_group(app, actor, group).await? {
         return Err(Error::forbidden(
             "only the group's managers answer join requests",
         ));
@@ -101,8 +100,7 @@ pub async fn set_role(
     role: cortege_domain::GroupRole,
 ) -> Result<Membership> {
     rights::require_member(actor)?;
-    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
-    {
+    if !rights::may_manage_group(app, actor, group).await? {
         return Err(Error::forbidden("only the group's managers change roles"));
     }
     match cortege_db::memberships::set_role(&app.pool, group, person, role, PersonId(actor.id))
@@ -136,16 +134,10 @@ pub async fn update(
     if exists.is_none() {
         return Err(Error::not_found("group"));
     }
-    if !(actor.has_role(Role::Admin) || rights::is_group_member(app, actor.id, group, true).await?)
-    {
+    if !rights::may_manage_group(app, actor, group).await? {
         return Err(Error::forbidden("only the group's managers change it"));
     }
-    if !db_groups::update(&app.pool, group, &changes, PersonId(actor.id)).await? {
-        return Err(Error::not_found("group"));
-    }
-    db_groups::by_ids(&app.pool, &[group])
+    db_groups::update(&app.pool, group, &changes, PersonId(actor.id))
         .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::internal("group vanished", &group))
+        .ok_or_else(|| Error::not_found("group"))
 }

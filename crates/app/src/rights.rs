@@ -28,6 +28,11 @@ pub async fn is_group_member(app: &App, person: Uuid, group: Uuid, manager: bool
     Ok(m.first().is_some_and(|m| m.status.counts(m.role, manager)))
 }
 
+/// Whether the person may run the group: its active managers and admins.
+pub async fn may_manage_group(app: &App, person: &Person, group: Uuid) -> Result<bool> {
+    Ok(person.has_role(Role::Admin) || is_group_member(app, person.id, group, true).await?)
+}
+
 /// An event's organisers: its organiser and its group's managers.
 pub async fn is_event_organiser(app: &App, person: &Person, event: &Event) -> Result<bool> {
     if event.organiser_id == person.id {

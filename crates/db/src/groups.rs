@@ -101,28 +101,30 @@ pub(crate) async fn lock(tx: &mut Transaction<'_, Postgres>, group: Uuid) -> Res
     .await?)
 }
 
-/// Changes a group, with its moderation-log row, in one transaction;
-/// false when there is no such group.
+/// Changes a group, with its moderation-log row, in one transaction: the
+/// group as it now is, or None when there is no such group.
 pub async fn update(
     pool: &PgPool,
     group: Uuid,
     changes: &cortege_domain::groups::GroupChanges,
     actor: PersonId,
-) -> Result<bool> {
+) -> Result<Option<Group>> {
     let mut tx = pool.begin().await?;
     if lock(&mut tx, group).await?.is_none() {
-        return Ok(false);
+        return Ok(None);
     }
-    sqlx::query(
-        "UPDATE groups SET name = COALESCE($2, name), description = COALESCE($3, description),
-                           join_policy = COALESCE($4, join_policy), updated_at = now()
-         WHERE id = $1",
-    )
+    let updated: Group = sqlx::query_as(concat!(
+        "UPDATE groups g SET name = COALESCE($2, g.name), description = COALESCE($3, g.description),
+                             join_policy = COALESCE($4, g.join_policy), updated_at = now()
+         WHERE g.id = $1 RETURNING ",
+        group_columns!(),
+        ", NULL::float8 AS distance_km"
+    ))
     .bind(group)
     .bind(&changes.name)
     .bind(&changes.description)
     .bind(changes.join_policy)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO moderation_log (actor_id, action, target_type, target_id, details)
@@ -138,7 +140,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(updated))
 }
 
 /// Where a group listing resumes.

@@ -127,6 +127,18 @@ pub async fn join(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Option
     Ok(Some(m))
 }
 
+/// Whether the group has one active manager at most (under its lock): the
+/// one asking to go may not.
+async fn is_last_manager(tx: &mut Transaction<'_, Postgres>, group: Uuid) -> Result<bool> {
+    let managers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
+    )
+    .bind(group)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(managers <= 1)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeaveOutcome {
     Left,
@@ -144,16 +156,8 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
     let Some(m) = membership_in(&mut tx, group, person.0).await? else {
         return Ok(LeaveOutcome::NotAMember);
     };
-    if m.status.counts(m.role, true) {
-        let managers: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
-        )
-        .bind(group)
-        .fetch_one(&mut *tx)
-        .await?;
-        if managers <= 1 {
-            return Ok(LeaveOutcome::LastManager);
-        }
+    if m.status.counts(m.role, true) && is_last_manager(&mut tx, group).await? {
+        return Ok(LeaveOutcome::LastManager);
     }
     sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND person_id = $2")
         .bind(group)
@@ -201,16 +205,8 @@ pub async fn set_role(
     if m.role == role {
         return Ok(RoleOutcome::Changed(m));
     }
-    if m.role == GroupRole::Manager {
-        let managers: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM memberships WHERE group_id = $1 AND role = 'MANAGER' AND status = 'ACTIVE'",
-        )
-        .bind(group)
-        .fetch_one(&mut *tx)
-        .await?;
-        if managers <= 1 {
-            return Ok(RoleOutcome::LastManager);
-        }
+    if m.role == GroupRole::Manager && is_last_manager(&mut tx, group).await? {
+        return Ok(RoleOutcome::LastManager);
     }
     let changed: Membership = sqlx::query_as(concat!(
         "UPDATE memberships m SET role = $3 WHERE m.group_id = $1 AND m.person_id = $2 RETURNING ",
