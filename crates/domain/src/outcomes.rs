@@ -15,6 +15,7 @@ pub const REPORTING_DAYS: i64 = 14;
 
 /// A report: every figure optional (not every action knocks on doors).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Outcome {
     pub leaflets: Option<i32>,
     pub doors_knocked: Option<i32>,

@@ -12,13 +12,8 @@ use crate::{Result, Tx};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reported {
     pub event_id: Uuid,
-    pub leaflets: Option<i32>,
-    pub doors_knocked: Option<i32>,
-    pub conversations: Option<i32>,
-    pub posters: Option<i32>,
-    pub signatures: Option<i32>,
-    pub contacts: Option<i32>,
-    pub notes: Option<String>,
+    #[sqlx(flatten)]
+    pub outcome: Outcome,
     pub reported_at: DateTime<Utc>,
     pub reported_by: Option<Uuid>,
 }

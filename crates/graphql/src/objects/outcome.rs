@@ -23,26 +23,26 @@ pub struct EventOutcome(pub Arc<Reported>);
 #[Object]
 impl EventOutcome {
     async fn leaflets(&self) -> Option<i32> {
-        self.0.leaflets
+        self.0.outcome.leaflets
     }
     async fn doors_knocked(&self) -> Option<i32> {
-        self.0.doors_knocked
+        self.0.outcome.doors_knocked
     }
     async fn conversations(&self) -> Option<i32> {
-        self.0.conversations
+        self.0.outcome.conversations
     }
     async fn posters(&self) -> Option<i32> {
-        self.0.posters
+        self.0.outcome.posters
     }
     async fn signatures(&self) -> Option<i32> {
-        self.0.signatures
+        self.0.outcome.signatures
     }
     /// People who left their contact to hear from the movement again.
     async fn contacts(&self) -> Option<i32> {
-        self.0.contacts
+        self.0.outcome.contacts
     }
     async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+        self.0.outcome.notes.as_deref()
     }
     /// When the last report was made (a new report replaces the last).
     async fn reported_at(&self) -> DateTime<Utc> {
