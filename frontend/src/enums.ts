@@ -1,7 +1,7 @@
 // The API's enums as the forms read them: a form field is a string, and
 // these turn it into the generated type after checking it is one of its
 // values (never a blind cast).
-import type { EventKind, ReportReason, StatsDimension } from './gql/graphql';
+import type { DigestFrequency, EventKind, JoinPolicy, ReportReason, StatsDimension } from './gql/graphql';
 
 /** Every kind, in the order the forms offer them. */
 export const EVENT_KINDS = [
@@ -32,4 +32,16 @@ export function statsDimension(value: string): StatsDimension | undefined {
 
 export function reportReason(value: string): ReportReason | undefined {
   return REPORT_REASONS.find((r) => r === value);
+}
+
+export const DIGESTS = ['NEVER', 'DAILY', 'WEEKLY'] as const satisfies readonly DigestFrequency[];
+
+export function digestFrequency(value: string): DigestFrequency | undefined {
+  return DIGESTS.find((d) => d === value);
+}
+
+export const JOIN_POLICIES = ['OPEN', 'APPROVAL'] as const satisfies readonly JoinPolicy[];
+
+export function joinPolicy(value: string): JoinPolicy | undefined {
+  return JOIN_POLICIES.find((p) => p === value);
 }

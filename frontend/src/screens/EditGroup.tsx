@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
 import type { JoinPolicy } from '../gql/graphql';
+import { JOIN_POLICIES, joinPolicy } from '../enums';
 import { fieldErrors } from '../errors';
 import { text } from '../form';
 import { t } from '../i18n';
@@ -12,12 +13,6 @@ const UpdateGroup = graphql(`
     updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }
   }
 `);
-
-const POLICIES = ['OPEN', 'APPROVAL'] as const satisfies readonly JoinPolicy[];
-
-function joinPolicy(value: string): JoinPolicy | undefined {
-  return POLICIES.find((p) => p === value);
-}
 
 /** The managers' form for a group's name, description and join policy. */
 export function EditGroup({
@@ -61,7 +56,7 @@ export function EditGroup({
       <div className="field">
         <label htmlFor="group-policy">{t('group_policy')}</label>
         <select id="group-policy" name="joinPolicy" defaultValue={group.joinPolicy}>
-          {POLICIES.map((p) => <option key={p} value={p}>{t(`group_policy_${p}`)}</option>)}
+          {JOIN_POLICIES.map((p) => <option key={p} value={p}>{t(`group_policy_${p}`)}</option>)}
         </select>
       </div>
       {errors[''] && <p className="error" role="alert">{errors['']}</p>}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
-import type { ActivityKind, DigestFrequency } from '../gql/graphql';
+import type { ActivityKind } from '../gql/graphql';
+import { DIGESTS, digestFrequency } from '../enums';
 import { fieldErrors } from '../errors';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
 import { pushSupported, subscribeThisDevice, thisDeviceEndpoint } from '../pwa';
@@ -40,12 +41,6 @@ const Remove = graphql(`
 const ResetCalendar = graphql(`
   mutation ResetCalendarFeedUrl { resetCalendarFeedUrl { calendarFeedUrl } }
 `);
-
-const DIGESTS = ['NEVER', 'DAILY', 'WEEKLY'] as const satisfies readonly DigestFrequency[];
-
-function digestFrequency(value: string): DigestFrequency | undefined {
-  return DIGESTS.find((d) => d === value);
-}
 
 // The server's rules (ActivityKind::channels), mirrored so the screen
 // does not offer what it would refuse: new actions nearby come only in the
