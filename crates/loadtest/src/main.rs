@@ -107,22 +107,7 @@ async fn organiser(database_url: &str) -> anyhow::Result<String> {
     let pool = sqlx::PgPool::connect(database_url)
         .await
         .context("connecting to the database")?;
-    let id = cortege_domain::PersonId::new();
-    let mut tx = cortege_db::begin(&pool).await?;
-    let person = cortege_db::people::NewPerson {
-        id,
-        first_name: "Charge".to_owned(),
-        last_name: "Test".to_owned(),
-        email: format!("load-{}@example.org", id.0.simple()),
-        postcode: None,
-        commune_code: None,
-        home: None,
-        photo_key: None,
-        pledge_accepted: true,
-    };
-    cortege_db::people::insert(&mut tx, &person).await?;
-    cortege_db::commit(tx).await?;
-    let token = cortege_app::sessions::open(&pool, id).await?;
+    let (_, token) = cortege_loadtest::organiser(&pool).await?;
     pool.close().await;
     Ok(token)
 }

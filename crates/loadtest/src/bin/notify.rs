@@ -138,25 +138,7 @@ async fn main() -> anyhow::Result<()> {
 
     // The organiser, through the API; the N members straight into the
     // database (the API's own limits are not what is measured).
-    let organiser = cortege_domain::PersonId::new();
-    let mut tx = cortege_db::begin(&pool).await?;
-    cortege_db::people::insert(
-        &mut tx,
-        &cortege_db::people::NewPerson {
-            id: organiser,
-            first_name: "Olga".to_owned(),
-            last_name: "Orga".to_owned(),
-            email: format!("orga-{}@example.org", organiser.0.simple()),
-            postcode: None,
-            commune_code: None,
-            home: None,
-            photo_key: None,
-            pledge_accepted: true,
-        },
-    )
-    .await?;
-    cortege_db::commit(tx).await?;
-    let token = cortege_app::sessions::open(&pool, organiser).await?;
+    let (organiser, token) = cortege_loadtest::organiser(&pool).await?;
     let client = reqwest::Client::new();
     let starts = chrono::Utc::now() + chrono::Duration::days(2);
     let title = format!("Grand meeting {}", organiser.0.simple());
