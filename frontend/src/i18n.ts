@@ -237,6 +237,9 @@ export const ACTIVITY_LABELS: Record<string, string> = {
   NEW_GROUP_MEMBER: 'Nouveau membre dans votre groupe',
   MODERATION_WARNING: 'Avertissement de la modération',
   EVENT_REMINDER: 'Rappel : votre action approche',
+  EVENT_HOST_ADDED: 'Vous co-organisez une action',
+  EVENT_HOST_REMOVED: 'Vous ne co-organisez plus une action',
+  GROUP_MEMBER_REMOVED: 'Vous avez été retiré·e d’un groupe',
 };
 
 export function formatDate(iso: string): string {

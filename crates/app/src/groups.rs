@@ -49,9 +49,21 @@ pub async fn create(app: &App, actor: &Person, draft: GroupDraft) -> Result<Grou
         .ok_or_else(|| Error::internal("group vanished", &id.0))
 }
 
-/// ACTIVE at once under OPEN, PENDING under APPROVAL.
+/// ACTIVE at once under OPEN, PENDING under APPROVAL. Someone the
+/// managers removed waits 30 days to join an OPEN group again: FORBIDDEN.
 pub async fn join(app: &App, actor: &Person, group: Uuid) -> Result<Membership> {
     rights::require_member(actor)?;
+    if let Some(g) = db_groups::by_ids(&app.pool, &[group]).await?.first() {
+        let removed = cortege_db::memberships::removed_at(&app.pool, group, actor.id).await?;
+        if let Some(from) =
+            cortege_domain::groups::rejoin_from(g.join_policy, removed, chrono::Utc::now())
+        {
+            return Err(Error::forbidden(format!(
+                "the group's managers removed you: you may join again from {}",
+                from.format("%Y-%m-%d")
+            )));
+        }
+    }
     cortege_db::memberships::join(&app.pool, group, PersonId(actor.id))
         .await?
         .ok_or_else(|| Error::not_found("group"))
@@ -65,6 +77,30 @@ pub async fn leave(app: &App, person: PersonId, group: Uuid) -> Result<bool> {
         LeaveOutcome::NotAMember => Ok(false),
         LeaveOutcome::LastManager => Err(Error::Conflict(
             "you are the group's last manager: name another manager first".to_owned(),
+        )),
+    }
+}
+
+/// A manager (or an admin) removes an active member, who hears of it;
+/// logged where moderators see it. False when the person is not an active
+/// member. The last manager cannot be removed (CONFLICT), and leaving is
+/// `leave`, not this.
+pub async fn remove_member(app: &App, actor: &Person, group: Uuid, person: Uuid) -> Result<bool> {
+    rights::require_member(actor)?;
+    if person == actor.id {
+        return Err(Error::invalid(
+            "personId",
+            "to leave the group yourself, use leaveGroup",
+        ));
+    }
+    if !rights::may_manage_group(app, actor, group).await? {
+        return Err(Error::forbidden("only the group's managers remove members"));
+    }
+    match cortege_db::memberships::remove(&app.pool, group, person, PersonId(actor.id)).await? {
+        LeaveOutcome::Left => Ok(true),
+        LeaveOutcome::NotAMember => Ok(false),
+        LeaveOutcome::LastManager => Err(Error::Conflict(
+            "this is the group's last manager: name another manager first".to_owned(),
         )),
     }
 }

@@ -8,6 +8,7 @@
 //! |---------------|--------------------------------------------------------|
 //! | `accounts`    | sign-up, login codes, sessions, profile, photo, rights |
 //! | `events`      | create, update, cancel; who may read or edit one       |
+//! | `hosts`       | an event's co-hosts                                     |
 //! | `rsvps`       | the seat transaction: RSVP, cancel, promotion          |
 //! | `groups`      | create, join, leave, approve                            |
 //! | `friends`     | request, answer, remove                                 |
@@ -22,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod friends;
 pub mod groups;
+pub mod hosts;
 pub mod login_codes;
 pub mod mail;
 pub mod media;

@@ -33,7 +33,8 @@ pub async fn may_manage_group(app: &App, person: &Person, group: Uuid) -> Result
     Ok(person.has_role(Role::Admin) || is_group_member(app, person.id, group, true).await?)
 }
 
-/// An event's organisers: its organiser and its group's managers.
+/// Whether the person organises the event or manages its group: who may
+/// choose its co-hosts.
 pub async fn is_event_organiser(app: &App, person: &Person, event: &Event) -> Result<bool> {
     if event.organiser_id == person.id {
         return Ok(true);
@@ -44,8 +45,23 @@ pub async fn is_event_organiser(app: &App, person: &Person, event: &Event) -> Re
     }
 }
 
-/// Organisers and admins: who may change or cancel an event.
+/// An event's hosts: its organiser, its group's managers and its
+/// co-hosts, who all run it.
+pub async fn is_event_host(app: &App, person: &Person, event: &Event) -> Result<bool> {
+    Ok(is_event_organiser(app, person, event).await?
+        || !cortege_db::events::hosts::co_hosted_by(&app.pool, person.id, &[event.id])
+            .await?
+            .is_empty())
+}
+
+/// Hosts and admins: who may change or cancel an event, mark attendance
+/// and report its outcome.
 pub async fn may_edit_event(app: &App, person: &Person, event: &Event) -> Result<bool> {
+    Ok(person.has_role(Role::Admin) || is_event_host(app, person, event).await?)
+}
+
+/// Organisers, group managers and admins: who may add and remove co-hosts.
+pub async fn may_choose_hosts(app: &App, person: &Person, event: &Event) -> Result<bool> {
     Ok(person.has_role(Role::Admin) || is_event_organiser(app, person, event).await?)
 }
 

@@ -39,9 +39,18 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                        CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
                 FROM activities a JOIN me ON me.id = a.recipient_id
                 WHERE a.seq > $2 AND a.seq <= $3
-                  AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER')
+                  AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER',
+                                    'EVENT_HOST_ADDED', 'EVENT_HOST_REMOVED', 'GROUP_MEMBER_REMOVED')
                        OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
                            AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
+              UNION ALL
+                SELECT a.seq, me.id, 'NEW_ATTENDEE'
+                FROM activities a
+                JOIN event_hosts h ON h.event_id = a.event_id
+                JOIN me ON me.id = h.person_id
+                WHERE a.kind = 'RSVP_CHANGED' AND a.seq > $2 AND a.seq <= $3
+                  AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
+                  AND a.recipient_id IS DISTINCT FROM me.id
               UNION ALL
                 SELECT a.seq, me.id, 'NEW_GROUP_MEMBER'
                 FROM activities a
@@ -86,6 +95,8 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                   AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
                   AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
                   AND a.recipient_id IS DISTINCT FROM me.id
+                  AND NOT EXISTS (SELECT 1 FROM event_hosts h
+                                  WHERE h.event_id = a.event_id AND h.person_id = me.id)
             )
             SELECT h.seq, h.person, h.kind, a.id, a.actor_id, a.event_id, a.group_id, a.created_at
             FROM hits h JOIN activities a ON a.seq = h.seq
@@ -109,10 +120,20 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         (SELECT a.seq, CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
          FROM me JOIN activities a ON a.recipient_id = me.id
          WHERE a.seq < $2 AND a.actor_id IS DISTINCT FROM me.id
-           AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER')
+           AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER',
+                                    'EVENT_HOST_ADDED', 'EVENT_HOST_REMOVED', 'GROUP_MEMBER_REMOVED')
                 OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
                     AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
          ORDER BY a.seq DESC LIMIT $3)
+      UNION ALL
+        SELECT t.seq, 'NEW_ATTENDEE'
+        FROM me JOIN event_hosts h ON h.person_id = me.id
+        CROSS JOIN LATERAL (
+            SELECT a.seq FROM activities a
+            WHERE a.event_id = h.event_id AND a.kind = 'RSVP_CHANGED' AND a.seq < $2
+              AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
+              AND a.actor_id IS DISTINCT FROM me.id AND a.recipient_id IS DISTINCT FROM me.id
+            ORDER BY a.seq DESC LIMIT $3) t
       UNION ALL
         SELECT t.seq, 'NEW_GROUP_MEMBER'
         FROM me JOIN memberships m ON m.person_id = me.id AND m.role = 'MANAGER' AND m.status = 'ACTIVE'
@@ -163,6 +184,8 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
               AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
               AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
               AND a.recipient_id IS DISTINCT FROM me.id
+              AND NOT EXISTS (SELECT 1 FROM event_hosts h
+                              WHERE h.event_id = a.event_id AND h.person_id = me.id)
             ORDER BY a.seq DESC LIMIT $3) t
     )
     SELECT h.seq, me.id AS person, h.kind, a.id, a.actor_id, a.event_id, a.group_id, a.created_at

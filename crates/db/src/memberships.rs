@@ -159,19 +159,95 @@ pub async fn leave(pool: &PgPool, group: Uuid, person: PersonId) -> Result<Leave
     if m.status.counts(m.role, true) && is_last_manager(&mut tx, group).await? {
         return Ok(LeaveOutcome::LastManager);
     }
+    delete(&mut tx, &m).await?;
+    tx.commit().await?;
+    Ok(LeaveOutcome::Left)
+}
+
+/// Ends a membership (the caller holds the group's lock): the member
+/// count, and the co-hosting of the group's members-only events, go with it.
+async fn delete(tx: &mut Transaction<'_, Postgres>, m: &Membership) -> Result<()> {
     sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND person_id = $2")
-        .bind(group)
-        .bind(person.0)
-        .execute(&mut *tx)
+        .bind(m.group_id)
+        .bind(m.person_id)
+        .execute(&mut **tx)
         .await?;
     if m.status == MembershipStatus::Active {
         sqlx::query("UPDATE groups SET member_count = member_count - 1 WHERE id = $1")
-            .bind(group)
-            .execute(&mut *tx)
+            .bind(m.group_id)
+            .execute(&mut **tx)
             .await?;
     }
+    crate::events::hosts::drop_from_group_events(tx, m.group_id, m.person_id).await
+}
+
+/// Managers removing someone from the group (the removal is logged, kept
+/// for the rejoining rule, and told to them); the last active manager may
+/// not be removed. A pending request is answered by `respond` instead.
+pub async fn remove(
+    pool: &PgPool,
+    group: Uuid,
+    person: Uuid,
+    actor: PersonId,
+) -> Result<LeaveOutcome> {
+    let mut tx = pool.begin().await?;
+    if crate::groups::lock(&mut tx, group).await?.is_none() {
+        return Ok(LeaveOutcome::NotAMember);
+    }
+    let Some(m) = membership_in(&mut tx, group, person)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active)
+    else {
+        return Ok(LeaveOutcome::NotAMember);
+    };
+    if m.role == GroupRole::Manager && is_last_manager(&mut tx, group).await? {
+        return Ok(LeaveOutcome::LastManager);
+    }
+    delete(&mut tx, &m).await?;
+    sqlx::query(
+        "INSERT INTO group_removals (group_id, person_id, removed_by) VALUES ($1, $2, $3)
+         ON CONFLICT (group_id, person_id)
+         DO UPDATE SET removed_at = now(), removed_by = EXCLUDED.removed_by",
+    )
+    .bind(group)
+    .bind(person)
+    .bind(actor.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id, details)
+         VALUES ($1, 'REMOVE_GROUP_MEMBER', $2, 'GROUP', $3, jsonb_build_object('role', $4::text))",
+    )
+    .bind(actor.0)
+    .bind(person)
+    .bind(group)
+    .bind(m.role)
+    .execute(&mut *tx)
+    .await?;
+    activities::record(
+        &mut tx,
+        Happening::GroupMemberRemoved,
+        Activity {
+            actor: Some(actor.0),
+            group: Some(group),
+            recipient: Some(person),
+            ..Activity::default()
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(LeaveOutcome::Left)
+}
+
+/// When the group's managers last removed the person, if they did.
+pub async fn removed_at(pool: &PgPool, group: Uuid, person: Uuid) -> Result<Option<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar(
+        "SELECT removed_at FROM group_removals WHERE group_id = $1 AND person_id = $2",
+    )
+    .bind(group)
+    .bind(person)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// What changing a member's role came to.

@@ -28,6 +28,10 @@ pub const EXPORT_COVERAGE: &[(&str, &str)] = &[
     ("push_subscriptions", "person_id"),
     ("deliveries", "person_id"),
     ("event_outcomes", "reported_by"),
+    ("event_hosts", "person_id"),
+    ("event_hosts", "added_by"),
+    ("group_removals", "person_id"),
+    ("group_removals", "removed_by"),
 ];
 
 /// One JSON document with every row that refers to the person. Secrets
@@ -56,7 +60,11 @@ pub async fn export(pool: &PgPool, person: PersonId) -> Result<serde_json::Value
              'push_subscriptions', (SELECT COALESCE(jsonb_agg(to_jsonb(s) - 'p256dh' - 'auth'), '[]')
                                     FROM push_subscriptions s WHERE s.person_id = $1),
              'notifications', (SELECT COALESCE(jsonb_agg(to_jsonb(d)), '[]') FROM deliveries d WHERE d.person_id = $1),
-             'outcomes_reported', (SELECT COALESCE(jsonb_agg(to_jsonb(o)), '[]') FROM event_outcomes o WHERE o.reported_by = $1)
+             'outcomes_reported', (SELECT COALESCE(jsonb_agg(to_jsonb(o)), '[]') FROM event_outcomes o WHERE o.reported_by = $1),
+             'events_co_hosted', (SELECT COALESCE(jsonb_agg(to_jsonb(h)), '[]') FROM event_hosts h
+                                  WHERE h.person_id = $1 OR h.added_by = $1),
+             'group_removals', (SELECT COALESCE(jsonb_agg(to_jsonb(g)), '[]') FROM group_removals g
+                                WHERE g.person_id = $1 OR g.removed_by = $1)
          )",
     )
     .bind(person.0)
@@ -92,6 +100,8 @@ pub async fn delete_account(pool: &PgPool, person: PersonId) -> Result<Option<St
     // calendar link go, and what waited to be sent is dropped.
     for sql in [
         "DELETE FROM login_codes WHERE person_id = $1",
+        // A deleted account runs nothing any more.
+        "DELETE FROM event_hosts WHERE person_id = $1",
         "DELETE FROM push_subscriptions WHERE person_id = $1",
         "DELETE FROM notification_preferences WHERE person_id = $1",
         "UPDATE people SET calendar_token = NULL WHERE id = $1",

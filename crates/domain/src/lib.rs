@@ -3,6 +3,7 @@
 //! testable in isolation.
 
 pub mod address;
+pub mod attendance;
 pub mod error;
 pub mod events;
 pub mod geo;

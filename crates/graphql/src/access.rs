@@ -73,14 +73,25 @@ pub async fn is_event_organiser(ctx: &Context<'_>, event: &Event) -> ApiResult<b
     }
 }
 
-/// Organisers, moderators and admins: who may see an event's attendees.
-pub async fn may_see_attendees(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
-    Ok(is_event_organiser(ctx, event).await? || has_any_role(ctx, Role::STAFF).await?)
+/// An event's hosts: its organiser, its group's managers and its co-hosts.
+pub async fn is_event_host(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    if is_event_organiser(ctx, event).await? {
+        return Ok(true);
+    }
+    match &loaders(ctx).viewer {
+        Some(v) => Ok(v.hosting.load_one(event.id).await?.unwrap_or(false)),
+        None => Ok(false),
+    }
 }
 
-/// Organisers and admins: who may change or cancel an event.
+/// Hosts, moderators and admins: who may see an event's attendees.
+pub async fn may_see_attendees(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    Ok(is_event_host(ctx, event).await? || has_any_role(ctx, Role::STAFF).await?)
+}
+
+/// Hosts and admins: who may change or cancel an event.
 pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
-    Ok(is_event_organiser(ctx, event).await? || has_any_role(ctx, &[Role::Admin]).await?)
+    Ok(is_event_host(ctx, event).await? || has_any_role(ctx, &[Role::Admin]).await?)
 }
 
 /// Whether the viewer may see the event by id: the domain's rule

@@ -27,7 +27,9 @@ use crate::objects::account::{AccountMutation, AccountQuery};
 use crate::objects::event::EventQuery;
 use crate::objects::event_mutations::EventMutation;
 use crate::objects::friend::FriendMutation;
-use crate::objects::group::{GroupMutation, GroupQuery};
+use crate::objects::group::GroupQuery;
+use crate::objects::group_mutations::GroupMutation;
+use crate::objects::hosting::HostingMutation;
 use crate::objects::live::SubscriptionRoot;
 use crate::objects::node::NodeQuery;
 use crate::objects::notifications::{NotificationMutation, NotificationQuery};
@@ -56,6 +58,7 @@ pub struct Mutation(
     ReportMutation,
     NotificationMutation,
     OutcomeMutation,
+    HostingMutation,
 );
 
 pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -152,6 +152,39 @@ impl Loader<Uuid> for OutcomeLoader {
     }
 }
 
+/// Each event's co-hosts, in the order they were added.
+pub struct HostsLoader(PgPool);
+
+impl Loader<Uuid> for HostsLoader {
+    type Value = Arc<Vec<Uuid>>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Vec<Uuid>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (event, person) in cortege_db::events::hosts::of_events(&self.0, keys).await? {
+            map.entry(event).or_default().push(person);
+        }
+        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
+/// Whether the viewer co-hosts each event.
+pub struct ViewerHostingLoader {
+    pool: PgPool,
+    viewer: PersonId,
+}
+
+impl Loader<Uuid> for ViewerHostingLoader {
+    type Value = bool;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, bool>, Self::Error> {
+        let hosted =
+            cortege_db::events::hosts::co_hosted_by(&self.pool, self.viewer.0, keys).await?;
+        Ok(keys.iter().map(|k| (*k, hosted.contains(k))).collect())
+    }
+}
+
 /// The viewer's membership per group.
 pub struct ViewerMembershipLoader {
     pool: PgPool,
@@ -191,6 +224,8 @@ pub struct ViewerLoaders {
     pub is_friend: Cached<IsFriendLoader>,
     pub rsvp: Cached<ViewerRsvpLoader>,
     pub membership: Cached<ViewerMembershipLoader>,
+    /// Not cached: addEventHost and removeEventHost change it.
+    pub hosting: DataLoader<ViewerHostingLoader>,
 }
 
 /// The loaders of one request (their caches must not outlive it: what a
@@ -206,6 +241,8 @@ pub struct Loaders {
     pub friendship: DataLoader<FriendshipLoader>,
     /// Not cached: reportOutcome changes it within a request.
     pub outcome: DataLoader<OutcomeLoader>,
+    /// Not cached: addEventHost and removeEventHost change it.
+    pub hosts: DataLoader<HostsLoader>,
     pub viewer: Option<ViewerLoaders>,
 }
 
@@ -226,6 +263,7 @@ impl Loaders {
             friendship: DataLoader::new(FriendshipLoader(pool.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
             outcome: DataLoader::new(OutcomeLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
+            hosts: DataLoader::new(HostsLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
             viewer: viewer.map(|viewer| ViewerLoaders {
                 is_friend: cached(IsFriendLoader {
                     pool: pool.clone(),
@@ -239,6 +277,14 @@ impl Loaders {
                     pool: pool.clone(),
                     viewer,
                 }),
+                hosting: DataLoader::new(
+                    ViewerHostingLoader {
+                        pool: pool.clone(),
+                        viewer,
+                    },
+                    tokio::spawn,
+                )
+                .delay(BATCH_DELAY),
             }),
         }
     }

@@ -159,6 +159,9 @@ fn what(u: Unsubscribe) -> &'static str {
             NewGroupMember => "les nouveaux membres de vos groupes",
             EventCreatedNearby => "les nouvelles actions près de chez vous",
             ModerationWarning => "les avertissements de la modération",
+            EventHostAdded => "les actions que l'on vous confie",
+            EventHostRemoved => "les actions que vous ne co-organisez plus",
+            GroupMemberRemoved => "les retraits d'un groupe",
         },
     }
 }

@@ -12,6 +12,13 @@ export type ActivityKind =
   | 'EVENT_CREATED_IN_GROUP'
   /** A new PUBLIC event within the viewer's action radius of home. */
   | 'EVENT_CREATED_NEARBY'
+  /**
+   * The viewer was made a co-host of an event: they now see its
+   * attendees and may change it.
+   */
+  | 'EVENT_HOST_ADDED'
+  /** The viewer is no longer a co-host of an event. */
+  | 'EVENT_HOST_REMOVED'
   /** An event the viewer is going to (or waitlisted for) starts soon. */
   | 'EVENT_REMINDER'
   /** An event the viewer is going to (or waitlisted for) changed. */
@@ -22,9 +29,11 @@ export type ActivityKind =
   | 'FRIEND_GOING'
   /** Someone asked to be the viewer's friend. */
   | 'FRIEND_REQUEST'
+  /** The viewer was removed from a group by its managers. */
+  | 'GROUP_MEMBER_REMOVED'
   /** A moderator warned the viewer. */
   | 'MODERATION_WARNING'
-  /** Someone is now going to an event the viewer organises. */
+  /** Someone is now going to an event the viewer organises or co-hosts. */
   | 'NEW_ATTENDEE'
   /** Someone joined a group the viewer manages. */
   | 'NEW_GROUP_MEMBER';

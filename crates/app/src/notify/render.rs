@@ -150,6 +150,27 @@ pub fn activity(c: &Claimed, kind: ActivityKind, public_url: &str) -> Option<Not
             format!("{actor} est maintenant membre de {group}."),
             group_url,
         ),
+        ActivityKind::EventHostAdded => (
+            format!("Vous co-organisez « {title} »"),
+            format!(
+                "{actor} vous a ajouté·e à l'équipe de « {title} », le {when} : \
+                 vous voyez les participant·es et pouvez modifier l'action."
+            ),
+            event_url,
+        ),
+        ActivityKind::EventHostRemoved => (
+            format!("Vous ne co-organisez plus « {title} »"),
+            format!("{actor} vous a retiré·e de l'équipe de « {title} »."),
+            event_url,
+        ),
+        ActivityKind::GroupMemberRemoved => (
+            format!("Vous n'êtes plus membre de {group}"),
+            format!(
+                "Les responsables de {group} vous ont retiré·e du groupe. \
+                 Vous pourrez demander à le rejoindre de nouveau."
+            ),
+            group_url,
+        ),
         ActivityKind::ModerationWarning => {
             let note = c
                 .payload

@@ -23,6 +23,7 @@ macro_rules! event_columns {
 }
 
 // After the macro, which it uses.
+pub mod hosts;
 mod listing;
 pub mod outcomes;
 

@@ -59,6 +59,9 @@ pub async fn reachable(pool: &PgPool, after: i64, upto: i64) -> Result<Vec<Reach
          ), candidates AS (
              SELECT recipient_id AS id FROM a WHERE recipient_id IS NOT NULL
            UNION
+             SELECT h.person_id FROM a JOIN event_hosts h ON h.event_id = a.event_id
+             WHERE a.kind = 'RSVP_CHANGED'
+           UNION
              SELECT m.person_id FROM a JOIN memberships m ON m.group_id = a.group_id
              WHERE a.kind = 'GROUP_MEMBER_JOINED' AND m.role = 'MANAGER' AND m.status = 'ACTIVE'
            UNION

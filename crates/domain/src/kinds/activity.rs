@@ -16,6 +16,12 @@ kind! {
         /// An event starts soon: recorded once per reminder offset, for all
         /// its GOING and WAITLISTED members, or for one who joined late.
         EventReminder = "EVENT_REMINDER",
+        /// Someone was made a co-host of an event (told to them).
+        EventHostAdded = "EVENT_HOST_ADDED",
+        /// Someone is no longer a co-host of an event (told to them).
+        EventHostRemoved = "EVENT_HOST_REMOVED",
+        /// A group's managers removed a member (told to them).
+        GroupMemberRemoved = "GROUP_MEMBER_REMOVED",
     }
 }
 
@@ -30,7 +36,7 @@ kind! {
         EventUpdated = "EVENT_UPDATED",
         /// An event the viewer is going to (or waitlisted for) was cancelled.
         EventCancelled = "EVENT_CANCELLED",
-        /// Someone is now going to an event the viewer organises.
+        /// Someone is now going to an event the viewer organises or co-hosts.
         NewAttendee = "NEW_ATTENDEE",
         /// A friend is going to a PUBLIC event.
         FriendGoing = "FRIEND_GOING",
@@ -44,6 +50,13 @@ kind! {
         ModerationWarning = "MODERATION_WARNING",
         /// An event the viewer is going to (or waitlisted for) starts soon.
         EventReminder = "EVENT_REMINDER",
+        /// The viewer was made a co-host of an event: they now see its
+        /// attendees and may change it.
+        EventHostAdded = "EVENT_HOST_ADDED",
+        /// The viewer is no longer a co-host of an event.
+        EventHostRemoved = "EVENT_HOST_REMOVED",
+        /// The viewer was removed from a group by its managers.
+        GroupMemberRemoved = "GROUP_MEMBER_REMOVED",
     }
 }
 

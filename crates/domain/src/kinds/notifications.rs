@@ -54,15 +54,15 @@ impl ActivityKind {
     pub fn default_channels(self) -> Channels {
         use ActivityKind::*;
         match self {
-            EventUpdated | EventCancelled | EventReminder => Channels {
+            EventUpdated | EventCancelled | EventReminder | EventHostAdded => Channels {
                 email: true,
                 push: true,
             },
-            NewAttendee | FriendRequest => Channels {
+            NewAttendee | FriendRequest | EventHostRemoved => Channels {
                 email: false,
                 push: true,
             },
-            ModerationWarning => Channels {
+            ModerationWarning | GroupMemberRemoved => Channels {
                 email: true,
                 push: false,
             },

@@ -21,6 +21,7 @@ use crate::objects::group::Group;
 use crate::objects::pagination::{Page, connection};
 use crate::objects::person::{GeoPoint, Person};
 
+pub use crate::objects::rsvp::Rsvp;
 pub use cortege_domain::seats::MAX_GUESTS;
 pub use cortege_domain::{EventKind, RsvpStatus, Visibility};
 
@@ -102,6 +103,31 @@ impl Event {
             .ok_or_else(|| ApiError::internal("event without organiser", &self.0.id))?;
         Ok(Person::new(row, ctx))
     }
+    /// Who runs the action: the organiser first, then the co-hosts in the
+    /// order they were added. All of them see the attendees and may
+    /// change the event, mark attendance and report its outcome; the
+    /// organiser and the group's managers choose the co-hosts.
+    async fn hosts(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
+        let co_hosts = loaders(ctx)
+            .hosts
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids: Vec<Uuid> = std::iter::once(self.0.organiser_id)
+            .chain(co_hosts.iter().copied())
+            .collect();
+        let mut rows = loaders(ctx).person.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| rows.remove(id))
+            .map(|row| Person::new(row, ctx))
+            .collect())
+    }
+    /// Whether the viewer is one of the hosts (or a manager of the
+    /// event's group): what decides the organiser's screens.
+    async fn viewer_is_host(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        access::is_event_host(ctx, &self.0).await
+    }
     /// The event as a calendar (RFC 5545), to add to any agenda; it
     /// follows changes and cancellation. A GROUP event's URL is the
     /// viewer's own (it carries their calendar token).
@@ -180,48 +206,6 @@ impl Event {
             .map(|(key, r)| (key, Rsvp(Arc::new(r))))
             .collect();
         Ok(Some(connection(items, page.first, had)))
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-}
-
-/// One person's answer to an event.
-pub struct Rsvp(pub Arc<db_rsvps::Rsvp>);
-
-impl Rsvp {
-    pub fn new(row: db_rsvps::Rsvp) -> Self {
-        Rsvp(Arc::new(row))
-    }
-}
-
-#[Object]
-impl Rsvp {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::Rsvp, self.0.id)
-    }
-    async fn event(&self, ctx: &Context<'_>) -> ApiResult<Event> {
-        loaders(ctx)
-            .event
-            .load_one(self.0.event_id)
-            .await?
-            .map(Event)
-            .ok_or_else(|| ApiError::internal("RSVP without event", &self.0.id))
-    }
-    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
-        let row = loaders(ctx)
-            .person
-            .load_one(self.0.person_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("RSVP without person", &self.0.id))?;
-        Ok(Person::new(row, ctx))
-    }
-    async fn status(&self) -> RsvpStatus {
-        self.0.status
-    }
-    /// People coming along, 0 to 10.
-    async fn guests(&self) -> i32 {
-        i32::from(self.0.guests)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -176,3 +176,145 @@ async fn managers_update_their_group_and_nobody_else_does() {
     .unwrap();
     assert_eq!((name.as_str(), logged), ("Quimper centre", 1));
 }
+
+const REMOVE: &str = "mutation($g: ID!, $p: ID!) { removeMember(groupId: $g, personId: $p) }";
+
+#[tokio::test]
+async fn managers_remove_members_who_then_wait_to_rejoin_an_open_group() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    let bob = app.member("Bob", "Durand").await;
+    let carol = app.member("Carol", "Petit").await;
+    let admin = app.member("Ada", "Admin").await;
+    app.grant(&admin, "ADMIN").await;
+    let g = app
+        .ok(
+            CREATE,
+            json!({ "i": { "name": "Quimper Est", "description": "", "joinPolicy": "OPEN",
+                           "address": { "postcode": "29000", "city": "Quimper" } } }),
+            Some(&alice.token),
+        )
+        .await["createGroup"]["id"]
+        .clone();
+    for m in [&bob, &carol] {
+        app.ok(JOIN, json!({ "g": g }), Some(&m.token)).await;
+    }
+    // Bob co-hosts one of the group's members-only events.
+    let mut input =
+        crate::common::event_input("Réunion interne", (47.996, -4.102), "29000", "Quimper");
+    input["visibility"] = json!("GROUP");
+    input["groupId"] = g.clone();
+    let e = app.create_event(&alice.token, input).await;
+    app.ok(
+        "mutation($e: ID!, $p: ID!) { addEventHost(eventId: $e, personId: $p) { id } }",
+        json!({ "e": e, "p": bob.gid }),
+        Some(&alice.token),
+    )
+    .await;
+    let count = || async {
+        app.ok(
+            "query($g: ID!) { group(id: $g) { memberCount } }",
+            json!({ "g": g }),
+            None,
+        )
+        .await["group"]["memberCount"]
+            .as_i64()
+            .unwrap()
+    };
+    let logged = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM moderation_log WHERE action = 'REMOVE_GROUP_MEMBER'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(count().await, 3);
+
+    // Refused, nothing changes: a plain member removing, a manager
+    // removing themselves.
+    let r = app
+        .gql(REMOVE, json!({ "g": g, "p": carol.gid }), Some(&bob.token))
+        .await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    let r = app
+        .gql(
+            REMOVE,
+            json!({ "g": g, "p": alice.gid }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert_eq!((count().await, logged().await), (3, 0));
+
+    let r = app
+        .ok(REMOVE, json!({ "g": g, "p": bob.gid }), Some(&alice.token))
+        .await;
+    assert_eq!(r["removeMember"], true);
+    assert_eq!((count().await, logged().await), (2, 1));
+    let r = app
+        .ok(REMOVE, json!({ "g": g, "p": bob.gid }), Some(&alice.token))
+        .await;
+    assert_eq!(r["removeMember"], false, "no longer a member");
+    assert_eq!(logged().await, 1);
+    let hosts = app
+        .ok(
+            "query($e: ID!) { event(id: $e) { hosts { displayName } } }",
+            json!({ "e": e }),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        hosts["event"]["hosts"],
+        json!([{ "displayName": "Alice M." }]),
+        "no longer co-hosts the group's members-only events"
+    );
+    let feed = app
+        .ok(
+            "{ viewer { feed(first: 1) { edges { node { kind group { name } } } } } }",
+            json!({}),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(
+        feed["viewer"]["feed"]["edges"][0]["node"],
+        json!({ "kind": "GROUP_MEMBER_REMOVED", "group": { "name": "Quimper Est" } })
+    );
+
+    // Not back on their own under OPEN; under APPROVAL they may ask.
+    let r = app.gql(JOIN, json!({ "g": g }), Some(&bob.token)).await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    assert_eq!(count().await, 2);
+    app.ok(
+        "mutation($g: ID!) { updateGroup(groupId: $g, input: { joinPolicy: APPROVAL }) { id } }",
+        json!({ "g": g }),
+        Some(&alice.token),
+    )
+    .await;
+    let r = app.ok(JOIN, json!({ "g": g }), Some(&bob.token)).await;
+    assert_eq!(r["joinGroup"]["status"], "PENDING");
+
+    // The last manager cannot be removed, even by an admin.
+    let r = app
+        .gql(
+            REMOVE,
+            json!({ "g": g, "p": alice.gid }),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+    app.ok(
+        ROLE,
+        json!({ "g": g, "p": carol.gid, "r": "MANAGER" }),
+        Some(&alice.token),
+    )
+    .await;
+    let r = app
+        .ok(
+            REMOVE,
+            json!({ "g": g, "p": alice.gid }),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(r["removeMember"], true, "another manager remains");
+}

@@ -15,6 +15,7 @@ mod events;
 mod fuzz;
 mod group_roles;
 mod groups;
+mod hosts;
 mod import;
 mod limits;
 mod live;

@@ -334,7 +334,8 @@ async fn preferences_have_respectful_defaults_and_refuse_what_the_rules_forbid()
             )
         })
         .collect();
-    assert_eq!(prefs.len(), 11);
+    assert_eq!(prefs.len(), cortege_domain::ActivityKind::ALL.len());
+    assert_eq!(prefs["EVENT_HOST_ADDED"], (true, true));
     assert_eq!(prefs["EVENT_CANCELLED"], (true, true));
     assert_eq!(prefs["EVENT_REMINDER"], (true, true));
     assert_eq!(prefs["NEW_ATTENDEE"], (false, true));
