@@ -39,3 +39,7 @@ ALTER TYPE activity_kind ADD VALUE IF NOT EXISTS 'GROUP_MEMBER_REMOVED';
 ALTER TYPE notification_kind ADD VALUE IF NOT EXISTS 'EVENT_HOST_ADDED';
 ALTER TYPE notification_kind ADD VALUE IF NOT EXISTS 'EVENT_HOST_REMOVED';
 ALTER TYPE notification_kind ADD VALUE IF NOT EXISTS 'GROUP_MEMBER_REMOVED';
+
+-- Attended seats per event, for stats: only the RSVPs marked.
+CREATE INDEX rsvps_attended_idx ON rsvps (event_id) INCLUDE (guests, attended)
+    WHERE attended IS NOT NULL;

@@ -12,10 +12,10 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 // The app routes after '#': every page of it is index.html. The server's
-// own pages (GraphiQL, calendars, unsubscribe links) are not the app's.
+// own pages (GraphiQL, calendars, unsubscribe links, attendee lists) are not the app's.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/graphql/, /^\/calendar\//, /^\/unsubscribe\//, /^\/media\//, /^\/health/, /^\/metrics/],
+    denylist: [/^\/graphql/, /^\/calendar\//, /^\/unsubscribe\//, /^\/export\//, /^\/media\//, /^\/health/, /^\/metrics/],
   }),
 );
 

@@ -76,13 +76,13 @@ pub async fn create(app: &App, actor: &Person, draft: EventDraft) -> Result<Even
     stored(app, id.0).await
 }
 
-/// The event, if `actor` may change it: its organisers and admins.
-async fn editable(app: &App, actor: &Person, id: Uuid, verb: &str) -> Result<Event> {
+/// The event, if `actor` may change it: its hosts and admins.
+pub(crate) async fn editable(app: &App, actor: &Person, id: Uuid, verb: &str) -> Result<Event> {
     rights::require_member(actor)?;
     let event = readable(app, Some(actor), id).await?;
     if !rights::may_edit_event(app, actor, &event).await? {
         return Err(Error::forbidden(format!(
-            "only the event's organisers may {verb} it"
+            "only the event's hosts may {verb} it"
         )));
     }
     Ok(event)

@@ -9,6 +9,7 @@
 //! | `accounts`    | sign-up, login codes, sessions, profile, photo, rights |
 //! | `events`      | create, update, cancel; who may read or edit one       |
 //! | `hosts`       | an event's co-hosts                                     |
+//! | `attendance`  | marking, check-in, the hosts' attendee list (CSV)       |
 //! | `rsvps`       | the seat transaction: RSVP, cancel, promotion          |
 //! | `groups`      | create, join, leave, approve                            |
 //! | `friends`     | request, answer, remove                                 |
@@ -19,6 +20,7 @@
 //! | `mail`, `media` | outgoing mail, photo processing and storage          |
 
 pub mod accounts;
+pub mod attendance;
 pub mod error;
 pub mod events;
 pub mod friends;

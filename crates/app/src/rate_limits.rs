@@ -210,7 +210,12 @@ pub enum Action {
     CreateGroup,
     Report,
     FriendRequest,
+    /// Check-in attempts, so that a code cannot be guessed.
+    CheckIn,
 }
+
+/// Check-in attempts per person per hour: a few typos, not a search.
+const CHECK_INS_PER_HOUR: u32 = 20;
 
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -240,6 +245,7 @@ pub struct ContentLimits {
     groups: DefaultKeyedRateLimiter<uuid::Uuid>,
     reports: DefaultKeyedRateLimiter<uuid::Uuid>,
     friend_requests: DefaultKeyedRateLimiter<uuid::Uuid>,
+    check_ins: DefaultKeyedRateLimiter<uuid::Uuid>,
     by_person: DefaultKeyedRateLimiter<uuid::Uuid>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
 }
@@ -253,6 +259,7 @@ impl ContentLimits {
             groups: RateLimiter::keyed(quota(c.groups_per_day, DAY)),
             reports: RateLimiter::keyed(quota(c.reports_per_day, DAY)),
             friend_requests: RateLimiter::keyed(quota(c.friend_requests_per_day, DAY)),
+            check_ins: RateLimiter::keyed(quota(CHECK_INS_PER_HOUR, HOUR)),
             by_person: RateLimiter::keyed(quota(c.requests_per_minute, MINUTE)),
             by_address: RateLimiter::keyed(quota(c.requests_per_minute, MINUTE)),
         }
@@ -268,6 +275,7 @@ impl ContentLimits {
                 Action::FriendRequest => {
                     ("friend_requests", self.config.friend_requests_per_day, DAY)
                 }
+                Action::CheckIn => ("check_ins", CHECK_INS_PER_HOUR, HOUR),
             };
             let (interval, burst) = gcra(count, per);
             let key = [format!("{name}:{person}")];
@@ -280,6 +288,7 @@ impl ContentLimits {
             Action::CreateGroup => &self.groups,
             Action::Report => &self.reports,
             Action::FriendRequest => &self.friend_requests,
+            Action::CheckIn => &self.check_ins,
         };
         limiter.check_key(&person).map_err(refusal)
     }
@@ -312,6 +321,7 @@ impl ContentLimits {
         self.groups.retain_recent();
         self.reports.retain_recent();
         self.friend_requests.retain_recent();
+        self.check_ins.retain_recent();
         self.by_person.retain_recent();
         self.by_address.retain_recent();
     }

@@ -53,17 +53,34 @@ async fn locked(tx: &mut Tx<'_>, event: Uuid) -> Result<Event> {
         .ok_or_else(|| Error::not_found("event"))
 }
 
+/// What an RSVP says beyond "I come": None keeps the current answer (0
+/// guests, no contact shared, for a new RSVP).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Answer {
+    pub guests: Option<i16>,
+    /// Whether the hosts may see the attendee's email and phone.
+    pub share_contact: Option<bool>,
+}
+
 /// RSVPs to an event: a new party, a change of guests, or a return after
-/// cancelling. `guests` None keeps the current number (0 for a new RSVP).
-/// GOING while the party fits, else WAITLISTED whole; idempotent.
-pub async fn rsvp(app: &App, actor: &Person, event_id: Uuid, guests: Option<i16>) -> Result<Rsvp> {
+/// cancelling. GOING while the party fits, else WAITLISTED whole;
+/// idempotent. A change of consent alone changes nothing else (and is no
+/// RSVP change for the feed).
+pub async fn rsvp(app: &App, actor: &Person, event_id: Uuid, answer: Answer) -> Result<Rsvp> {
     let me = PersonId(actor.id);
     check_answerable(app, actor, event_id).await?;
     let mut tx = cortege_db::begin(&app.pool).await?;
     let mut event = locked(&mut tx, event_id).await?;
     check_open(&event)?;
     let existing = db_rsvps::of_person_for_event(&mut tx, event_id, me).await?;
-    let guests = guests.or(existing.as_ref().map(|r| r.guests)).unwrap_or(0);
+    let guests = answer
+        .guests
+        .or(existing.as_ref().map(|r| r.guests))
+        .unwrap_or(0);
+    let share_contact = answer
+        .share_contact
+        .or(existing.as_ref().map(|r| r.share_contact))
+        .unwrap_or(false);
     let party = party(guests);
     let already = existing
         .as_ref()
@@ -74,11 +91,15 @@ pub async fn rsvp(app: &App, actor: &Person, event_id: Uuid, guests: Option<i16>
         .as_ref()
         .filter(|r| r.status == status && r.guests == guests)
     {
-        let same = same.clone();
+        let same = if same.share_contact == share_contact {
+            same.clone()
+        } else {
+            db_rsvps::set_share_contact(&mut tx, same.id, share_contact).await?
+        };
         cortege_db::commit(tx).await?;
         return Ok(same);
     }
-    let rsvp = db_rsvps::upsert(&mut tx, event_id, me, status, guests).await?;
+    let rsvp = db_rsvps::upsert(&mut tx, event_id, me, status, guests, share_contact).await?;
     let seats_before = event.seats_taken;
     let taken = seats_before - already
         + if status == RsvpStatus::Going {

@@ -20,6 +20,10 @@ pub struct Rsvp {
     pub status: RsvpStatus,
     pub guests: i16,
     pub created_at: DateTime<Utc>,
+    /// Marked by the hosts or by the attendee's check-in; null until then.
+    pub attended: Option<bool>,
+    /// The attendee agreed to show their email and phone to the hosts.
+    pub share_contact: bool,
 }
 
 impl Rsvp {
@@ -31,7 +35,8 @@ impl Rsvp {
 
 macro_rules! rsvp_columns {
     () => {
-        "r.id, r.event_id, r.person_id, r.status, r.guests, r.created_at"
+        "r.id, r.event_id, r.person_id, r.status, r.guests, r.created_at, r.attended,
+         r.share_contact"
     };
 }
 
@@ -130,13 +135,15 @@ pub async fn upsert(
     person: PersonId,
     status: RsvpStatus,
     guests: i16,
+    share_contact: bool,
 ) -> Result<Rsvp> {
     Ok(sqlx::query_as(concat!(
-        "INSERT INTO rsvps AS r (id, event_id, person_id, status, guests, waitlisted_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'WAITLISTED'::rsvp_status THEN now() END)
+        "INSERT INTO rsvps AS r (id, event_id, person_id, status, guests, waitlisted_at, share_contact)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'WAITLISTED'::rsvp_status THEN now() END, $6)
          ON CONFLICT (event_id, person_id) DO UPDATE SET
              status = EXCLUDED.status,
              guests = EXCLUDED.guests,
+             share_contact = EXCLUDED.share_contact,
              waitlisted_at = CASE
                  WHEN EXCLUDED.status <> 'WAITLISTED' THEN NULL
                  WHEN r.status = 'WAITLISTED' THEN r.waitlisted_at
@@ -150,7 +157,93 @@ pub async fn upsert(
     .bind(person.0)
     .bind(status)
     .bind(guests)
+    .bind(share_contact)
     .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Changes only the attendee's consent to show their contact to the hosts.
+pub async fn set_share_contact(tx: &mut Tx<'_>, rsvp: Uuid, share: bool) -> Result<Rsvp> {
+    Ok(sqlx::query_as(concat!(
+        "UPDATE rsvps r SET share_contact = $2, updated_at = now() WHERE r.id = $1 RETURNING ",
+        rsvp_columns!()
+    ))
+    .bind(rsvp)
+    .bind(share)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Marks whether the party came (`attended_at` is when it was marked).
+pub async fn set_attended(pool: &PgPool, rsvp: Uuid, attended: bool) -> Result<Rsvp> {
+    Ok(sqlx::query_as(concat!(
+        "UPDATE rsvps r SET attended = $2, attended_at = now(), updated_at = now()
+         WHERE r.id = $1 RETURNING ",
+        rsvp_columns!()
+    ))
+    .bind(rsvp)
+    .bind(attended)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Seats (1 + guests) of the parties that came, per event, for a
+/// DataLoader; events nobody was marked at are left out.
+pub async fn attended_seats(pool: &PgPool, events: &[Uuid]) -> Result<Vec<(Uuid, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT event_id, sum(1 + guests)::int8 FROM rsvps
+         WHERE event_id = ANY($1) AND attended GROUP BY event_id",
+    )
+    .bind(events)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// How to reach a person who agreed to share it with an event's hosts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub person_id: Uuid,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The contacts of these people, for a DataLoader (the caller decides
+/// who may see them: hosts, for attendees who consented).
+pub async fn contacts(pool: &PgPool, people: &[Uuid]) -> Result<Vec<Contact>> {
+    Ok(sqlx::query_as(
+        "SELECT id AS person_id, email, phone FROM people WHERE id = ANY($1) AND deleted_at IS NULL",
+    )
+    .bind(people)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One line of an event's attendee list as its hosts download it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttendeeLine {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub status: RsvpStatus,
+    pub guests: i16,
+    pub attended: Option<bool>,
+    /// Null unless the attendee consented.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Every attendee of the event (GOING, then the waitlist in order), with
+/// the contacts of those who consented.
+pub async fn attendee_lines(pool: &PgPool, event: Uuid) -> Result<Vec<AttendeeLine>> {
+    Ok(sqlx::query_as(
+        "SELECT p.first_name, p.last_name, r.status, r.guests, r.attended,
+                CASE WHEN r.share_contact THEN p.email END AS email,
+                CASE WHEN r.share_contact THEN p.phone END AS phone
+         FROM rsvps r JOIN people p ON p.id = r.person_id
+         WHERE r.event_id = $1 AND r.status <> 'CANCELLED' AND p.deleted_at IS NULL
+         ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id",
+    )
+    .bind(event)
+    .fetch_all(pool)
     .await?)
 }
 
@@ -257,4 +350,19 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Rsvp>> {
     .bind(ids)
     .fetch_all(pool)
     .await?)
+}
+
+/// Logs a host's download of an event's attendee list, where moderators
+/// see it: personal data left the server.
+pub async fn log_download(pool: &PgPool, host: PersonId, event: Uuid, rows: usize) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_type, target_id, details)
+         VALUES ($1, 'EXPORT_ATTENDEES', 'EVENT', $2, jsonb_build_object('rows', $3::int8))",
+    )
+    .bind(host.0)
+    .bind(event)
+    .bind(i64::try_from(rows).unwrap_or(i64::MAX))
+    .execute(pool)
+    .await?;
+    Ok(())
 }

@@ -36,6 +36,9 @@ pub struct Bucket {
     pub conversations: Option<i64>,
     pub posters: Option<i64>,
     pub signatures: Option<i64>,
+    /// Seats of the parties marked as having come; None when no event of
+    /// the bucket had attendance taken (or it was not asked for).
+    pub attended: Option<i64>,
 }
 
 /// What to compute beyond events and seats, each costing a pass of its own.
@@ -45,6 +48,8 @@ pub struct Extras {
     pub participants: bool,
     /// Sums of reported outcomes: a join with them.
     pub outcomes: bool,
+    /// Attended seats: a pass over the RSVPs marked (rsvps_attended_idx).
+    pub attended: bool,
 }
 
 /// The outcome figures summed per bucket, in order.
@@ -104,9 +109,23 @@ pub async fn activity(
             "a.key",
         ),
     };
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH g AS (SELECT e.commune_code, ");
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH ");
+    if extras.attended {
+        // Per event that took attendance: the seats that came (0 when
+        // everyone marked was absent); events that took none stay out.
+        q.push(
+            "att AS (SELECT event_id, sum(CASE WHEN attended THEN 1 + guests ELSE 0 END) AS seats
+             FROM rsvps WHERE attended IS NOT NULL GROUP BY event_id), ",
+        );
+    }
+    q.push("g AS (SELECT e.commune_code, ");
     q.push(raw)
         .push(" AS raw, count(*) AS events, COALESCE(sum(e.seats_taken), 0)::int8 AS seats");
+    if extras.attended {
+        q.push(", sum(att.seats)::int8 AS attended");
+    } else {
+        q.push(", NULL::int8 AS attended");
+    }
     for figure in OUTCOME_FIGURES {
         if extras.outcomes {
             q.push(format_args!(", sum(o.{figure})::int8 AS {figure}"));
@@ -119,11 +138,15 @@ pub async fn activity(
         // One row per event at most: the outcome's key is the event.
         q.push(" LEFT JOIN event_outcomes o ON o.event_id = e.id");
     }
+    if extras.attended {
+        q.push(" LEFT JOIN att ON att.event_id = e.id");
+    }
     q.push(" WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL");
     push_event_filters(&mut q, f);
     q.push(" GROUP BY 1, 2), a AS (SELECT ")
         .push(key)
-        .push(" AS key, sum(g.events)::int8 AS events, sum(g.seats)::int8 AS rsvps");
+        .push(" AS key, sum(g.events)::int8 AS events, sum(g.seats)::int8 AS rsvps")
+        .push(", sum(g.attended)::int8 AS attended");
     for figure in OUTCOME_FIGURES {
         q.push(format_args!(", sum(g.{figure})::int8 AS {figure}"));
     }
@@ -147,7 +170,7 @@ pub async fn activity(
     q.push(" SELECT a.key, ");
     q.push(label).push(
         " AS label, a.events, a.rsvps, COALESCE(p.participants, 0) AS participants,
-         a.leaflets, a.doors_knocked, a.conversations, a.posters, a.signatures
+         a.leaflets, a.doors_knocked, a.conversations, a.posters, a.signatures, a.attended
          FROM a LEFT JOIN p ON p.key = a.key",
     );
     q.push(label_join);

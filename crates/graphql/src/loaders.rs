@@ -168,6 +168,37 @@ impl Loader<Uuid> for HostsLoader {
     }
 }
 
+/// Seats of the parties marked as having come, per event (0 for none).
+pub struct AttendedLoader(PgPool);
+
+impl Loader<Uuid> for AttendedLoader {
+    type Value = i64;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, i64>, Self::Error> {
+        let mut map: HashMap<Uuid, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        map.extend(cortege_db::rsvps::attended_seats(&self.0, keys).await?);
+        Ok(map)
+    }
+}
+
+/// People's email and phone, for the hosts of an event they consented to
+/// show them to (the resolver checks both).
+pub struct ContactLoader(PgPool);
+
+impl Loader<Uuid> for ContactLoader {
+    type Value = Arc<cortege_db::rsvps::Contact>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = cortege_db::rsvps::contacts(&self.0, keys).await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| (c.person_id, Arc::new(c)))
+            .collect())
+    }
+}
+
 /// Whether the viewer co-hosts each event.
 pub struct ViewerHostingLoader {
     pool: PgPool,
@@ -243,6 +274,9 @@ pub struct Loaders {
     pub outcome: DataLoader<OutcomeLoader>,
     /// Not cached: addEventHost and removeEventHost change it.
     pub hosts: DataLoader<HostsLoader>,
+    /// Not cached: markAttendance and checkIn change it.
+    pub attended: DataLoader<AttendedLoader>,
+    pub contact: Cached<ContactLoader>,
     pub viewer: Option<ViewerLoaders>,
 }
 
@@ -264,6 +298,9 @@ impl Loaders {
                 .delay(BATCH_DELAY),
             outcome: DataLoader::new(OutcomeLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
             hosts: DataLoader::new(HostsLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
+            attended: DataLoader::new(AttendedLoader(pool.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            contact: cached(ContactLoader(pool.clone())),
             viewer: viewer.map(|viewer| ViewerLoaders {
                 is_friend: cached(IsFriendLoader {
                     pool: pool.clone(),

@@ -95,6 +95,7 @@ pub fn router(
             }),
         )
         .merge(crate::notify_http::routes(state.clone()))
+        .merge(crate::export_http::routes(state.clone()))
         .nest_service("/media", media)
         .fallback_service(web_client(config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))

@@ -6,6 +6,7 @@ pub mod answers;
 pub mod app;
 pub mod config;
 pub mod embedded;
+pub mod export_http;
 pub mod graphiql;
 pub mod http;
 pub mod hygiene;

@@ -2,6 +2,9 @@
 //! server by (RFC 8292), and the key that signs unsubscribe links, so that
 //! a link in a mail works without logging in and cannot be forged for
 //! somebody else. Both are made at first start and kept in the database.
+//! The signing key also makes each event's check-in code and signs the
+//! hosts' short-lived attendee-list links; every use prefixes what it
+//! signs with its own word, so no token of one serves as another.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -100,6 +103,40 @@ impl Keys {
         let text = format!("{}.{}", person.0.simple(), what.as_str());
         let tag = self.mac(&text).finalize().into_bytes();
         format!("{text}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+    }
+
+    /// The code attendees type to check in at an event: a keyed digest of
+    /// the event, the same on every replica, not guessable from its id.
+    pub fn check_in_code(&self, event: Uuid) -> String {
+        let tag = self
+            .mac(&format!("check-in.{}", event.simple()))
+            .finalize()
+            .into_bytes();
+        cortege_domain::attendance::code_from(&tag)
+    }
+
+    /// The token of a link to an event's attendee list for one host, valid
+    /// until `expires` (Unix seconds).
+    pub fn attendees_token(&self, event: Uuid, host: PersonId, expires: i64) -> String {
+        let text = format!("csv.{}.{}.{expires}", event.simple(), host.0.simple());
+        let tag = self.mac(&text).finalize().into_bytes();
+        format!("{text}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+    }
+
+    /// The event, host and expiry of an attendee-list token, if it is one
+    /// of ours (expiry is the caller's to check).
+    pub fn check_attendees_token(&self, token: &str) -> Option<(Uuid, PersonId, i64)> {
+        let (text, tag) = token.rsplit_once('.')?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        if tag.len() != 16 {
+            return None;
+        }
+        self.mac(text).verify_truncated_left(&tag).ok()?;
+        let mut parts = text.strip_prefix("csv.")?.split('.');
+        let event = Uuid::parse_str(parts.next()?).ok()?;
+        let host = PersonId(Uuid::parse_str(parts.next()?).ok()?);
+        let expires = parts.next()?.parse().ok()?;
+        parts.next().is_none().then_some((event, host, expires))
     }
 
     /// Who and what a token unsubscribes, if it is one of ours.

@@ -123,6 +123,40 @@ impl Event {
             .map(|row| Person::new(row, ctx))
             .collect())
     }
+    /// Seats (1 + guests) of the parties marked as having come, by the
+    /// hosts or by check-in. The hosts, moderators and admins; null for
+    /// anyone else.
+    async fn attended_count(&self, ctx: &Context<'_>) -> ApiResult<Option<i32>> {
+        if !access::may_see_attendees(ctx, &self.0).await? {
+            return Ok(None);
+        }
+        let seats = loaders(ctx)
+            .attended
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0);
+        Ok(Some(i32::try_from(seats).unwrap_or(i32::MAX)))
+    }
+    /// The code attendees type to check in (checkIn), to show at the
+    /// event: six letters and digits, the same for the whole event. Hosts
+    /// only; null for anyone else.
+    async fn check_in_code(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(access::is_event_host(ctx, &self.0)
+            .await?
+            .then(|| cortege_app::attendance::check_in_code(ctx.app(), self.0.id)))
+    }
+    /// A link to the attendee list as CSV (name, status, guests,
+    /// attended, and the email and phone of those who share them), made
+    /// for the viewer and working for 10 minutes; each download is logged.
+    /// Hosts only; null for anyone else.
+    async fn attendees_csv_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let Some(me) = crate::auth::auth(ctx).person() else {
+            return Ok(None);
+        };
+        Ok(access::is_event_host(ctx, &self.0)
+            .await?
+            .then(|| cortege_app::attendance::attendees_csv_url(ctx.app(), me, self.0.id)))
+    }
     /// Whether the viewer is one of the hosts (or a manager of the
     /// event's group): what decides the organiser's screens.
     async fn viewer_is_host(&self, ctx: &Context<'_>) -> ApiResult<bool> {

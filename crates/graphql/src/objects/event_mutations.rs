@@ -177,12 +177,23 @@ impl EventMutation {
 
     /// Idempotent: a second call updates the same RSVP. GOING while the
     /// party (1 + guests) fits, else WAITLISTED whole. Without guests, an
-    /// existing RSVP keeps its guests.
-    async fn rsvp(&self, ctx: &Context<'_>, event_id: ID, guests: Option<i32>) -> ApiResult<Rsvp> {
+    /// existing RSVP keeps its guests. shareContact: whether the event's
+    /// hosts may see the viewer's email and phone (omitted: the RSVP's
+    /// current choice, false for a new one).
+    async fn rsvp(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        guests: Option<i32>,
+        share_contact: Option<bool>,
+    ) -> ApiResult<Rsvp> {
         let me = require_member(ctx).await?;
         let id = ids::decode(Kind::Event, &event_id, "eventId")?;
-        let guests = rsvps::parse_guests(guests, "guests")?;
-        Ok(Rsvp::new(rsvps::rsvp(ctx.app(), &me, id, guests).await?))
+        let answer = rsvps::Answer {
+            guests: rsvps::parse_guests(guests, "guests")?,
+            share_contact,
+        };
+        Ok(Rsvp::new(rsvps::rsvp(ctx.app(), &me, id, answer).await?))
     }
 
     /// Cancels the viewer's RSVP; its seats go to the waitlist.

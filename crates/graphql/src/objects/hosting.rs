@@ -1,13 +1,13 @@
 //! Running an event with others: co-hosts, attendance and check-in.
 
 use async_graphql::{Context, ID, Object};
-use cortege_app::hosts;
+use cortege_app::{attendance, hosts};
 
 use crate::access::require_member;
 use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::ids::{self, Kind};
-use crate::objects::event::Event;
+use crate::objects::event::{Event, Rsvp};
 
 #[derive(Default)]
 pub struct HostingMutation;
@@ -48,6 +48,35 @@ impl HostingMutation {
         let person = ids::decode(Kind::Person, &person_id, "personId")?;
         Ok(Event::new(
             hosts::remove(ctx.app(), &me, event, person).await?,
+        ))
+    }
+
+    /// A host (or an admin) marks whether a party came, from an hour
+    /// before the start to 14 days after (CONFLICT outside, or for a
+    /// cancelled event or RSVP). attendedCount follows.
+    async fn mark_attendance(
+        &self,
+        ctx: &Context<'_>,
+        rsvp_id: ID,
+        attended: bool,
+    ) -> ApiResult<Rsvp> {
+        let me = require_member(ctx).await?;
+        let rsvp = ids::decode(Kind::Rsvp, &rsvp_id, "rsvpId")?;
+        Ok(Rsvp::new(
+            attendance::mark(ctx.app(), &me, rsvp, attended).await?,
+        ))
+    }
+
+    /// The viewer checks in at an event they RSVPed to, with the code its
+    /// hosts show (checkInCode; case and spaces do not matter), from an
+    /// hour before the start to six hours after it (or its end): CONFLICT
+    /// outside; BAD_USER_INPUT (field code) for a wrong code, RATE_LIMITED
+    /// after 20 attempts in an hour; NOT_FOUND without an RSVP.
+    async fn check_in(&self, ctx: &Context<'_>, event_id: ID, code: String) -> ApiResult<Rsvp> {
+        let me = require_member(ctx).await?;
+        let event = ids::decode(Kind::Event, &event_id, "eventId")?;
+        Ok(Rsvp::new(
+            attendance::check_in(ctx.app(), &me, event, &code).await?,
         ))
     }
 }

@@ -25,6 +25,26 @@ impl Rsvp {
     }
 }
 
+impl Rsvp {
+    /// The attendee's contact, when they share it and the viewer hosts
+    /// the event.
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Arc<cortege_db::rsvps::Contact>>> {
+        if !self.0.share_contact {
+            return Ok(None);
+        }
+        let Some(event) = loaders(ctx).event.load_one(self.0.event_id).await? else {
+            return Ok(None);
+        };
+        if !crate::access::is_event_host(ctx, &event).await? {
+            return Ok(None);
+        }
+        loaders(ctx).contact.load_one(self.0.person_id).await
+    }
+}
+
 #[Object]
 impl Rsvp {
     pub async fn id(&self) -> ID {
@@ -55,5 +75,24 @@ impl Rsvp {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Whether the party came, as the hosts marked it or the attendee
+    /// checked in; null until then.
+    async fn attended(&self) -> Option<bool> {
+        self.0.attended
+    }
+    /// Whether the attendee lets the event's hosts see their email and
+    /// phone.
+    async fn share_contact(&self) -> bool {
+        self.0.share_contact
+    }
+    /// The attendee's email: the event's hosts only, and only when the
+    /// attendee shares it; null otherwise.
+    async fn contact_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.contact(ctx).await?.and_then(|c| c.email.clone()))
+    }
+    /// The attendee's phone, under the same rule as contactEmail.
+    async fn contact_phone(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.contact(ctx).await?.and_then(|c| c.phone.clone()))
     }
 }

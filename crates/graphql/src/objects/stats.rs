@@ -43,6 +43,10 @@ pub struct StatsBucket {
     pub conversations: Option<i32>,
     pub posters: Option<i32>,
     pub signatures: Option<i32>,
+    /// Seats (1 + guests) of the parties marked as having come, over the
+    /// events that took attendance (markAttendance, checkIn); null when
+    /// none did.
+    pub attended: Option<i32>,
 }
 
 /// Counts across the whole movement.
@@ -117,6 +121,7 @@ impl Stats {
             ]
             .iter()
             .any(|f| asked.field(f).exists()),
+            attended: asked.field("attended").exists(),
         };
         let buckets = db_stats::activity(ctx.analytics_pool(), dimension, &filter, extras).await?;
         Ok(buckets
@@ -132,6 +137,7 @@ impl Stats {
                 conversations: b.conversations.map(int),
                 posters: b.posters.map(int),
                 signatures: b.signatures.map(int),
+                attended: b.attended.map(int),
             })
             .collect())
     }

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod answers;
+mod attendance;
 mod conformance;
 mod delivery;
 mod duplicate;

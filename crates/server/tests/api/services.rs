@@ -84,11 +84,17 @@ async fn concurrent_rsvps_never_oversubscribe_and_cancelling_promotes_in_order()
     for i in 0..10 {
         people.push(person(&t, &format!("M{i}")).await);
     }
-    let answers = futures_util::future::join_all(
-        people
-            .iter()
-            .map(|p| rsvps::rsvp(&app, p, event.id, Some(0))),
-    )
+    let answers = futures_util::future::join_all(people.iter().map(|p| {
+        rsvps::rsvp(
+            &app,
+            p,
+            event.id,
+            rsvps::Answer {
+                guests: Some(0),
+                share_contact: None,
+            },
+        )
+    }))
     .await;
     let statuses: Vec<RsvpStatus> = answers.into_iter().map(|r| r.unwrap().status).collect();
     let going = statuses.iter().filter(|s| **s == RsvpStatus::Going).count();
