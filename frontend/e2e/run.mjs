@@ -7,7 +7,7 @@
 // Screenshots of each main screen go to ../test-artifacts/.
 import { chromium } from 'playwright-core';
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { codeFor as mailCode } from './mail.mjs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -117,7 +117,7 @@ await bob.page.getByRole('button', { name: 'Je participe' }).click();
 await bob.page.getByText('Vous participez.').waitFor();
 await shot(bob.page, '06-page-action');
 await alice.page.getByTestId('attendee-count').getByText('1 participant·e', { exact: true }).waitFor();
-await alice.page.getByTestId('attendees').getByText('Bob D.').waitFor();
+await alice.page.getByTestId('attendees').getByText('Bob D.', { exact: true }).waitFor();
 await shot(alice.page, '07-organisatrice-en-direct');
 
 // Bob asks the organiser to be friends; she accepts.
@@ -320,21 +320,65 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await context.close();
 }
 
-// After the action: its organiser reports what it achieved, and everyone
-// reads it on the event. (The action is moved to have started: the API
-// only creates future ones.)
+// A co-hosted action from its team to its outcome. Carla RSVPs, sharing
+// her contact; the organiser sees it and makes her a co-host from the
+// attendee list. Once the action has started (moved there: the API only
+// creates future ones), Dan checks in with the code Carla shows, Carla
+// marks Pia present, downloads the list, and reports what it achieved,
+// which everyone reads on the event.
 if (process.env.CORTEGE_DATABASE_URL) {
+  const carla = await member('Carla', 'Petit', `carla.${run}@example.org`);
+  const dan = await member('Dan', 'Roux', `dan.${run}@example.org`);
+  await carla.page.goto(oberkampfUrl);
+  await carla.page.getByLabel(/Partager mon e-mail/).check();
+  await carla.page.getByRole('button', { name: 'Je participe' }).click();
+  await carla.page.getByText('Vous participez.').waitFor();
+  await dan.page.goto(oberkampfUrl);
+  await dan.page.getByRole('button', { name: 'Je participe' }).click();
+  await dan.page.getByText('Vous participez.').waitFor();
+  await alice.page.goto(oberkampfUrl);
+  await alice.page.reload();
+  await alice.page.getByTestId('attendees').getByText(`carla.${run}@example.org`).waitFor();
+  assert.equal(await alice.page.getByTestId('attendees').getByText(`dan.${run}@example.org`).count(), 0,
+    'only shared contacts show');
+  await alice.page.getByRole('button', { name: 'Co-organiser avec Carla P.' }).click();
+  await alice.page.getByTestId('hosts').getByText('Carla P.').waitFor();
+
   execFileSync('psql', ['-q', process.env.CORTEGE_DATABASE_URL, '-c',
     "UPDATE events SET starts_at = now() - interval '1 hour', ends_at = now() + interval '1 hour' "
     + "WHERE title = 'Porte-à-porte rue Oberkampf'"], { stdio: 'inherit' });
+  await carla.page.goto(oberkampfUrl);
+  await carla.page.reload();
+  const code = await carla.page.getByTestId('check-in-code').innerText();
+  assert.match(code, /^[A-Z2-9]{6}$/);
+  await dan.page.goto(oberkampfUrl);
+  await dan.page.reload();
+  await dan.page.getByLabel(/Vous y êtes/).fill(code.toLowerCase());
+  await dan.page.getByRole('button', { name: 'Je suis là' }).click();
+  await dan.page.getByText('Présence enregistrée').waitFor();
+  await carla.page.reload();
+  await carla.page.getByTestId('attended-count').getByText('1 présent·e', { exact: true }).waitFor();
+  await carla.page.getByRole('button', { name: 'Pia L. est venu·e' }).click();
+  await carla.page.getByTestId('attended-count').getByText('2 présent·es', { exact: true }).waitFor();
+  await shot(carla.page, '17-equipe-et-presences');
+  const [download] = await Promise.all([
+    carla.page.waitForEvent('download'),
+    carla.page.getByRole('button', { name: 'Télécharger la liste (CSV)' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.includes(`Carla,Petit,GOING,0,,carla.${run}@example.org`), csv);
+  assert.ok(csv.includes('Dan,Roux,GOING,0,yes,,'), csv);
+  await carla.page.getByLabel('Portes frappées').fill('80');
+  await carla.page.getByLabel('Conversations').fill('23');
+  await carla.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
+  await carla.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
+  await shot(carla.page, '17-bilan');
+  await carla.context.close();
+  await dan.context.close();
+  // And again next week: a copy with the same fields and no RSVPs.
   await alice.page.goto(oberkampfUrl);
   await alice.page.reload();
-  await alice.page.getByLabel('Portes frappées').fill('80');
-  await alice.page.getByLabel('Conversations').fill('23');
-  await alice.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
   await alice.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
-  await shot(alice.page, '17-bilan');
-  // And again next week: a copy with the same fields and no RSVPs.
   await alice.page.getByRole('button', { name: 'Refaire cette action' }).click();
   await alice.page.getByRole('button', { name: 'Créer la copie' }).click();
   await alice.page.waitForURL((url) => url.href !== oberkampfUrl);
@@ -346,8 +390,9 @@ if (process.env.CORTEGE_DATABASE_URL) {
   assert.equal(await mona.page.getByRole('button', { name: 'Enregistrer le bilan' }).count(), 0);
 }
 
-// A group's manager names a second manager from its page. (The group is
-// made and joined through the API: the client has no screen for it yet.)
+// A group's manager names a second manager from its page, and removes a
+// member. (The group is made and joined through the API: the client has
+// no screen for it yet.)
 {
   const gql = (page, query, variables) => page.evaluate(async ([q, v]) => {
     const r = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
@@ -367,6 +412,17 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByRole('button', { name: 'Enregistrer' }).click();
   await alice.page.getByRole('heading', { name: `Paris 11e ${run}` }).waitFor();
   await shot(alice.page, '18-membres-du-groupe');
+  const eve = await member('Eve', 'Garnier', `eve.${run}@example.org`);
+  const joinedToo = await gql(eve.page, 'mutation($g: ID!) { joinGroup(groupId: $g) { status } }', { g: groupId });
+  assert.equal(joinedToo.data?.joinGroup.status, 'PENDING', JSON.stringify(joinedToo));
+  const eveId = (await gql(eve.page, '{ viewer { person { id } } }', {})).data.viewer.person.id;
+  await gql(alice.page, 'mutation($g: ID!, $p: ID!) { respondToJoinRequest(groupId: $g, personId: $p, accept: true) { status } }',
+    { g: groupId, p: eveId });
+  await alice.page.reload();
+  alice.page.once('dialog', (d) => void d.accept());
+  await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).click();
+  await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).waitFor({ state: 'detached' });
+  await eve.context.close();
 }
 
 // GraphiQL, from the server's own origin: it renders, introspects the

@@ -21,8 +21,8 @@ type Documents = {
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": typeof types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": typeof types.DuplicateEventDocument,
     "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": typeof types.UpdateGroupDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
-    "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.RsvpDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
+    "\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n": typeof types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": typeof types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": typeof types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": typeof types.RsvpChangedDocument,
@@ -34,10 +34,16 @@ type Documents = {
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": typeof types.SendFriendRequestDocument,
     "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": typeof types.GroupMembersDocument,
     "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": typeof types.SetMemberRoleDocument,
+    "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": typeof types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": typeof types.JoinGroupDocument,
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": typeof types.LeaveGroupDocument,
+    "\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": typeof types.AddEventHostDocument,
+    "\n  mutation RemoveEventHost($eventId: ID!, $personId: ID!) {\n    removeEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": typeof types.RemoveEventHostDocument,
+    "\n  mutation MarkAttendance($rsvpId: ID!, $attended: Boolean!) {\n    markAttendance(rsvpId: $rsvpId, attended: $attended) { id attended event { id attendedCount } }\n  }\n": typeof types.MarkAttendanceDocument,
+    "\n  query AttendeesCsvUrl($id: ID!) { event(id: $id) { id attendeesCsvUrl } }\n": typeof types.AttendeesCsvUrlDocument,
+    "\n  mutation CheckIn($eventId: ID!, $code: String!) {\n    checkIn(eventId: $eventId, code: $code) { id attended }\n  }\n": typeof types.CheckInDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
@@ -65,8 +71,8 @@ const documents: Documents = {
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": types.DuplicateEventDocument,
     "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": types.UpdateGroupDocument,
-    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
-    "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.RsvpDocument,
+    "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
+    "\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n": types.RsvpDocument,
     "\n  mutation CancelRsvp($eventId: ID!) {\n    cancelRsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n": types.CancelRsvpDocument,
     "\n  mutation Report($input: ReportInput!) { report(input: $input) { id } }\n": types.ReportDocument,
     "\n  subscription RsvpChanged($eventId: ID!) {\n    rsvpChanged(eventId: $eventId) {\n      attendeeCount\n      rsvp { id status guests person { displayName } }\n    }\n  }\n": types.RsvpChangedDocument,
@@ -78,10 +84,16 @@ const documents: Documents = {
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": types.SendFriendRequestDocument,
     "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": types.GroupMembersDocument,
     "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": types.SetMemberRoleDocument,
+    "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": types.JoinGroupDocument,
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": types.LeaveGroupDocument,
+    "\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": types.AddEventHostDocument,
+    "\n  mutation RemoveEventHost($eventId: ID!, $personId: ID!) {\n    removeEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": types.RemoveEventHostDocument,
+    "\n  mutation MarkAttendance($rsvpId: ID!, $attended: Boolean!) {\n    markAttendance(rsvpId: $rsvpId, attended: $attended) { id attended event { id attendedCount } }\n  }\n": types.MarkAttendanceDocument,
+    "\n  query AttendeesCsvUrl($id: ID!) { event(id: $id) { id attendeesCsvUrl } }\n": types.AttendeesCsvUrlDocument,
+    "\n  mutation CheckIn($eventId: ID!, $code: String!) {\n    checkIn(eventId: $eventId, code: $code) { id attended }\n  }\n": types.CheckInDocument,
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
@@ -147,11 +159,11 @@ export function graphql(source: "\n  mutation UpdateGroup($groupId: ID!, $input:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      viewerRsvp { status guests }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests person { displayName } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city }\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"): (typeof documents)["\n  mutation Rsvp($eventId: ID!) {\n    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }\n  }\n"];
+export function graphql(source: "\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n"): (typeof documents)["\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -199,6 +211,10 @@ export function graphql(source: "\n  mutation SetMemberRole($groupId: ID!, $pers
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n"): (typeof documents)["\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n"): (typeof documents)["\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -212,6 +228,26 @@ export function graphql(source: "\n  mutation JoinGroup($groupId: ID!) { joinGro
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n"): (typeof documents)["\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n"): (typeof documents)["\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveEventHost($eventId: ID!, $personId: ID!) {\n    removeEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n"): (typeof documents)["\n  mutation RemoveEventHost($eventId: ID!, $personId: ID!) {\n    removeEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAttendance($rsvpId: ID!, $attended: Boolean!) {\n    markAttendance(rsvpId: $rsvpId, attended: $attended) { id attended event { id attendedCount } }\n  }\n"): (typeof documents)["\n  mutation MarkAttendance($rsvpId: ID!, $attended: Boolean!) {\n    markAttendance(rsvpId: $rsvpId, attended: $attended) { id attended event { id attendedCount } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AttendeesCsvUrl($id: ID!) { event(id: $id) { id attendeesCsvUrl } }\n"): (typeof documents)["\n  query AttendeesCsvUrl($id: ID!) { event(id: $id) { id attendeesCsvUrl } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CheckIn($eventId: ID!, $code: String!) {\n    checkIn(eventId: $eventId, code: $code) { id attended }\n  }\n"): (typeof documents)["\n  mutation CheckIn($eventId: ID!, $code: String!) {\n    checkIn(eventId: $eventId, code: $code) { id attended }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

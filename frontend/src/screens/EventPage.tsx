@@ -2,13 +2,14 @@ import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { KIND_LABELS, formatDate, t, tn, type Key } from '../i18n';
+import { KIND_LABELS, formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
 import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
 import { text } from '../form';
 import { Outcome } from './Outcome';
 import { Duplicate } from './Duplicate';
+import { CheckIn, HostPanel, Hosts, checkInOpen } from './Hosting';
 
 const EventQuery = graphql(`
   query EventPage($id: ID!) {
@@ -17,18 +18,22 @@ const EventQuery = graphql(`
       outcome { ...OutcomeFields }
       address { street postcode city }
       organiser { id displayName isFriend }
-      viewerRsvp { status guests }
+      hosts { id displayName }
+      viewerIsHost attendedCount checkInCode
+      viewerRsvp { status guests shareContact attended }
       friendsGoing { id displayName }
       attendees(first: 100) {
-        edges { node { id status guests person { displayName } } }
+        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }
       }
     }
   }
 `);
 
 const RsvpMutation = graphql(`
-  mutation Rsvp($eventId: ID!) {
-    rsvp(eventId: $eventId) { id status event { id attendeeCount viewerRsvp { status guests } } }
+  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {
+    rsvp(eventId: $eventId, shareContact: $shareContact) {
+      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }
+    }
   }
 `);
 
@@ -73,6 +78,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
   const [copied, setCopied] = useState(false);
   const [liveCount, setLiveCount] = useState<number | null>(null);
   const event = data?.event;
+  const [shareContact, setShareContact] = useState<boolean | null>(null);
   const organises = !!event?.attendees;
   useSubscription(
     { query: RsvpChanged, variables: { eventId }, pause: !organises },
@@ -135,7 +141,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
           {t('share')}
         </button>
         {copied && <p role="status">{t('copied')}</p>}
-        {viewer?.person.id === event.organiser.id && <Duplicate eventId={eventId} startsAt={event.startsAt} />}
+        {event.viewerIsHost && <Duplicate eventId={eventId} startsAt={event.startsAt} />}
       </div>
       {event.friendsGoing.length > 0 && (
         <p data-testid="friends-going">
@@ -154,28 +160,35 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
           {going ? (
             <button type="button" onClick={() => cancel({ eventId })}>{t('rsvp_cancel')}</button>
           ) : (
-            <button type="button" onClick={() => rsvp({ eventId })}>{t('rsvp')}</button>
+            <button type="button" onClick={() => rsvp({ eventId, shareContact: shareContact ?? false })}>{t('rsvp')}</button>
+          )}
+          {!event.viewerIsHost && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={shareContact ?? event.viewerRsvp?.shareContact ?? false}
+                onChange={(e) => {
+                  setShareContact(e.target.checked);
+                  // Already answered: the choice is saved at once.
+                  if (going) void rsvp({ eventId, shareContact: e.target.checked });
+                }}
+              />
+              {t('share_contact')}
+            </label>
+          )}
+          {going && !event.viewerIsHost && checkInOpen(event.startsAt, event.endsAt) && (
+            <CheckIn eventId={eventId} attended={event.viewerRsvp?.attended === true} />
           )}
           {errors[''] && <p className="error" role="alert">{errors['']}</p>}
           {errors.eventId && <p className="error" role="alert">{errors.eventId}</p>}
         </div>
       )}
-      {organises && (
-        <section>
-          <h2>{t('attendees')}</h2>
-          <ul data-testid="attendees">
-            {event.attendees?.edges.map((e) => (
-              <li key={e.node.id}>
-                {e.node.person.displayName} {e.node.guests > 0 && `(+${e.node.guests})`} · {t(`rsvp_status_${e.node.status}` as Key)}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {event.hosts.length > 1 || event.viewerIsHost ? <Hosts event={event} viewerId={viewer?.person.id ?? null} /> : null}
+      {organises && <HostPanel event={event} />}
       <Outcome
         eventId={eventId}
         outcome={event.outcome ?? null}
-        mayReport={viewer?.person.id === event.organiser.id && !event.cancelled && reportable(event.startsAt)}
+        mayReport={event.viewerIsHost && !event.cancelled && reportable(event.startsAt)}
       />
       {viewer && !reported && (
         reporting ? (

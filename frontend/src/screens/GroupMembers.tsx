@@ -18,12 +18,21 @@ const SetRole = graphql(`
   }
 `);
 
+const RemoveMember = graphql(`
+  mutation RemoveMember($groupId: ID!, $personId: ID!) {
+    removeMember(groupId: $groupId, personId: $personId)
+  }
+`);
+
 /** The members of a group, for its managers: who manages it, and the
- *  buttons that name another manager or let one step down. */
-export function GroupMembers({ groupId }: { groupId: string }) {
+ *  buttons that name another manager, let one step down, or remove a
+ *  member (after a confirmation: it bars them from an open group for a
+ *  month). */
+export function GroupMembers({ groupId, viewerId }: { groupId: string; viewerId?: string }) {
   const [{ data }, refetch] = useQuery({ query: Members, variables: { id: groupId } });
   const [result, setRole] = useMutation(SetRole);
-  const errors = fieldErrors(result.error);
+  const [removeResult, remove] = useMutation(RemoveMember);
+  const errors = { ...fieldErrors(result.error), ...fieldErrors(removeResult.error) };
   const members = data?.group?.members?.edges ?? [];
   return (
     <section>
@@ -46,6 +55,22 @@ export function GroupMembers({ groupId }: { groupId: string }) {
                 ? t('group_demote', { name: m.person.displayName })
                 : t('group_promote', { name: m.person.displayName })}
             </button>
+            {m.person.id !== viewerId && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={async () => {
+                    if (!window.confirm(t('group_remove_confirm', { name: m.person.displayName }))) return;
+                    await remove({ groupId, personId: m.person.id });
+                    refetch({ requestPolicy: 'network-only' });
+                  }}
+                >
+                  {t('group_remove', { name: m.person.displayName })}
+                </button>
+              </>
+            )}
           </li>
         ))}
       </ul>

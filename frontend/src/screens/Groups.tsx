@@ -105,7 +105,7 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
       {g.viewerMembership?.status === 'ACTIVE' && g.viewerMembership.role === 'MANAGER' && (
         <>
           <EditGroup group={g} onSaved={() => refetch({ requestPolicy: 'network-only' })} />
-          <GroupMembers groupId={g.id} />
+          <GroupMembers groupId={g.id} viewerId={viewer?.person.id} />
         </>
       )}
       <h2>{t('group_events')}</h2>
