@@ -373,6 +373,26 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await carla.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
   await carla.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
   await shot(carla.page, '17-bilan');
+  // A meeting at someone's home: its street and practical details reach
+  // those who RSVP, and only them.
+  await alice.page.goto(`${base}/#/new`);
+  await alice.page.getByLabel('Titre').fill('Réunion chez Alice');
+  await alice.page.getByLabel('Adresse', { exact: true }).fill('8 rue Saint-Maur');
+  await alice.page.getByLabel('Code postal').fill('75011');
+  await alice.page.getByLabel('Ville').fill('Paris');
+  await alice.page.getByLabel(/Adresse privée/).check();
+  await alice.page.getByLabel(/Infos pratiques/).fill('Code 4321, 2e étage');
+  await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+  await alice.page.getByRole('heading', { name: 'Réunion chez Alice' }).waitFor();
+  await alice.page.getByTestId('instructions').getByText('Code 4321').waitFor();
+  await dan.page.goto(alice.page.url());
+  await dan.page.getByTestId('private-address').waitFor();
+  assert.equal(await dan.page.getByText('8 rue Saint-Maur').count(), 0, 'the street stays hidden');
+  assert.equal(await dan.page.getByTestId('instructions').count(), 0);
+  await dan.page.getByRole('button', { name: 'Je participe' }).click();
+  await dan.page.getByText('8 rue Saint-Maur', { exact: false }).waitFor();
+  await dan.page.getByTestId('instructions').getByText('Code 4321').waitFor();
+  await shot(dan.page, '17-adresse-privee');
   await carla.context.close();
   await dan.context.close();
   // And again next week: a copy with the same fields and no RSVPs.

@@ -190,6 +190,10 @@ const fr = {
   attended_mark_absent: "{name} n'est pas venu·e",
   attendees_csv: 'Télécharger la liste (CSV)',
   share_contact: "Partager mon e-mail et mon téléphone avec l'équipe de l'action",
+  address_private: "Adresse privée : seuls l'équipe et les participant·es inscrit·es voient la rue et le lieu exact",
+  address_private_note: "L'adresse exacte est communiquée aux participant·es inscrit·es (le lieu affiché est approché à 1 km près).",
+  instructions: 'Infos pratiques (code, étage…), pour les participant·es',
+  instructions_title: 'Infos pratiques',
   group_remove: 'Retirer {name} du groupe',
   group_remove_confirm: "Retirer {name} du groupe ? Sous adhésion ouverte, la personne ne pourra pas revenir d'elle-même avant 30 jours.",
 } as const;

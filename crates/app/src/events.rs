@@ -70,6 +70,8 @@ pub async fn create(app: &App, actor: &Person, draft: EventDraft) -> Result<Even
             location: draft.location,
             address,
             capacity: draft.capacity,
+            address_visibility: draft.address_visibility,
+            instructions: draft.instructions,
         },
     )
     .await?;
@@ -96,7 +98,7 @@ pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) 
         Some(a) => Some(places::resolve(app, a, "input.address").await?),
         None => None,
     };
-    let update = EventUpdate {
+    let mut update = EventUpdate {
         title: changes.title,
         description: changes.description,
         kind: changes.kind,
@@ -105,6 +107,9 @@ pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) 
         location: changes.location,
         address,
         capacity: changes.capacity,
+        address_visibility: changes.address_visibility,
+        instructions: changes.instructions,
+        search_point: None,
     };
     let mut tx = cortege_db::begin(&app.pool).await?;
     let mut event = db_events::lock(&mut tx, id)
@@ -122,6 +127,16 @@ pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) 
     };
     check_schedule(starts, ends, ends_field)?;
     check_new_capacity(update.capacity, event.seats_taken, "input.capacity")?;
+    if update.location.is_some() || update.address_visibility.is_some() {
+        let location = match update.location {
+            Some(l) => l,
+            None => cortege_domain::GeoPoint::parse(event.lat, event.lon)?,
+        };
+        let visibility = update
+            .address_visibility
+            .unwrap_or(event.address_visibility);
+        update.search_point = Some(Event::search_point(location, visibility));
+    }
     let grew = capacity_grew(update.capacity, event.capacity);
     db_events::update(&mut tx, id, PersonId(actor.id), &update).await?;
     if grew {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::seats::MAX_CAPACITY;
-use crate::{AddressLines, EventKind, GeoPoint, ValidationError, Visibility};
+use crate::{AddressLines, AddressVisibility, EventKind, GeoPoint, ValidationError, Visibility};
 
 /// An event as stored; `distance_km` is set when it was found by location.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -30,6 +30,12 @@ pub struct Event {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Who sees the street and the exact location.
+    pub address_visibility: AddressVisibility,
+    /// Practical details for those coming (door code, floor, whom to
+    /// call): the hosts and GOING attendees only.
+    pub instructions: Option<String>,
+    /// From the search point to [`Event::search_point`].
     pub distance_km: Option<f64>,
 }
 
@@ -38,6 +44,40 @@ impl Event {
     /// listed (PUBLIC) and not removed by moderators.
     pub fn is_announced(&self) -> bool {
         self.visibility.is_listed() && self.removed_at.is_none()
+    }
+
+    /// Whether a reader sees the exact place: a PUBLIC address, or one of
+    /// its hosts or GOING attendees (`privileged`).
+    pub fn shows_exact_place(&self, privileged: bool) -> bool {
+        self.address_visibility == AddressVisibility::Public || privileged
+    }
+
+    /// The location a reader is shown: exact, or the centre of its ~1 km
+    /// cell ([`GeoPoint::coarse`]).
+    pub fn shown_location(&self, exact: bool) -> (f64, f64) {
+        match (exact, GeoPoint::parse(self.lat, self.lon)) {
+            (false, Ok(p)) => {
+                let c = p.coarse();
+                (c.lat(), c.lon())
+            }
+            _ => (self.lat, self.lon),
+        }
+    }
+
+    /// The location everyone may be shown.
+    pub fn public_location(&self) -> (f64, f64) {
+        self.shown_location(self.shows_exact_place(false))
+    }
+
+    /// Where searches by location place the event (stored as its `earth`,
+    /// which the near listing orders, filters and measures by): the exact
+    /// point for a PUBLIC address, the rounded one for a private address,
+    /// so that no distance, order or cursor gives the exact point away.
+    pub fn search_point(location: GeoPoint, visibility: AddressVisibility) -> GeoPoint {
+        match visibility {
+            AddressVisibility::Public => location,
+            AddressVisibility::Attendees => location.coarse(),
+        }
     }
 
     /// Whether it is cancelled or removed.
@@ -71,12 +111,16 @@ impl Event {
             },
             capacity: self.capacity,
             group: self.group_id,
+            address_visibility: self.address_visibility,
+            instructions: self.instructions.clone(),
         })
     }
 }
 
 /// Longest description accepted.
 pub const MAX_DESCRIPTION: usize = 10_000;
+/// Longest practical instructions accepted.
+pub const MAX_INSTRUCTIONS: usize = 2_000;
 
 /// A new event, every field checked but the address (which needs the
 /// commune reference) and the group (which needs its membership).
@@ -92,6 +136,8 @@ pub struct EventDraft {
     pub address: AddressLines,
     pub capacity: Option<i32>,
     pub group: Option<uuid::Uuid>,
+    pub address_visibility: AddressVisibility,
+    pub instructions: Option<String>,
 }
 
 /// Changes to an event; None leaves a field as it is. The schedule is
@@ -106,6 +152,9 @@ pub struct EventChanges {
     pub location: Option<GeoPoint>,
     pub address: Option<AddressLines>,
     pub capacity: Option<i32>,
+    pub address_visibility: Option<AddressVisibility>,
+    /// `Some(None)` clears them.
+    pub instructions: Option<Option<String>>,
 }
 
 /// PostgreSQL keeps microseconds: compare and store what will be kept, or a

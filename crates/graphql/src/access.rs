@@ -113,3 +113,25 @@ pub async fn may_see_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> 
     };
     Ok(event.visibility.is_readable_by(reader))
 }
+
+/// Whether the viewer runs the event or is GOING to it: who gets its
+/// private details (exact place, instructions).
+pub async fn is_host_or_going(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    let going = match &loaders(ctx).viewer {
+        Some(v) => v
+            .rsvp
+            .load_one(event.id)
+            .await?
+            .flatten()
+            .is_some_and(|r| r.status == cortege_domain::RsvpStatus::Going),
+        None => false,
+    };
+    Ok(going || is_event_host(ctx, event).await?)
+}
+
+/// Whether the viewer sees the event's exact place (street, location):
+/// everyone for a PUBLIC address; for a private one its hosts and GOING
+/// attendees only.
+pub async fn sees_exact_place(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
+    Ok(event.shows_exact_place(false) || is_host_or_going(ctx, event).await?)
+}

@@ -34,7 +34,8 @@ pub async fn publish(
                 if !event.is_announced() {
                     continue;
                 }
-                if let Some(cell) = cell_of(event.lat, event.lon) {
+                let (lat, lon) = event.public_location();
+                if let Some(cell) = cell_of(lat, lon) {
                     messages.push((
                         Channel::cell(cell),
                         Message::EventCreated {

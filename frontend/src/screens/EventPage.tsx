@@ -16,7 +16,7 @@ const EventQuery = graphql(`
     event(id: $id) {
       id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl
       outcome { ...OutcomeFields }
-      address { street postcode city }
+      address { street postcode city } addressVisibility instructions
       organiser { id displayName isFriend }
       hosts { id displayName }
       viewerIsHost attendedCount checkInCode
@@ -105,6 +105,12 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
       <p>
         {[event.address.street, `${event.address.postcode} ${event.address.city}`].filter(Boolean).join(', ')}
       </p>
+      {event.addressVisibility === 'ATTENDEES' && !event.address.street && (
+        <p className="muted" data-testid="private-address">{t('address_private_note')}</p>
+      )}
+      {event.instructions && (
+        <p className="instructions" data-testid="instructions">{t('instructions_title')} : {event.instructions}</p>
+      )}
       <p>{t('event_by', { name: event.organiser.displayName })}</p>
       {viewer && viewer.person.id !== event.organiser.id && !event.organiser.isFriend && (
         friendResult.data ? (

@@ -74,6 +74,8 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
               location: place ?? centre,
               address: { street: street || null, postcode: text(f, 'postcode'), city: text(f, 'city') },
               capacity: capacity ? Number(capacity) : null,
+              addressVisibility: f.get('private') === 'on' ? 'ATTENDEES' : 'PUBLIC',
+              instructions: text(f, 'instructions').trim() || null,
             },
           });
           const id = r.data?.createEvent.id;
@@ -98,6 +100,15 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
         <Field name="street" label={t('street')} error={errors.street} />
         <Field name="postcode" label={t('postcode')} error={errors.postcode} required />
         <Field name="city" label={t('city')} error={errors.city} required />
+        <label className="check">
+          <input type="checkbox" name="private" />
+          {t('address_private')}
+        </label>
+        <div className="field">
+          <label htmlFor="f-instructions">{t('instructions')}</label>
+          <textarea id="f-instructions" name="instructions" maxLength={2000} />
+          {errors.instructions && <p className="error" role="alert">{errors.instructions}</p>}
+        </div>
         <p className="muted">{t('pick_location')}</p>
         <MapPicker config={config} centre={centre} value={place} onPick={setPlace} />
         {errors.location && <p className="error" role="alert">{errors.location}</p>}

@@ -117,9 +117,17 @@ fn render(app: &App, name: &str, entries: &[Entry]) -> Ics {
     calendar.append_property(("PRODID", "-//Cortège//Cortège//FR"));
     let mut etag_input = String::new();
     for e in entries {
+        // A calendar file travels (links are shared, agendas synced): a
+        // private address never goes in one, whoever asks. The commune
+        // and the rounded point do; the app shows the rest to those coming.
+        let private = e.address_visibility == cortege_domain::AddressVisibility::Attendees;
         let place = match &e.street {
-            Some(s) if !s.is_empty() => format!("{s}, {} {}", e.postcode, e.city),
+            Some(s) if !s.is_empty() && !private => format!("{s}, {} {}", e.postcode, e.city),
             _ => format!("{} {}", e.postcode, e.city),
+        };
+        let (lat, lon) = match cortege_domain::GeoPoint::parse(e.lat, e.lon) {
+            Ok(p) if private => (p.coarse().lat(), p.coarse().lon()),
+            _ => (e.lat, e.lon),
         };
         let mut event = Event::new();
         event
@@ -134,7 +142,7 @@ fn render(app: &App, name: &str, entries: &[Entry]) -> Ics {
             .created(e.created_at)
             .last_modified(e.updated_at)
             .url(&format!("{}/#/event/{}", app.public_url, e.id))
-            .append_property(("GEO", format!("{:.6};{:.6}", e.lat, e.lon).as_str()))
+            .append_property(("GEO", format!("{lat:.6};{lon:.6}").as_str()))
             .status(if e.cancelled_at.is_some() {
                 EventStatus::Cancelled
             } else {

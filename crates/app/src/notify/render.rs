@@ -53,8 +53,16 @@ pub fn when(at: DateTime<Utc>) -> String {
     )
 }
 
+/// Where the event is, as a mail or a push may say it: a private address
+/// never goes out in one (mails are forwarded, lock screens read over a
+/// shoulder); the commune does, and the link leads to the rest.
 fn place(c: &Claimed) -> String {
-    let street = c.event_street.as_deref().unwrap_or_default();
+    let private = c.event_address_visibility == Some(cortege_domain::AddressVisibility::Attendees);
+    let street = if private {
+        ""
+    } else {
+        c.event_street.as_deref().unwrap_or_default()
+    };
     let town = format!(
         "{} {}",
         c.event_postcode.as_deref().unwrap_or_default(),

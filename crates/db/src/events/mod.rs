@@ -1,7 +1,9 @@
 //! Events: creation, changes, listing and search.
 
 use chrono::{DateTime, Utc};
-use cortege_domain::{EventId, EventKind, GeoPoint, PersonId, PostalAddress, Visibility};
+use cortege_domain::{
+    AddressVisibility, EventId, EventKind, GeoPoint, PersonId, PostalAddress, Visibility,
+};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -18,7 +20,7 @@ macro_rules! event_columns {
         "e.id, e.organiser_id, e.group_id, e.kind, e.visibility,
          e.title, e.description, e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
          e.city, e.commune_code, e.capacity, e.seats_taken, e.cancelled_at, e.removed_at,
-         e.created_at"
+         e.created_at, e.address_visibility, e.instructions"
     };
 }
 
@@ -53,16 +55,20 @@ pub struct NewEvent {
     pub location: GeoPoint,
     pub address: PostalAddress,
     pub capacity: Option<i32>,
+    pub address_visibility: AddressVisibility,
+    pub instructions: Option<String>,
 }
 
 pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
     let id = EventId::new();
+    let search = Event::search_point(e.location, e.address_visibility);
     let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO events (id, organiser_id, group_id, kind, visibility, title, description,
-             starts_at, ends_at, lat, lon, earth, street, postcode, city, commune_code, capacity)
+             starts_at, ends_at, lat, lon, earth, street, postcode, city, commune_code, capacity,
+             address_visibility, instructions)
          VALUES ($1, $2, $3, $4::event_kind, $5::visibility, $6, $7, $8, $9, $10, $11,
-             ll_to_earth($10, $11), $12, $13, $14, $15, $16)",
+             ll_to_earth($19, $20), $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(id.0)
     .bind(e.organiser.0)
@@ -80,6 +86,10 @@ pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
     .bind(&e.address.city)
     .bind(&e.address.commune_code)
     .bind(e.capacity)
+    .bind(e.address_visibility)
+    .bind(&e.instructions)
+    .bind(search.lat())
+    .bind(search.lon())
     .execute(&mut *tx)
     .await?;
     activities::record(
@@ -121,6 +131,12 @@ pub struct EventUpdate {
     pub location: Option<GeoPoint>,
     pub address: Option<cortege_domain::PostalAddress>,
     pub capacity: Option<i32>,
+    pub address_visibility: Option<AddressVisibility>,
+    /// `Some(None)` clears them.
+    pub instructions: Option<Option<String>>,
+    /// Where searches place the event now ([`Event::search_point`]), when
+    /// its location or address visibility changes.
+    pub search_point: Option<GeoPoint>,
 }
 
 /// Applies a checked update inside the caller's transaction (which holds
@@ -141,12 +157,14 @@ pub async fn update(
              ends_at = COALESCE($6, ends_at),
              lat = COALESCE($7, lat),
              lon = COALESCE($8, lon),
-             earth = CASE WHEN $7::float8 IS NULL THEN earth ELSE ll_to_earth($7, $8) END,
+             earth = CASE WHEN $17::float8 IS NULL THEN earth ELSE ll_to_earth($17, $18) END,
              street = CASE WHEN $10::text IS NULL THEN street ELSE $9 END,
              postcode = COALESCE($10, postcode),
              city = COALESCE($11, city),
              commune_code = COALESCE($12, commune_code),
              capacity = COALESCE($13, capacity),
+             address_visibility = COALESCE($14, address_visibility),
+             instructions = CASE WHEN $15 THEN $16 ELSE instructions END,
              updated_at = now()
          WHERE id = $1",
     )
@@ -163,6 +181,11 @@ pub async fn update(
     .bind(address.map(|a| a.city.clone()))
     .bind(address.map(|a| a.commune_code.clone()))
     .bind(u.capacity)
+    .bind(u.address_visibility)
+    .bind(u.instructions.is_some())
+    .bind(u.instructions.clone().flatten())
+    .bind(u.search_point.map(|p| p.lat()))
+    .bind(u.search_point.map(|p| p.lon()))
     .execute(&mut **tx)
     .await?;
     activities::record(

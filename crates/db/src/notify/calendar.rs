@@ -29,6 +29,7 @@ pub struct Entry {
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
+    pub address_visibility: cortege_domain::AddressVisibility,
 }
 
 /// The columns of [`Entry`] (a macro: statements are static text).
@@ -36,7 +37,8 @@ macro_rules! entry_columns {
     () => {
         "SELECT e.id, e.organiser_id, e.group_id, e.visibility, e.title, e.description,
          e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode, e.city, e.revision,
-         e.created_at, e.updated_at, e.cancelled_at, e.removed_at FROM events e "
+         e.created_at, e.updated_at, e.cancelled_at, e.removed_at, e.address_visibility
+         FROM events e "
     };
 }
 

@@ -157,6 +157,7 @@ pub struct Claimed {
     pub event_title: Option<String>,
     pub event_starts_at: Option<DateTime<Utc>>,
     pub event_street: Option<String>,
+    pub event_address_visibility: Option<cortege_domain::AddressVisibility>,
     pub event_postcode: Option<String>,
     pub event_city: Option<String>,
     pub event_cancelled: bool,
@@ -193,7 +194,7 @@ pub async fn claim(
                 a.event_id, coalesce(a.group_id, e.group_id) AS group_id,
                 a.payload,
                 e.title AS event_title, e.starts_at AS event_starts_at, e.street AS event_street,
-                e.postcode AS event_postcode, e.city AS event_city,
+                e.address_visibility AS event_address_visibility, e.postcode AS event_postcode, e.city AS event_city,
                 coalesce(e.cancelled_at IS NOT NULL, false) AS event_cancelled,
                 coalesce(e.removed_at IS NOT NULL, false) AS event_removed,
                 g.name AS group_name

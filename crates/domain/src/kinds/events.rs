@@ -62,6 +62,18 @@ impl Visibility {
 }
 
 kind! {
+    /// Who sees where exactly an event takes place.
+    pub enum AddressVisibility in "address_visibility" {
+        /// Everyone who sees the event sees its address and location.
+        Public = "PUBLIC",
+        /// Only its hosts and GOING attendees: everyone else sees the
+        /// commune and a location rounded to a grid of about 1 km (a
+        /// meeting in someone's flat).
+        Attendees = "ATTENDEES",
+    }
+}
+
+kind! {
     /// Where an RSVP stands.
     pub enum RsvpStatus in "rsvp_status" {
         /// Has seats (1 + guests).

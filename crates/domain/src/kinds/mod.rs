@@ -83,7 +83,7 @@ mod moderation;
 mod notifications;
 
 pub use activity::{ActivityKind, Happening, StatsDimension};
-pub use events::{EventKind, Reader, RsvpStatus, Visibility};
+pub use events::{AddressVisibility, EventKind, Reader, RsvpStatus, Visibility};
 pub use groups::{FriendshipStatus, GroupRole, JoinPolicy, MembershipStatus};
 pub use moderation::{ModerationDecision, ReportReason, ReportStatus, SubjectKind};
 pub use notifications::{Channels, DeliveryChannel, DeliveryState, DigestFrequency};

@@ -61,25 +61,43 @@ impl Event {
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
-    /// Where it happens: public, since the event is.
-    async fn location(&self) -> GeoPoint {
-        GeoPoint {
-            lat: self.0.lat,
-            lon: self.0.lon,
-        }
+    /// Where it happens. With addressVisibility ATTENDEES, everyone but
+    /// its hosts and GOING attendees gets the centre of the ~1 km grid
+    /// cell that holds it, never the exact point.
+    async fn location(&self, ctx: &Context<'_>) -> ApiResult<GeoPoint> {
+        let exact = access::sees_exact_place(ctx, &self.0).await?;
+        let (lat, lon) = self.0.shown_location(exact);
+        Ok(GeoPoint { lat, lon })
     }
-    async fn address(&self) -> Address {
-        Address(PostalAddress {
-            street: self.0.street.clone(),
+    /// The address; with addressVisibility ATTENDEES, street is null for
+    /// everyone but its hosts and GOING attendees (the commune stays).
+    async fn address(&self, ctx: &Context<'_>) -> ApiResult<Address> {
+        let exact = access::sees_exact_place(ctx, &self.0).await?;
+        Ok(Address(PostalAddress {
+            street: self.0.street.clone().filter(|_| exact),
             postcode: self.0.postcode.clone(),
             city: self.0.city.clone(),
             commune_code: self.0.commune_code.clone(),
-        })
+        }))
     }
     /// Distance from filter.near, in kilometres (great circle), when the
-    /// event was found by location.
+    /// event was found by location. With a private address, searches
+    /// only know the rounded location: the distance is to that point.
     async fn distance_km(&self) -> Option<f64> {
         self.0.distance_km
+    }
+    /// Who sees the street and the exact location.
+    async fn address_visibility(&self) -> cortege_domain::AddressVisibility {
+        self.0.address_visibility
+    }
+    /// Practical details for those coming (door code, floor, whom to
+    /// call): the hosts and GOING attendees only; null for anyone else.
+    async fn instructions(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        if self.0.instructions.is_none() {
+            return Ok(None);
+        }
+        let privileged = access::is_host_or_going(ctx, &self.0).await?;
+        Ok(self.0.instructions.clone().filter(|_| privileged))
     }
     /// Seats available, counting guests; null for no limit.
     async fn capacity(&self) -> Option<i32> {

@@ -6,9 +6,10 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use cortege_app::{events, rsvps};
 use cortege_domain::events::{
-    EventChanges, EventDraft, MAX_DESCRIPTION, check_capacity, check_start, check_visibility,
+    EventChanges, EventDraft, MAX_DESCRIPTION, MAX_INSTRUCTIONS, check_capacity, check_start,
+    check_visibility,
 };
-use cortege_domain::{ValidationError, check_schedule, parse_text, parse_title};
+use cortege_domain::{AddressVisibility, ValidationError, check_schedule, parse_text, parse_title};
 
 use crate::access::require_member;
 use crate::context::ContextExt;
@@ -38,6 +39,14 @@ pub struct CreateEventInput {
     pub capacity: Option<i32>,
     /// A group the viewer is an active member of.
     pub group_id: Option<ID>,
+    /// PUBLIC when omitted. ATTENDEES: only the hosts and GOING attendees
+    /// see the street and the exact location; everyone else sees the
+    /// commune and a location rounded to about 1 km.
+    pub address_visibility: Option<AddressVisibility>,
+    /// Practical details for those coming (door code, floor, whom to
+    /// call), at most 2,000 characters: shown to the hosts and GOING
+    /// attendees only.
+    pub instructions: Option<String>,
 }
 
 /// Changes to an event; omitted fields stay as they are.
@@ -52,6 +61,23 @@ pub struct UpdateEventInput {
     pub address: Option<AddressInput>,
     /// Never below attendeeCount; a larger capacity promotes waitlisted parties.
     pub capacity: Option<i32>,
+    pub address_visibility: Option<AddressVisibility>,
+    /// An empty text removes them.
+    pub instructions: Option<String>,
+}
+
+/// Instructions as given: None when not given, `Some(None)` when blank
+/// (removed), else the trimmed text, at most [`MAX_INSTRUCTIONS`].
+fn parse_instructions(raw: Option<&str>) -> Result<Option<Option<String>>, ValidationError> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(text) => Ok(Some(Some(parse_text(
+            text,
+            MAX_INSTRUCTIONS,
+            "instructions",
+        )?))),
+    }
 }
 
 impl TryFrom<CreateEventInput> for EventDraft {
@@ -87,6 +113,12 @@ impl TryFrom<CreateEventInput> for EventDraft {
             address: input.address.into(),
             capacity: input.capacity,
             group,
+            address_visibility: input
+                .address_visibility
+                .unwrap_or(AddressVisibility::Public),
+            instructions: parse_instructions(input.instructions.as_deref())
+                .map_err(under)?
+                .flatten(),
         })
     }
 }
@@ -119,6 +151,8 @@ impl TryFrom<UpdateEventInput> for EventChanges {
                 .transpose()?,
             address: input.address.map(Into::into),
             capacity: input.capacity,
+            address_visibility: input.address_visibility,
+            instructions: parse_instructions(input.instructions.as_deref()).map_err(under)?,
         })
     }
 }

@@ -133,7 +133,9 @@ impl SubscriptionRoot {
         Ok(messages(subscription).filter_map(move |message| {
             let pushed = match &*message {
                 Message::EventCreated { event, .. } => {
-                    let within = DomainPoint::parse(event.lat, event.lon)
+                    // Where searches place it: rounded for a private address.
+                    let (lat, lon) = event.public_location();
+                    let within = DomainPoint::parse(lat, lon)
                         .is_ok_and(|p| centre.distance_km(&p) <= radius_km);
                     (within && event.is_announced()).then(|| Event(event.clone()))
                 }

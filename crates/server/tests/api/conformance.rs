@@ -328,6 +328,8 @@ async fn nearest_first_pages_never_repeat_or_skip() {
                         commune_code: commune.clone(),
                     },
                     capacity: None,
+                    address_visibility: cortege_domain::AddressVisibility::Public,
+                    instructions: None,
                 },
             )
             .await

@@ -28,6 +28,7 @@ mod outcomes;
 mod photos;
 mod plans;
 mod privacy;
+mod private_addresses;
 mod rights;
 mod rsvps;
 mod schema;

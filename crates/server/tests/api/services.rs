@@ -69,6 +69,8 @@ fn draft(capacity: Option<i32>) -> EventDraft {
         },
         capacity,
         group: None,
+        address_visibility: cortege_domain::AddressVisibility::Public,
+        instructions: None,
     }
 }
 

@@ -1,0 +1,7 @@
+-- Private addresses (issue 16): a meeting in someone's flat shows its
+-- street and exact location to its hosts and GOING attendees only; the
+-- practical instructions (door code, floor) likewise.
+CREATE TYPE address_visibility AS ENUM ('PUBLIC', 'ATTENDEES');
+ALTER TABLE events
+    ADD COLUMN address_visibility address_visibility NOT NULL DEFAULT 'PUBLIC',
+    ADD COLUMN instructions text CHECK (char_length(instructions) <= 2000);
