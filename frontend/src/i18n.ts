@@ -194,6 +194,11 @@ const fr = {
   address_private_note: "L'adresse exacte est communiquée aux participant·es inscrit·es (le lieu affiché est approché à 1 km près).",
   instructions: 'Infos pratiques (code, étage…), pour les participant·es',
   instructions_title: 'Infos pratiques',
+  online: 'Action en ligne (pas de lieu : un lien de visio)',
+  online_url: 'Lien pour rejoindre (https://…)',
+  online_badge: 'En ligne',
+  online_join: 'Rejoindre la réunion',
+  online_link_note: 'Le lien est donné aux participant·es inscrit·es.',
   group_remove: 'Retirer {name} du groupe',
   group_remove_confirm: "Retirer {name} du groupe ? Sous adhésion ouverte, la personne ne pourra pas revenir d'elle-même avant 30 jours.",
 } as const;

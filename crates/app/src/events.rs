@@ -55,7 +55,14 @@ pub async fn create(app: &App, actor: &Person, draft: EventDraft) -> Result<Even
             ));
         }
     }
-    let address = places::resolve(app, &draft.address, "input.address").await?;
+    let address = match &draft.address {
+        Some(a) => places::resolve(app, a, "input.address").await?,
+        None => places::online_home(app, actor, draft.group).await?,
+    };
+    let location = match draft.location {
+        Some(l) => l,
+        None => places::commune_centre(app, &address).await?,
+    };
     let id = db_events::create(
         &app.pool,
         &NewEvent {
@@ -67,11 +74,13 @@ pub async fn create(app: &App, actor: &Person, draft: EventDraft) -> Result<Even
             description: draft.description,
             starts_at: draft.starts_at,
             ends_at: draft.ends_at,
-            location: draft.location,
+            location,
             address,
             capacity: draft.capacity,
             address_visibility: draft.address_visibility,
             instructions: draft.instructions,
+            online: draft.online,
+            online_url: draft.online_url,
         },
     )
     .await?;
@@ -109,6 +118,7 @@ pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) 
         capacity: changes.capacity,
         address_visibility: changes.address_visibility,
         instructions: changes.instructions,
+        online_url: changes.online_url,
         search_point: None,
     };
     let mut tx = cortege_db::begin(&app.pool).await?;
@@ -127,6 +137,12 @@ pub async fn update(app: &App, actor: &Person, id: Uuid, changes: EventChanges) 
     };
     check_schedule(starts, ends, ends_field)?;
     check_new_capacity(update.capacity, event.seats_taken, "input.capacity")?;
+    if update.online_url.as_ref().is_some_and(Option::is_some) && !event.online {
+        return Err(Error::invalid(
+            "input.onlineUrl",
+            "is for online actions (online: true)",
+        ));
+    }
     if update.location.is_some() || update.address_visibility.is_some() {
         let location = match update.location {
             Some(l) => l,

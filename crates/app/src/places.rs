@@ -1,7 +1,9 @@
 //! Postcodes and addresses, resolved against the INSEE reference.
 
 use cortege_db::reference::Commune;
-use cortege_domain::{AddressLines, PostalAddress, Postcode, address, normalize_place_name};
+use cortege_domain::{
+    AddressLines, GeoPoint, PostalAddress, Postcode, address, normalize_place_name,
+};
 
 use crate::{App, Error, Result};
 
@@ -73,4 +75,64 @@ pub async fn resolve(app: &App, lines: &AddressLines, prefix: &str) -> Result<Po
             ))
         }
     }
+}
+
+/// Where an online action given no address sits, for the statistics: its
+/// group's commune, else its organiser's. (Its location, when not given,
+/// is that commune's centre: [`commune_centre`].)
+pub async fn online_home(
+    app: &App,
+    organiser: &cortege_db::people::Person,
+    group: Option<uuid::Uuid>,
+) -> Result<PostalAddress> {
+    let from_group = match group {
+        Some(g) => cortege_db::groups::by_ids(&app.pool, &[g])
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|g| match (g.postcode, g.city, g.commune_code) {
+                (Some(postcode), Some(city), Some(commune_code)) => Some(PostalAddress {
+                    street: None,
+                    postcode,
+                    city,
+                    commune_code,
+                }),
+                _ => None,
+            }),
+        None => None,
+    };
+    if let Some(a) = from_group {
+        return Ok(a);
+    }
+    if let (Some(postcode), Some(code)) = (&organiser.postcode, &organiser.commune_code)
+        && let Some(c) =
+            cortege_db::reference::communes_by_code(&app.pool, std::slice::from_ref(code))
+                .await?
+                .into_iter()
+                .next()
+    {
+        return Ok(PostalAddress {
+            street: None,
+            postcode: postcode.clone(),
+            city: c.name,
+            commune_code: c.code,
+        });
+    }
+    Err(Error::invalid(
+        "input.address",
+        "an online action outside a group sits in your commune: add a postcode to your profile, or give an address",
+    ))
+}
+
+/// The centre of the address's commune.
+pub async fn commune_centre(app: &App, address: &PostalAddress) -> Result<GeoPoint> {
+    let c = cortege_db::reference::communes_by_code(
+        &app.pool,
+        std::slice::from_ref(&address.commune_code),
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| Error::internal("commune vanished", &address.commune_code))?;
+    Ok(GeoPoint::parse(c.lat, c.lon)?)
 }

@@ -73,7 +73,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                    AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
                    AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
                 WHERE a.kind = 'EVENT_CREATED' AND a.seq > $2 AND a.seq <= $3
-                  AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
+                  AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL AND NOT e.online
                   AND NOT EXISTS (SELECT 1 FROM memberships m
                                   WHERE m.group_id = e.group_id AND m.person_id = me.id AND m.status = 'ACTIVE')
               UNION ALL
@@ -158,7 +158,7 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
             WHERE me.home_lat IS NOT NULL AND a.kind = 'EVENT_CREATED' AND a.seq < $2
               AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
               AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
-              AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
+              AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL AND NOT e.online
               AND a.actor_id IS DISTINCT FROM me.id
               AND NOT EXISTS (SELECT 1 FROM memberships m
                               WHERE m.group_id = e.group_id AND m.person_id = me.id AND m.status = 'ACTIVE')

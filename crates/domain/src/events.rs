@@ -35,6 +35,11 @@ pub struct Event {
     /// Practical details for those coming (door code, floor, whom to
     /// call): the hosts and GOING attendees only.
     pub instructions: Option<String>,
+    /// An online action: the place is its commune's centre, for the
+    /// statistics only; near searches skip it unless asked.
+    pub online: bool,
+    /// Where to join an online action: hosts and GOING attendees only.
+    pub online_url: Option<String>,
     /// From the search point to [`Event::search_point`].
     pub distance_km: Option<f64>,
 }
@@ -80,6 +85,12 @@ impl Event {
         }
     }
 
+    /// Whether it is announced to members near its place: announced, and
+    /// not online (an online action has no place to come to).
+    pub fn is_announced_nearby(&self) -> bool {
+        self.is_announced() && !self.online
+    }
+
     /// Whether it is cancelled or removed.
     pub fn is_closed(&self) -> bool {
         self.cancelled_at.is_some() || self.removed_at.is_some()
@@ -103,16 +114,18 @@ impl Event {
             visibility: self.visibility,
             starts_at,
             ends_at: starts_at + (self.ends_at - self.starts_at),
-            location: GeoPoint::parse(self.lat, self.lon)?,
-            address: AddressLines {
+            location: Some(GeoPoint::parse(self.lat, self.lon)?),
+            address: Some(AddressLines {
                 street: self.street.clone(),
                 postcode: self.postcode.clone(),
                 city: self.city.clone(),
-            },
+            }),
             capacity: self.capacity,
             group: self.group_id,
             address_visibility: self.address_visibility,
             instructions: self.instructions.clone(),
+            online: self.online,
+            online_url: self.online_url.clone(),
         })
     }
 }
@@ -132,12 +145,16 @@ pub struct EventDraft {
     pub visibility: Visibility,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub location: GeoPoint,
-    pub address: AddressLines,
+    /// None only for an online action (it then sits at its group's or its
+    /// organiser's commune).
+    pub location: Option<GeoPoint>,
+    pub address: Option<AddressLines>,
     pub capacity: Option<i32>,
     pub group: Option<uuid::Uuid>,
     pub address_visibility: AddressVisibility,
     pub instructions: Option<String>,
+    pub online: bool,
+    pub online_url: Option<String>,
 }
 
 /// Changes to an event; None leaves a field as it is. The schedule is
@@ -155,6 +172,8 @@ pub struct EventChanges {
     pub address_visibility: Option<AddressVisibility>,
     /// `Some(None)` clears them.
     pub instructions: Option<Option<String>>,
+    /// `Some(None)` clears it; only for an online action.
+    pub online_url: Option<Option<String>>,
 }
 
 /// PostgreSQL keeps microseconds: compare and store what will be kept, or a
@@ -182,6 +201,55 @@ pub fn check_start(
 ) -> Result<(), ValidationError> {
     if starts_at < now {
         return Err(ValidationError::new(field, "must not be in the past"));
+    }
+    Ok(())
+}
+
+/// Longest link accepted for an online action.
+pub const MAX_URL: usize = 2_000;
+
+/// The link of an online action: an http(s) URL without spaces.
+pub fn parse_online_url(raw: &str, field: &str) -> Result<String, ValidationError> {
+    let url = raw.trim();
+    let scheme_ok = ["https://", "http://"].iter().any(|s| {
+        url.get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+            && url.len() > s.len()
+    });
+    if !scheme_ok || url.chars().any(char::is_whitespace) || url.len() > MAX_URL {
+        return Err(ValidationError::new(
+            field,
+            format!("must be an http:// or https:// link of at most {MAX_URL} characters"),
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// Where an action takes place: in person it needs a location and an
+/// address; online it may have neither, and takes no link otherwise.
+pub fn check_place(
+    online: bool,
+    has_location: bool,
+    has_address: bool,
+    has_url: bool,
+) -> Result<(), ValidationError> {
+    if !online && !has_location {
+        return Err(ValidationError::new(
+            "location",
+            "is required for an action in person",
+        ));
+    }
+    if !online && !has_address {
+        return Err(ValidationError::new(
+            "address",
+            "is required for an action in person",
+        ));
+    }
+    if !online && has_url {
+        return Err(ValidationError::new(
+            "onlineUrl",
+            "is for online actions (online: true)",
+        ));
     }
     Ok(())
 }
@@ -235,6 +303,40 @@ mod tests {
         assert!(check_new_capacity(Some(4), 4, "c").is_ok());
         assert!(capacity_grew(Some(5), Some(4)));
         assert!(!capacity_grew(Some(5), None));
+    }
+
+    #[test]
+    fn online_links_are_web_links() {
+        assert_eq!(
+            parse_online_url(" https://visio.example.org/r/42 ", "u").unwrap(),
+            "https://visio.example.org/r/42"
+        );
+        assert!(parse_online_url("HTTP://x.example", "u").is_ok());
+        for bad in [
+            "ftp://x.example",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+        ] {
+            assert!(parse_online_url(bad, "u").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn in_person_actions_need_a_place_and_no_link() {
+        assert!(check_place(true, false, false, true).is_ok());
+        assert_eq!(
+            check_place(false, false, true, false).unwrap_err().field,
+            "location"
+        );
+        assert_eq!(
+            check_place(false, true, false, false).unwrap_err().field,
+            "address"
+        );
+        assert_eq!(
+            check_place(false, true, true, true).unwrap_err().field,
+            "onlineUrl"
+        );
     }
 
     #[test]

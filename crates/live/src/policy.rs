@@ -31,7 +31,7 @@ pub async fn publish(
                 let Some(event) = events.iter().find(|e| e.id == id) else {
                     continue;
                 };
-                if !event.is_announced() {
+                if !event.is_announced_nearby() {
                     continue;
                 }
                 let (lat, lon) = event.public_location();

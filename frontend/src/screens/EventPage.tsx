@@ -16,7 +16,7 @@ const EventQuery = graphql(`
     event(id: $id) {
       id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl
       outcome { ...OutcomeFields }
-      address { street postcode city } addressVisibility instructions
+      address { street postcode city } addressVisibility instructions online onlineUrl
       organiser { id displayName isFriend }
       hosts { id displayName }
       viewerIsHost attendedCount checkInCode
@@ -105,6 +105,14 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
       <p>
         {[event.address.street, `${event.address.postcode} ${event.address.city}`].filter(Boolean).join(', ')}
       </p>
+      {event.online && (
+        <p data-testid="online">
+          <span className="badge">{t('online_badge')}</span>{' '}
+          {event.onlineUrl
+            ? <a href={event.onlineUrl} rel="noopener noreferrer" target="_blank">{t('online_join')}</a>
+            : <span className="muted">{t('online_link_note')}</span>}
+        </p>
+      )}
       {event.addressVisibility === 'ATTENDEES' && !event.address.street && (
         <p className="muted" data-testid="private-address">{t('address_private_note')}</p>
       )}

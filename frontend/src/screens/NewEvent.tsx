@@ -51,6 +51,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
   const [result, create] = useMutation(CreateEvent);
   const centre = viewer?.homeLocation ?? { lat: 48.8566, lon: 2.3522 };
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
+  const [online, setOnline] = useState(false);
   const errors = fieldErrors(result.error);
   if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
   const tomorrow = new Date(Date.now() + 86_400_000);
@@ -71,8 +72,13 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
               kind: eventKind(text(f, 'kind')) ?? 'OTHER',
               startsAt: new Date(text(f, 'startsAt')).toISOString(),
               endsAt: new Date(text(f, 'endsAt')).toISOString(),
-              location: place ?? centre,
-              address: { street: street || null, postcode: text(f, 'postcode'), city: text(f, 'city') },
+              // Online, an empty address means "my group's or my commune".
+              location: online && !place ? null : (place ?? centre),
+              address: online && !text(f, 'postcode').trim()
+                ? null
+                : { street: street || null, postcode: text(f, 'postcode'), city: text(f, 'city') },
+              online,
+              onlineUrl: online ? text(f, 'onlineUrl').trim() || null : null,
               capacity: capacity ? Number(capacity) : null,
               addressVisibility: f.get('private') === 'on' ? 'ATTENDEES' : 'PUBLIC',
               instructions: text(f, 'instructions').trim() || null,
@@ -97,9 +103,14 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
         <Field name="startsAt" type="datetime-local" label={t('starts_at')} defaultValue={localInput(tomorrow)} error={errors.startsAt} required />
         <Field name="endsAt" type="datetime-local" label={t('ends_at')} defaultValue={localInput(new Date(tomorrow.getTime() + 7_200_000))} error={errors.endsAt} required />
         <Field name="capacity" type="number" label={t('capacity')} error={errors.capacity} />
+        <label className="check">
+          <input type="checkbox" name="online" checked={online} onChange={(e) => setOnline(e.target.checked)} />
+          {t('online')}
+        </label>
+        {online && <Field name="onlineUrl" type="url" label={t('online_url')} error={errors.onlineUrl} />}
         <Field name="street" label={t('street')} error={errors.street} />
-        <Field name="postcode" label={t('postcode')} error={errors.postcode} required />
-        <Field name="city" label={t('city')} error={errors.city} required />
+        <Field name="postcode" label={t('postcode')} error={errors.postcode ?? errors.address} required={!online} />
+        <Field name="city" label={t('city')} error={errors.city} required={!online} />
         <label className="check">
           <input type="checkbox" name="private" />
           {t('address_private')}

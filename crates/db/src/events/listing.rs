@@ -29,6 +29,8 @@ pub struct Listing {
     pub starts_before: Option<DateTime<Utc>>,
     pub search: Option<String>,
     pub group: Option<Uuid>,
+    /// With `near`: online actions too (they sit at their commune's centre).
+    pub include_online: bool,
     pub after: Option<After>,
     /// Rows to fetch (the page size plus one, to know if more follow).
     pub limit: i64,
@@ -175,6 +177,9 @@ fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing) {
     }
     if let Some(near) = l.near {
         geo::push_within(q, "e", near);
+        if !l.include_online {
+            q.push(" AND NOT e.online");
+        }
         if l.starts_after.is_none() && l.starts_before.is_none() {
             // Near lists what has not ended; an event lasts at most
             // MAX_EVENT_DAYS, which bounds the scan's window.

@@ -20,7 +20,7 @@ macro_rules! event_columns {
         "e.id, e.organiser_id, e.group_id, e.kind, e.visibility,
          e.title, e.description, e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
          e.city, e.commune_code, e.capacity, e.seats_taken, e.cancelled_at, e.removed_at,
-         e.created_at, e.address_visibility, e.instructions"
+         e.created_at, e.address_visibility, e.instructions, e.online, e.online_url"
     };
 }
 
@@ -57,6 +57,8 @@ pub struct NewEvent {
     pub capacity: Option<i32>,
     pub address_visibility: AddressVisibility,
     pub instructions: Option<String>,
+    pub online: bool,
+    pub online_url: Option<String>,
 }
 
 pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
@@ -66,9 +68,9 @@ pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
     sqlx::query(
         "INSERT INTO events (id, organiser_id, group_id, kind, visibility, title, description,
              starts_at, ends_at, lat, lon, earth, street, postcode, city, commune_code, capacity,
-             address_visibility, instructions)
+             address_visibility, instructions, online, online_url)
          VALUES ($1, $2, $3, $4::event_kind, $5::visibility, $6, $7, $8, $9, $10, $11,
-             ll_to_earth($19, $20), $12, $13, $14, $15, $16, $17, $18)",
+             ll_to_earth($19, $20), $12, $13, $14, $15, $16, $17, $18, $21, $22)",
     )
     .bind(id.0)
     .bind(e.organiser.0)
@@ -90,6 +92,8 @@ pub async fn create(pool: &PgPool, e: &NewEvent) -> Result<EventId> {
     .bind(&e.instructions)
     .bind(search.lat())
     .bind(search.lon())
+    .bind(e.online)
+    .bind(&e.online_url)
     .execute(&mut *tx)
     .await?;
     activities::record(
@@ -134,6 +138,8 @@ pub struct EventUpdate {
     pub address_visibility: Option<AddressVisibility>,
     /// `Some(None)` clears them.
     pub instructions: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub online_url: Option<Option<String>>,
     /// Where searches place the event now ([`Event::search_point`]), when
     /// its location or address visibility changes.
     pub search_point: Option<GeoPoint>,
@@ -165,6 +171,7 @@ pub async fn update(
              capacity = COALESCE($13, capacity),
              address_visibility = COALESCE($14, address_visibility),
              instructions = CASE WHEN $15 THEN $16 ELSE instructions END,
+             online_url = CASE WHEN $19 THEN $20 ELSE online_url END,
              updated_at = now()
          WHERE id = $1",
     )
@@ -186,6 +193,8 @@ pub async fn update(
     .bind(u.instructions.clone().flatten())
     .bind(u.search_point.map(|p| p.lat()))
     .bind(u.search_point.map(|p| p.lon()))
+    .bind(u.online_url.is_some())
+    .bind(u.online_url.clone().flatten())
     .execute(&mut **tx)
     .await?;
     activities::record(

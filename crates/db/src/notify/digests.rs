@@ -65,7 +65,7 @@ pub async fn events_near(
          WHERE earth_box(ll_to_earth($1, $2), $3 * 1000.0) @> e.earth
            AND earth_distance(ll_to_earth($1, $2), e.earth) <= $3 * 1000.0
            AND e.cancelled_at IS NULL AND e.removed_at IS NULL
-           AND e.visibility = 'PUBLIC' AND e.created_at > $4 AND e.starts_at > now()
+           AND e.visibility = 'PUBLIC' AND NOT e.online AND e.created_at > $4 AND e.starts_at > now()
          ORDER BY distance_km, e.starts_at, e.id
          LIMIT $5",
     )

@@ -86,6 +86,20 @@ impl Event {
     async fn distance_km(&self) -> Option<f64> {
         self.0.distance_km
     }
+    /// An online action: its location and address are its commune's,
+    /// for the statistics; there is no place to go.
+    async fn online(&self) -> bool {
+        self.0.online
+    }
+    /// Where to join an online action: the hosts and GOING attendees only;
+    /// null for anyone else.
+    async fn online_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        if self.0.online_url.is_none() {
+            return Ok(None);
+        }
+        let privileged = access::is_host_or_going(ctx, &self.0).await?;
+        Ok(self.0.online_url.clone().filter(|_| privileged))
+    }
     /// Who sees the street and the exact location.
     async fn address_visibility(&self) -> cortege_domain::AddressVisibility {
         self.0.address_visibility

@@ -37,6 +37,9 @@ pub struct EventFilter {
     /// Accent- and case-insensitive text search over title and description (French).
     pub search: Option<String>,
     pub group_id: Option<ID>,
+    /// With near: online actions too (placed at their commune's centre).
+    /// Without near they are always listed.
+    pub include_online: Option<bool>,
 }
 
 /// A centre and radius, checked: errors name `<prefix>.near…`/`<prefix>.radiusKm`.
@@ -136,6 +139,7 @@ pub async fn list_events(
         starts_before: filter.starts_before,
         search: parse_search(filter.search, "filter.search")?,
         group,
+        include_online: filter.include_online.unwrap_or(false),
         after,
         limit: page.limit(),
     };

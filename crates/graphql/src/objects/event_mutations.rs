@@ -6,8 +6,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use cortege_app::{events, rsvps};
 use cortege_domain::events::{
-    EventChanges, EventDraft, MAX_DESCRIPTION, MAX_INSTRUCTIONS, check_capacity, check_start,
-    check_visibility,
+    EventChanges, EventDraft, MAX_DESCRIPTION, MAX_INSTRUCTIONS, check_capacity, check_place,
+    check_start, check_visibility, parse_online_url,
 };
 use cortege_domain::{AddressVisibility, ValidationError, check_schedule, parse_text, parse_title};
 
@@ -33,8 +33,12 @@ pub struct CreateEventInput {
     pub starts_at: DateTime<Utc>,
     /// After startsAt, within 7 days of it.
     pub ends_at: DateTime<Utc>,
-    pub location: GeoPointInput,
-    pub address: AddressInput,
+    /// Required in person; an online action without one sits at its
+    /// commune's centre.
+    pub location: Option<GeoPointInput>,
+    /// Required in person; an online action without one sits in its
+    /// group's commune, else its organiser's.
+    pub address: Option<AddressInput>,
     /// At least 1; omit for no limit.
     pub capacity: Option<i32>,
     /// A group the viewer is an active member of.
@@ -47,6 +51,12 @@ pub struct CreateEventInput {
     /// call), at most 2,000 characters: shown to the hosts and GOING
     /// attendees only.
     pub instructions: Option<String>,
+    /// An online action: no place to go. It is listed in `events`, but
+    /// near searches skip it unless filter.includeOnline.
+    pub online: Option<bool>,
+    /// Where to join it, an http(s) link (online actions only): shown to
+    /// the hosts and GOING attendees only.
+    pub online_url: Option<String>,
 }
 
 /// Changes to an event; omitted fields stay as they are.
@@ -64,6 +74,8 @@ pub struct UpdateEventInput {
     pub address_visibility: Option<AddressVisibility>,
     /// An empty text removes them.
     pub instructions: Option<String>,
+    /// Online actions only; an empty text removes it.
+    pub online_url: Option<String>,
 }
 
 /// Instructions as given: None when not given, `Some(None)` when blank
@@ -90,10 +102,25 @@ impl TryFrom<CreateEventInput> for EventDraft {
             parse_text(&input.description, MAX_DESCRIPTION, "description").map_err(under)?;
         check_start(input.starts_at, Utc::now(), "startsAt").map_err(under)?;
         check_schedule(input.starts_at, input.ends_at, "endsAt").map_err(under)?;
+        let online = input.online.unwrap_or(false);
+        let online_url = input
+            .online_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| parse_online_url(u, "onlineUrl"))
+            .transpose()
+            .map_err(under)?;
+        check_place(
+            online,
+            input.location.is_some(),
+            input.address.is_some(),
+            online_url.is_some(),
+        )
+        .map_err(under)?;
         let location = input
             .location
-            .point()
-            .map_err(|e| e.under("input.location"))?;
+            .map(|l| l.point().map_err(|e| e.under("input.location")))
+            .transpose()?;
         check_capacity(input.capacity, "capacity").map_err(under)?;
         let visibility = input.visibility.unwrap_or(Visibility::Public);
         let group = input
@@ -110,7 +137,7 @@ impl TryFrom<CreateEventInput> for EventDraft {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             location,
-            address: input.address.into(),
+            address: input.address.map(Into::into),
             capacity: input.capacity,
             group,
             address_visibility: input
@@ -119,6 +146,8 @@ impl TryFrom<CreateEventInput> for EventDraft {
             instructions: parse_instructions(input.instructions.as_deref())
                 .map_err(under)?
                 .flatten(),
+            online,
+            online_url,
         })
     }
 }
@@ -153,6 +182,11 @@ impl TryFrom<UpdateEventInput> for EventChanges {
             capacity: input.capacity,
             address_visibility: input.address_visibility,
             instructions: parse_instructions(input.instructions.as_deref()).map_err(under)?,
+            online_url: match input.online_url.as_deref().map(str::trim) {
+                None => None,
+                Some("") => Some(None),
+                Some(u) => Some(Some(parse_online_url(u, "onlineUrl").map_err(under)?)),
+            },
         })
     }
 }

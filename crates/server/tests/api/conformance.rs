@@ -330,6 +330,8 @@ async fn nearest_first_pages_never_repeat_or_skip() {
                     capacity: None,
                     address_visibility: cortege_domain::AddressVisibility::Public,
                     instructions: None,
+                    online: false,
+                    online_url: None,
                 },
             )
             .await

@@ -22,6 +22,7 @@ mod limits;
 mod live;
 mod moderation;
 mod notifications;
+mod online;
 mod operations;
 mod outbox;
 mod outcomes;

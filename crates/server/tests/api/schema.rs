@@ -106,6 +106,52 @@ fn allowed_missing(item: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether the contract's required input field `item` ("Input.f: T!")
+/// is here as the same field made nullable ("Input.f: T").
+fn relaxed_input_field(
+    item: &str,
+    optional: Option<bool>,
+    ours: &BTreeMap<String, Option<bool>>,
+) -> bool {
+    optional == Some(false)
+        && !item.contains('(')
+        && item
+            .strip_suffix('!')
+            .is_some_and(|nullable| ours.get(nullable) == Some(&Some(true)))
+}
+
+#[test]
+fn only_input_fields_may_be_relaxed() {
+    let ours: BTreeMap<String, Option<bool>> = [
+        ("CreateEventInput.location: GeoPointInput", Some(true)),
+        ("Event.location: GeoPoint", None),
+        ("Query.event(id: ID)", Some(true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert!(relaxed_input_field(
+        "CreateEventInput.location: GeoPointInput!",
+        Some(false),
+        &ours
+    ));
+    assert!(!relaxed_input_field(
+        "Event.location: GeoPoint!",
+        None,
+        &ours
+    ));
+    assert!(!relaxed_input_field(
+        "Query.event(id: ID!)",
+        Some(false),
+        &ours
+    ));
+    assert!(!relaxed_input_field(
+        "CreateEventInput.title: String!",
+        Some(false),
+        &ours
+    ));
+}
+
 #[test]
 fn schema_contains_the_contract() {
     let contract_path = repo_root().join("../shared/contract.graphql");
@@ -124,6 +170,9 @@ fn schema_contains_the_contract() {
                 missing.push(format!("{item} (must be optional)"));
             }
             Some(_) => {}
+            // An input field may be relaxed from non-null to nullable
+            // (every client's value still fits); nothing else may change.
+            None if relaxed_input_field(item, *optional, &ours) => {}
             None => match allowed_missing(item) {
                 Some(prefix) => {
                     used.insert(prefix);

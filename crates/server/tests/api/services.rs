@@ -61,16 +61,18 @@ fn draft(capacity: Option<i32>) -> EventDraft {
         visibility: Visibility::Public,
         starts_at: starts,
         ends_at: starts + Duration::hours(2),
-        location: GeoPoint::parse(47.9960, -4.1024).unwrap(),
-        address: AddressLines {
+        location: Some(GeoPoint::parse(47.9960, -4.1024).unwrap()),
+        address: Some(AddressLines {
             street: None,
             postcode: "29000".to_owned(),
             city: "Quimper".to_owned(),
-        },
+        }),
         capacity,
         group: None,
         address_visibility: cortege_domain::AddressVisibility::Public,
         instructions: None,
+        online: false,
+        online_url: None,
     }
 }
 
@@ -152,7 +154,9 @@ async fn refused_drafts_write_nothing() {
         other => panic!("{other:?}"),
     }
     let mut wrong_city = draft(None);
-    wrong_city.address.city = "Brest".to_owned();
+    if let Some(a) = wrong_city.address.as_mut() {
+        a.city = "Brest".to_owned();
+    }
     match events::create(&app, &organiser, wrong_city).await {
         Err(Error::Invalid(e)) => assert_eq!(e.field, "input.address.city"),
         other => panic!("{other:?}"),
