@@ -20,6 +20,8 @@ type Documents = {
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": typeof types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": typeof types.DuplicateEventDocument,
+    "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { id title description startsAt endsAt capacity instructions }\n  }\n": typeof types.UpdateEventDocument,
+    "\n  mutation CancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelled } }\n": typeof types.CancelEventDocument,
     "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": typeof types.UpdateGroupDocument,
     "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city } addressVisibility instructions online onlineUrl\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n": typeof types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n": typeof types.RsvpDocument,
@@ -31,9 +33,11 @@ type Documents = {
     "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n": typeof types.FeedLiveDocument,
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": typeof types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": typeof types.RespondToFriendRequestDocument,
+    "\n  mutation RemoveFriend($personId: ID!) { removeFriend(personId: $personId) }\n": typeof types.RemoveFriendDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": typeof types.SendFriendRequestDocument,
-    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": typeof types.GroupMembersDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n      joinRequests(first: 50) { edges { node { person { id displayName } } } }\n    }\n  }\n": typeof types.GroupMembersDocument,
     "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": typeof types.SetMemberRoleDocument,
+    "\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n": typeof types.RespondToJoinRequestDocument,
     "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": typeof types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
@@ -48,10 +52,14 @@ type Documents = {
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
     "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyActionsDocument,
+    "\n  mutation ExportMyData { exportMyData }\n": typeof types.ExportMyDataDocument,
+    "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestDeletionCodeDocument,
+    "\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n": typeof types.DeleteMyAccountDocument,
     "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": typeof types.NearbyEventFragmentDoc,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": typeof types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": typeof types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
+    "\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n": typeof types.CreateGroupDocument,
     "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": typeof types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": typeof types.SetNotificationPreferencesDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": typeof types.RegisterPushSubscriptionDocument,
@@ -70,6 +78,8 @@ const documents: Documents = {
     "\n  mutation RequestLoginCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestLoginCodeDocument,
     "\n  mutation VerifyLoginCode($email: String!, $code: String!) {\n    verifyLoginCode(email: $email, code: $code) { viewer { email } }\n  }\n": types.VerifyLoginCodeDocument,
     "\n  mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {\n    duplicateEvent(eventId: $eventId, startsAt: $startsAt) { id }\n  }\n": types.DuplicateEventDocument,
+    "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { id title description startsAt endsAt capacity instructions }\n  }\n": types.UpdateEventDocument,
+    "\n  mutation CancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelled } }\n": types.CancelEventDocument,
     "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n": types.UpdateGroupDocument,
     "\n  query EventPage($id: ID!) {\n    event(id: $id) {\n      id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl\n      outcome { ...OutcomeFields }\n      address { street postcode city } addressVisibility instructions online onlineUrl\n      organiser { id displayName isFriend }\n      hosts { id displayName }\n      viewerIsHost attendedCount checkInCode\n      viewerRsvp { status guests shareContact attended }\n      friendsGoing { id displayName }\n      attendees(first: 100) {\n        edges { node { id status guests attended contactEmail contactPhone person { id displayName } } }\n      }\n    }\n  }\n": types.EventPageDocument,
     "\n  mutation Rsvp($eventId: ID!, $shareContact: Boolean) {\n    rsvp(eventId: $eventId, shareContact: $shareContact) {\n      id status shareContact event { id attendeeCount viewerRsvp { status guests shareContact attended } }\n    }\n  }\n": types.RsvpDocument,
@@ -81,9 +91,11 @@ const documents: Documents = {
     "\n  subscription FeedLive($after: String) {\n    feed(after: $after) { ...FeedItem }\n  }\n": types.FeedLiveDocument,
     "\n  query Friends {\n    viewer {\n      person { id }\n      friends(first: 100) { edges { node { id displayName photoUrl } } }\n      friendRequests(first: 50) { edges { node { id status from { id displayName } to { id displayName } } } }\n    }\n  }\n": types.FriendsDocument,
     "\n  mutation RespondToFriendRequest($id: ID!, $accept: Boolean!) {\n    respondToFriendRequest(friendshipId: $id, accept: $accept) { id status }\n  }\n": types.RespondToFriendRequestDocument,
+    "\n  mutation RemoveFriend($personId: ID!) { removeFriend(personId: $personId) }\n": types.RemoveFriendDocument,
     "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n": types.SendFriendRequestDocument,
-    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n": types.GroupMembersDocument,
+    "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n      joinRequests(first: 50) { edges { node { person { id displayName } } } }\n    }\n  }\n": types.GroupMembersDocument,
     "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n": types.SetMemberRoleDocument,
+    "\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n": types.RespondToJoinRequestDocument,
     "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": types.GroupsDocument,
     "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
@@ -98,10 +110,14 @@ const documents: Documents = {
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
     "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": types.MyActionsDocument,
+    "\n  mutation ExportMyData { exportMyData }\n": types.ExportMyDataDocument,
+    "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestDeletionCodeDocument,
+    "\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n": types.DeleteMyAccountDocument,
     "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n": types.NearbyEventFragmentDoc,
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
+    "\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n": types.CreateGroupDocument,
     "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": types.SetNotificationPreferencesDocument,
     "\n  mutation RegisterPushSubscription($input: PushSubscriptionInput!) {\n    registerPushSubscription(input: $input) { id endpoint createdAt lastSuccessAt }\n  }\n": types.RegisterPushSubscriptionDocument,
@@ -155,6 +171,14 @@ export function graphql(source: "\n  mutation DuplicateEvent($eventId: ID!, $sta
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { id title description startsAt endsAt capacity instructions }\n  }\n"): (typeof documents)["\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { id title description startsAt endsAt capacity instructions }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelled } }\n"): (typeof documents)["\n  mutation CancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelled } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n"): (typeof documents)["\n  mutation UpdateGroup($groupId: ID!, $input: UpdateGroupInput!) {\n    updateGroup(groupId: $groupId, input: $input) { id name description joinPolicy }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -199,15 +223,23 @@ export function graphql(source: "\n  mutation RespondToFriendRequest($id: ID!, $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RemoveFriend($personId: ID!) { removeFriend(personId: $personId) }\n"): (typeof documents)["\n  mutation RemoveFriend($personId: ID!) { removeFriend(personId: $personId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"): (typeof documents)["\n  mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n      joinRequests(first: 50) { edges { node { person { id displayName } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupMembers($id: ID!) {\n    group(id: $id) {\n      id\n      members(first: 100) { edges { node { role person { id displayName } } } }\n      joinRequests(first: 50) { edges { node { person { id displayName } } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n"): (typeof documents)["\n  mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {\n    setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n"): (typeof documents)["\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -267,6 +299,18 @@ export function graphql(source: "\n  query MyActions {\n    viewer {\n      rsvp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ExportMyData { exportMyData }\n"): (typeof documents)["\n  mutation ExportMyData { exportMyData }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n"): (typeof documents)["\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n"): (typeof documents)["\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"): (typeof documents)["\n  fragment NearbyEvent on Event {\n    id title kind startsAt distanceKm attendeeCount capacity\n    location { lat lon }\n    address { city }\n    organiser { displayName }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -280,6 +324,10 @@ export function graphql(source: "\n  subscription EventsNearby($near: GeoPointIn
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -9,6 +9,7 @@ import { SendFriendRequest } from './Friends';
 import { text } from '../form';
 import { Outcome } from './Outcome';
 import { Duplicate } from './Duplicate';
+import { EditEvent } from './EditEvent';
 import { CheckIn, HostPanel, Hosts, checkInOpen } from './Hosting';
 
 const EventQuery = graphql(`
@@ -156,6 +157,7 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
         </button>
         {copied && <p role="status">{t('copied')}</p>}
         {event.viewerIsHost && <Duplicate eventId={eventId} startsAt={event.startsAt} />}
+        {event.viewerIsHost && !event.cancelled && <EditEvent event={event} />}
       </div>
       {event.friendsGoing.length > 0 && (
         <p data-testid="friends-going">

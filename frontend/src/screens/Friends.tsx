@@ -19,6 +19,10 @@ const Respond = graphql(`
   }
 `);
 
+const RemoveFriend = graphql(`
+  mutation RemoveFriend($personId: ID!) { removeFriend(personId: $personId) }
+`);
+
 export const SendFriendRequest = graphql(`
   mutation SendFriendRequest($personId: ID!) { sendFriendRequest(personId: $personId) { id status } }
 `);
@@ -26,6 +30,7 @@ export const SendFriendRequest = graphql(`
 export function Friends() {
   const [{ data }, refetch] = useQuery({ query: FriendsQuery, requestPolicy: 'network-only' });
   const [result, respond] = useMutation(Respond);
+  const [, removeFriend] = useMutation(RemoveFriend);
   const errors = fieldErrors(result.error);
   const me = data?.viewer?.person.id;
   const incoming = (data?.viewer?.friendRequests.edges ?? []).map((e) => e.node).filter((f) => f.to.id === me);
@@ -54,7 +59,22 @@ export function Friends() {
       <h2>{t('friends_list')}</h2>
       {friends.length === 0 && <p className="muted">{t('none')}</p>}
       <ul className="events">
-        {friends.map((p) => <li key={p.id}>{p.displayName}</li>)}
+        {friends.map((p) => (
+          <li key={p.id}>
+            {p.displayName}{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={async () => {
+                if (!window.confirm(t('friend_remove_confirm', { name: p.displayName }))) return;
+                await removeFriend({ personId: p.id });
+                refetch({ requestPolicy: 'network-only' });
+              }}
+            >
+              {t('friend_remove', { name: p.displayName })}
+            </button>
+          </li>
+        ))}
       </ul>
     </section>
   );

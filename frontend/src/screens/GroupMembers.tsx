@@ -8,6 +8,7 @@ const Members = graphql(`
     group(id: $id) {
       id
       members(first: 100) { edges { node { role person { id displayName } } } }
+      joinRequests(first: 50) { edges { node { person { id displayName } } } }
     }
   }
 `);
@@ -15,6 +16,12 @@ const Members = graphql(`
 const SetRole = graphql(`
   mutation SetMemberRole($groupId: ID!, $personId: ID!, $role: GroupRole!) {
     setMemberRole(groupId: $groupId, personId: $personId, role: $role) { role }
+  }
+`);
+
+const Respond = graphql(`
+  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {
+    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }
   }
 `);
 
@@ -32,10 +39,37 @@ export function GroupMembers({ groupId, viewerId }: { groupId: string; viewerId?
   const [{ data }, refetch] = useQuery({ query: Members, variables: { id: groupId } });
   const [result, setRole] = useMutation(SetRole);
   const [removeResult, remove] = useMutation(RemoveMember);
+  const [, respond] = useMutation(Respond);
+  const requests = data?.group?.joinRequests?.edges ?? [];
   const errors = { ...fieldErrors(result.error), ...fieldErrors(removeResult.error) };
   const members = data?.group?.members?.edges ?? [];
   return (
     <section>
+      {requests.length > 0 && (
+        <>
+          <h2>{t('group_requests')}</h2>
+          <ul className="plain" data-testid="join-requests">
+            {requests.map(({ node: r }) => (
+              <li key={r.person.id}>
+                {r.person.displayName}{' '}
+                {[true, false].map((accept) => (
+                  <button
+                    key={String(accept)}
+                    type="button"
+                    className={accept ? 'link' : 'link muted'}
+                    onClick={async () => {
+                      await respond({ groupId, personId: r.person.id, accept });
+                      refetch({ requestPolicy: 'network-only' });
+                    }}
+                  >
+                    {t(accept ? 'group_accept' : 'group_refuse', { name: r.person.displayName })}
+                  </button>
+                ))}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>{t('group_members')}</h2>
       {errors[''] && <p className="error" role="alert">{errors['']}</p>}
       <ul className="plain" data-testid="members">

@@ -5,6 +5,7 @@ import { fieldErrors } from '../errors';
 import { formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
 import { GroupMembers } from './GroupMembers';
+import { NewGroup } from './NewGroup';
 import { EditGroup } from './EditGroup';
 
 const GroupsQuery = graphql(`
@@ -68,6 +69,7 @@ export function Groups({ viewer }: { viewer: Viewer | null }) {
   return (
     <section>
       <h1>{t('groups_title')}</h1>
+      {viewer && <NewGroup />}
       <div className="field">
         <label htmlFor="group-search">{t('filter_search')}</label>
         <input id="group-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />

@@ -5,6 +5,7 @@ import type { PublicConfig } from '../client';
 import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
+import { MyData } from './MyData';
 import { MapPicker } from './NewEvent';
 import type { Viewer } from './types';
 import { text } from '../form';
@@ -95,6 +96,7 @@ export function Profile({ config, viewer }: { config: PublicConfig; viewer: View
         {errors[''] && <p className="error" role="alert">{errors['']}</p>}
         <button type="submit">{t('save')}</button>
       </form>
+      <MyData email={viewer.email ?? null} />
     </section>
   );
 }
