@@ -380,6 +380,9 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByLabel('Adresse', { exact: true }).fill('8 rue Saint-Maur');
   await alice.page.getByLabel('Code postal').fill('75011');
   await alice.page.getByLabel('Ville').fill('Paris');
+  // Placed from the keyboard: the commune's centre, no map click.
+  await alice.page.getByRole('button', { name: 'Placer au centre de la commune' }).click();
+  await alice.page.waitForFunction(() => document.querySelector('#f-lat')?.value.startsWith('48.8'));
   await alice.page.getByLabel(/Adresse privée/).check();
   await alice.page.getByLabel(/Infos pratiques/).fill('Code 4321, 2e étage');
   await alice.page.getByRole('button', { name: "Créer l'action" }).click();

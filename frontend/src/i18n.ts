@@ -216,6 +216,9 @@ const fr = {
   account_delete_code: 'Recevoir un code pour supprimer mon compte',
   account_delete_submit: 'Supprimer définitivement mon compte',
   account_delete_confirm: 'Supprimer définitivement votre compte ? Cela ne peut pas être annulé.',
+  place_commune_centre: 'Placer au centre de la commune',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
   group_remove: 'Retirer {name} du groupe',
   group_remove_confirm: "Retirer {name} du groupe ? Sous adhésion ouverte, la personne ne pourra pas revenir d'elle-même avant 30 jours.",
 } as const;

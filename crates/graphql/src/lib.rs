@@ -47,6 +47,7 @@ pub struct Query(
     StatsQuery,
     ReportQuery,
     NotificationQuery,
+    crate::objects::person::PlaceQuery,
 );
 
 #[derive(MergedObject, Default)]

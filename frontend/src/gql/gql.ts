@@ -59,6 +59,7 @@ type Documents = {
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": typeof types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": typeof types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": typeof types.CreateEventDocument,
+    "\n  query Communes($postcode: String!) { communes(postcode: $postcode) { name centre { lat lon } } }\n": typeof types.CommunesDocument,
     "\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n": typeof types.CreateGroupDocument,
     "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": typeof types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": typeof types.SetNotificationPreferencesDocument,
@@ -117,6 +118,7 @@ const documents: Documents = {
     "\n  query EventsNear($filter: EventFilter, $first: Int) {\n    events(filter: $filter, first: $first) {\n      edges { node { ...NearbyEvent } }\n    }\n  }\n": types.EventsNearDocument,
     "\n  subscription EventsNearby($near: GeoPointInput!, $radiusKm: Float!) {\n    eventsNearby(near: $near, radiusKm: $radiusKm) { ...NearbyEvent }\n  }\n": types.EventsNearbyDocument,
     "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n": types.CreateEventDocument,
+    "\n  query Communes($postcode: String!) { communes(postcode: $postcode) { name centre { lat lon } } }\n": types.CommunesDocument,
     "\n  mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }\n": types.CreateGroupDocument,
     "\n  query NotificationSettings {\n    vapidPublicKey\n    viewer {\n      digest\n      calendarFeedUrl\n      notificationPreferences { kind email push }\n      pushSubscriptions { id endpoint createdAt lastSuccessAt }\n    }\n  }\n": types.NotificationSettingsDocument,
     "\n  mutation SetNotificationPreferences($input: [NotificationPreferenceInput!]!, $digest: DigestFrequency) {\n    setNotificationPreferences(input: $input, digest: $digest) {\n      digest\n      notificationPreferences { kind email push }\n    }\n  }\n": types.SetNotificationPreferencesDocument,
@@ -324,6 +326,10 @@ export function graphql(source: "\n  subscription EventsNearby($near: GeoPointIn
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Communes($postcode: String!) { communes(postcode: $postcode) { name centre { lat lon } } }\n"): (typeof documents)["\n  query Communes($postcode: String!) { communes(postcode: $postcode) { name centre { lat lon } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

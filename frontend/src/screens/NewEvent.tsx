@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useMutation } from 'urql';
+import { useClient, useMutation } from 'urql';
 import L from 'leaflet';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
@@ -38,8 +38,70 @@ export function MapPicker({ config, centre, value, onPick }: {
     if (!map.current || !value) return;
     marker.current?.remove();
     marker.current = L.circleMarker([value.lat, value.lon], { radius: 9, color: '#b3173b' }).addTo(map.current.map);
+    // A place typed in, or a commune's centre: the map follows it.
+    if (!map.current.map.getBounds().contains([value.lat, value.lon])) map.current.map.panTo([value.lat, value.lon]);
   }, [value]);
   return <div className="map picker" ref={el} role="application" aria-label={t('pick_location')} data-testid="map-picker" />;
+}
+
+const Communes = graphql(`
+  query Communes($postcode: String!) { communes(postcode: $postcode) { name centre { lat lon } } }
+`);
+
+/** The place without a mouse: the centre of the commune typed above, or
+ *  coordinates typed in; the map then refines it. */
+export function KeyboardPlace({ formId, value, onPick }: {
+  formId: string;
+  value: { lat: number; lon: number } | null;
+  onPick: (p: { lat: number; lon: number }) => void;
+}) {
+  const client = useClient();
+  const [error, setError] = useState<string | null>(null);
+  const coordinate = (name: 'lat' | 'lon', raw: string) => {
+    const n = Number(raw.replace(',', '.'));
+    if (raw.trim() === '' || !Number.isFinite(n)) return;
+    onPick({ lat: name === 'lat' ? n : (value?.lat ?? 0), lon: name === 'lon' ? n : (value?.lon ?? 0) });
+  };
+  return (
+    <div className="field">
+      <button
+        type="button"
+        className="secondary"
+        onClick={async () => {
+          const form = document.getElementById(formId);
+          if (!(form instanceof HTMLFormElement)) return;
+          const f = new FormData(form);
+          const r = await client.query(Communes, { postcode: text(f, 'postcode') }).toPromise();
+          const list = r.data?.communes ?? [];
+          const city = text(f, 'city').trim().toLowerCase();
+          const commune = list.find((c) => c.name.toLowerCase() === city) ?? list[0];
+          if (commune) {
+            setError(null);
+            // Only the coordinates: the cache adds __typename to objects.
+            onPick({ lat: commune.centre.lat, lon: commune.centre.lon });
+          } else {
+            setError(fieldErrorsMessage(r.error) ?? t('error_generic'));
+          }
+        }}
+      >
+        {t('place_commune_centre')}
+      </button>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="inline">
+        <label htmlFor="f-lat">{t('latitude')}</label>
+        <input id="f-lat" inputMode="decimal" key={`lat-${value?.lat ?? ''}`} defaultValue={value?.lat.toFixed(5) ?? ''}
+          onBlur={(e) => coordinate('lat', e.target.value)} />
+        <label htmlFor="f-lon">{t('longitude')}</label>
+        <input id="f-lon" inputMode="decimal" key={`lon-${value?.lon ?? ''}`} defaultValue={value?.lon.toFixed(5) ?? ''}
+          onBlur={(e) => coordinate('lon', e.target.value)} />
+      </div>
+    </div>
+  );
+}
+
+function fieldErrorsMessage(error: Parameters<typeof fieldErrors>[0]): string | undefined {
+  const errors = fieldErrors(error);
+  return errors.postcode ?? errors[''];
 }
 
 export function localInput(d: Date): string {
@@ -60,6 +122,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
     <section className="card">
       <h1>{t('new_title')}</h1>
       <form
+        id="new-event"
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
@@ -120,6 +183,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
           <textarea id="f-instructions" name="instructions" maxLength={2000} />
           {errors.instructions && <p className="error" role="alert">{errors.instructions}</p>}
         </div>
+        <KeyboardPlace formId="new-event" value={place} onPick={setPlace} />
         <p className="muted">{t('pick_location')}</p>
         <MapPicker config={config} centre={centre} value={place} onPick={setPlace} />
         {errors.location && <p className="error" role="alert">{errors.location}</p>}

@@ -86,6 +86,29 @@ impl Commune {
     async fn region_name(&self) -> &str {
         &self.0.region_name
     }
+    /// The commune's centre: where an action sits when its organiser gives
+    /// only the postcode and city (a picker without a map, or before it).
+    async fn centre(&self) -> GeoPoint {
+        GeoPoint {
+            lat: self.0.lat,
+            lon: self.0.lon,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct PlaceQuery;
+
+#[Object]
+impl PlaceQuery {
+    /// The communes a postcode serves, the main one first (BAD_USER_INPUT,
+    /// field postcode, for a malformed or unknown postcode): to pick a
+    /// commune, and its centre, from the keyboard.
+    async fn communes(&self, ctx: &Context<'_>, postcode: String) -> ApiResult<Vec<Commune>> {
+        let (_, communes) =
+            cortege_app::places::communes_of_postcode(ctx.app(), &postcode, "postcode").await?;
+        Ok(communes.into_iter().map(|c| Commune(Arc::new(c))).collect())
+    }
 }
 
 /// A member. Strangers see a coarse profile: the display name, photo and

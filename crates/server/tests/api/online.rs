@@ -140,3 +140,16 @@ async fn online_actions_need_no_place_and_show_their_link_to_those_coming() {
         "https://visio.example.org/r/2"
     );
 }
+
+#[tokio::test]
+async fn a_postcode_gives_its_communes_and_their_centres_for_a_keyboard_picker() {
+    let app = TestApp::spawn().await;
+    let q = "query($p: String!) { communes(postcode: $p) { name centre { lat lon } } }";
+    let v = app.ok(q, json!({ "p": "29000" }), None).await;
+    let quimper = &v["communes"][0];
+    assert_eq!(quimper["name"], "Quimper");
+    assert!((quimper["centre"]["lat"].as_f64().unwrap() - 47.99).abs() < 0.1);
+    let r = app.gql(q, json!({ "p": "00000" }), None).await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    assert_eq!(error_field(&r), Some("postcode"), "{r}");
+}
