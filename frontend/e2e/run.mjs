@@ -452,6 +452,10 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).click();
   await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).waitFor({ state: 'detached' });
   await eve.context.close();
+  // Moderators read it in the log.
+  await mona.page.goto(`${base}/#/moderation`);
+  await mona.page.reload();
+  await mona.page.getByTestId('moderation-log').getByText('REMOVE_GROUP_MEMBER').first().waitFor();
 }
 
 // GraphiQL, from the server's own origin: it renders, introspects the

@@ -219,6 +219,8 @@ const fr = {
   place_commune_centre: 'Placer au centre de la commune',
   latitude: 'Latitude',
   longitude: 'Longitude',
+  moderation_log: 'Journal de modération',
+  moderation_log_cli: 'ligne de commande',
   group_remove: 'Retirer {name} du groupe',
   group_remove_confirm: "Retirer {name} du groupe ? Sous adhésion ouverte, la personne ne pourra pas revenir d'elle-même avant 30 jours.",
 } as const;

@@ -164,3 +164,15 @@ async fn person(app: &App, id: PersonId) -> Result<Person> {
         .await?
         .ok_or_else(|| Error::not_found("person"))
 }
+
+/// A page of the moderation log, newest first (the caller lets staff
+/// only): every decision, role change and group managers' and hosts'
+/// action moderators review, optionally about one person.
+pub async fn log(
+    app: &App,
+    person: Option<uuid::Uuid>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<cortege_db::moderation_log::Entry>> {
+    Ok(cortege_db::moderation_log::page(&app.pool, person, before, limit).await?)
+}

@@ -4,6 +4,7 @@
 pub mod keyset;
 pub mod login_codes;
 pub mod memberships;
+pub mod moderation_log;
 pub mod notify;
 pub mod people;
 pub mod reference;

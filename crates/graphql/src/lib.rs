@@ -48,6 +48,7 @@ pub struct Query(
     ReportQuery,
     NotificationQuery,
     crate::objects::person::PlaceQuery,
+    crate::objects::moderation_log::ModerationLogQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -51,6 +51,7 @@ type Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
+    "\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n": typeof types.ModerationLogDocument,
     "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyActionsDocument,
     "\n  mutation ExportMyData { exportMyData }\n": typeof types.ExportMyDataDocument,
     "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestDeletionCodeDocument,
@@ -110,6 +111,7 @@ const documents: Documents = {
     "\n  query Reports {\n    reports(status: OPEN, first: 50) {\n      edges {\n        node {\n          id reason details createdAt openReportsOnSubject\n          reporter { displayName }\n          subject {\n            __typename\n            ... on Event { id title }\n            ... on Group { id name }\n            ... on Person { id displayName }\n          }\n        }\n      }\n    }\n  }\n": types.ReportsDocument,
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
+    "\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n": types.ModerationLogDocument,
     "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": types.MyActionsDocument,
     "\n  mutation ExportMyData { exportMyData }\n": types.ExportMyDataDocument,
     "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestDeletionCodeDocument,
@@ -294,6 +296,10 @@ export function graphql(source: "\n  mutation ResolveReport($id: ID!, $decision:
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ReportCreated { reportCreated { id } }\n"): (typeof documents)["\n  subscription ReportCreated { reportCreated { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n"): (typeof documents)["\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

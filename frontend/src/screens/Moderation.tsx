@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { t, tn, type Key } from '../i18n';
+import { formatDate, t, tn, type Key } from '../i18n';
 
 const Reports = graphql(`
   query Reports {
@@ -78,6 +78,38 @@ export function Moderation() {
           );
         })}
       </ul>
+      <ModerationLog />
     </section>
+  );
+}
+
+const Log = graphql(`
+  query ModerationLog {
+    moderationLog(first: 30) {
+      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }
+    }
+  }
+`);
+
+/** The log: every decision, role change and what group managers and
+ *  hosts did, newest first. */
+function ModerationLog() {
+  const [{ data }] = useQuery({ query: Log, requestPolicy: 'network-only' });
+  const lines = data?.moderationLog?.edges.map((e) => e.node) ?? [];
+  return (
+    <>
+      <h2>{t('moderation_log')}</h2>
+      <ul className="plain" data-testid="moderation-log">
+        {lines.map((l, i) => (
+          <li key={i}>
+            <span className="muted">{formatDate(l.createdAt)}</span> · {l.actor?.displayName ?? t('moderation_log_cli')} ·{' '}
+            <strong>{l.action}</strong>
+            {l.targetPerson && ` · ${l.targetPerson.displayName}`}
+            {l.reason && ` · ${l.reason}`}
+            {l.details !== '{}' && <span className="muted"> · {l.details}</span>}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

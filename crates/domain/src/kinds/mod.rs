@@ -85,7 +85,9 @@ mod notifications;
 pub use activity::{ActivityKind, Happening, StatsDimension};
 pub use events::{AddressVisibility, EventKind, Reader, RsvpStatus, Visibility};
 pub use groups::{FriendshipStatus, GroupRole, JoinPolicy, MembershipStatus};
-pub use moderation::{ModerationDecision, ReportReason, ReportStatus, SubjectKind};
+pub use moderation::{
+    ModerationAction, ModerationDecision, ReportReason, ReportStatus, SubjectKind,
+};
 pub use notifications::{Channels, DeliveryChannel, DeliveryState, DigestFrequency};
 
 kind! {
@@ -133,6 +135,8 @@ mod tests {
         texts_agree(GroupRole::ALL, GroupRole::as_str);
         texts_agree(FriendshipStatus::ALL, FriendshipStatus::as_str);
         texts_agree(SubjectKind::ALL, SubjectKind::as_str);
+        texts_agree(ModerationAction::ALL, ModerationAction::as_str);
+        texts_agree(AddressVisibility::ALL, AddressVisibility::as_str);
         texts_agree(ReportReason::ALL, ReportReason::as_str);
         texts_agree(ReportStatus::ALL, ReportStatus::as_str);
         texts_agree(ModerationDecision::ALL, ModerationDecision::as_str);

@@ -34,6 +34,34 @@ kind! {
 }
 
 kind! {
+    /// What a line of the moderation log records: the moderators'
+    /// decisions, the admins' role changes, and what group managers and
+    /// event hosts did that moderators must be able to review.
+    pub enum ModerationAction {
+        /// A report decided: nothing done.
+        Dismiss = "DISMISS",
+        /// A report decided: the event or group hidden.
+        RemoveContent = "REMOVE_CONTENT",
+        /// A report decided: the author warned.
+        Warn = "WARN",
+        /// A report decided: the author banned.
+        Ban = "BAN",
+        /// A role given (by an admin, or from the command line).
+        GrantRole = "GRANT_ROLE",
+        /// A role taken back.
+        RevokeRole = "REVOKE_ROLE",
+        /// A group manager named or stepped down (details.role).
+        SetGroupRole = "SET_GROUP_ROLE",
+        /// A group's name, description or join policy changed (details).
+        UpdateGroup = "UPDATE_GROUP",
+        /// A member removed from a group by its managers.
+        RemoveGroupMember = "REMOVE_GROUP_MEMBER",
+        /// A host downloaded an event's attendee list (details.rows).
+        ExportAttendees = "EXPORT_ATTENDEES",
+    }
+}
+
+kind! {
     /// A moderator's decision; it applies to every open report on the subject.
     pub enum ModerationDecision in "moderation_decision" {
         Dismiss = "DISMISS",

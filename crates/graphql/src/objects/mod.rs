@@ -10,6 +10,7 @@ pub mod group;
 pub mod group_mutations;
 pub mod hosting;
 pub mod live;
+pub mod moderation_log;
 pub mod node;
 pub mod notifications;
 pub mod outcome;

@@ -318,3 +318,53 @@ async fn managers_remove_members_who_then_wait_to_rejoin_an_open_group() {
         .await;
     assert_eq!(r["removeMember"], true, "another manager remains");
 }
+
+#[tokio::test]
+async fn moderators_read_what_managers_and_hosts_did_in_the_log() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    let bob = app.member("Bob", "Durand").await;
+    let moderator = app.member("Mona", "Mod").await;
+    app.grant(&moderator, "MODERATOR").await;
+    let g = app
+        .ok(
+            CREATE,
+            json!({ "i": { "name": "Brest", "description": "", "joinPolicy": "OPEN",
+                           "address": { "postcode": "29200", "city": "Brest" } } }),
+            Some(&alice.token),
+        )
+        .await["createGroup"]["id"]
+        .clone();
+    app.ok(JOIN, json!({ "g": g }), Some(&bob.token)).await;
+    app.ok(
+        ROLE,
+        json!({ "g": g, "p": bob.gid, "r": "MANAGER" }),
+        Some(&alice.token),
+    )
+    .await;
+    app.ok(REMOVE, json!({ "g": g, "p": alice.gid }), Some(&bob.token))
+        .await;
+    let q = "query($p: ID) { moderationLog(personId: $p, first: 10) { edges { node {
+        action actor { displayName } targetPerson { displayName } targetId details } } } }";
+    let r = app.gql(q, json!({}), Some(&alice.token)).await;
+    assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+    let v = app
+        .ok(q, json!({ "p": alice.gid }), Some(&moderator.token))
+        .await;
+    let lines: Vec<&serde_json::Value> = v["moderationLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert_eq!(lines.len(), 2, "{v}");
+    assert_eq!(lines[0]["action"], "REMOVE_GROUP_MEMBER", "newest first");
+    assert_eq!(lines[0]["actor"]["displayName"], "Bob D.");
+    assert_eq!(lines[0]["targetPerson"]["displayName"], "Alice M.");
+    assert_eq!(lines[0]["targetId"], g);
+    assert_eq!(lines[1]["action"], "SET_GROUP_ROLE");
+    assert_eq!(
+        lines[1]["details"],
+        r#"{"role": "MANAGER"}"#.replace(' ', "")
+    );
+}
