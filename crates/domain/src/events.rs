@@ -30,18 +30,28 @@ pub struct Event {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    // The fields below came with issue 16: defaults let a replica read the
+    // bus messages of one not yet upgraded during a rolling deployment.
     /// Who sees the street and the exact location.
+    #[serde(default = "public_address")]
     pub address_visibility: AddressVisibility,
     /// Practical details for those coming (door code, floor, whom to
     /// call): the hosts and GOING attendees only.
+    #[serde(default)]
     pub instructions: Option<String>,
     /// An online action: the place is its commune's centre, for the
     /// statistics only; near searches skip it unless asked.
+    #[serde(default)]
     pub online: bool,
     /// Where to join an online action: hosts and GOING attendees only.
+    #[serde(default)]
     pub online_url: Option<String>,
     /// From the search point to [`Event::search_point`].
     pub distance_km: Option<f64>,
+}
+
+fn public_address() -> AddressVisibility {
+    AddressVisibility::Public
 }
 
 impl Event {
@@ -303,6 +313,22 @@ mod tests {
         assert!(check_new_capacity(Some(4), 4, "c").is_ok());
         assert!(capacity_grew(Some(5), Some(4)));
         assert!(!capacity_grew(Some(5), None));
+    }
+
+    #[test]
+    fn bus_messages_of_an_older_replica_still_read() {
+        let now = Utc::now();
+        let json = serde_json::json!({
+            "id": uuid::Uuid::nil(), "organiser_id": uuid::Uuid::nil(), "group_id": null,
+            "kind": "LEAFLETING", "visibility": "PUBLIC", "title": "Tractage", "description": "",
+            "starts_at": now, "ends_at": now, "lat": 43.3, "lon": 5.4, "street": null,
+            "postcode": "13001", "city": "Marseille", "commune_code": "13201", "capacity": null,
+            "seats_taken": 0, "cancelled_at": null, "removed_at": null, "created_at": now,
+            "distance_km": null,
+        });
+        let e: Event = serde_json::from_value(json).unwrap();
+        assert_eq!(e.address_visibility, AddressVisibility::Public);
+        assert!(!e.online && e.online_url.is_none() && e.instructions.is_none());
     }
 
     #[test]
