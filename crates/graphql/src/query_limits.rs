@@ -40,6 +40,7 @@ pub const CONNECTION_FIELDS: &[&str] = &[
     "friendRequests",
     "feed",
     "reports",
+    "moderationLog",
 ];
 
 pub struct QueryLimits;
