@@ -458,6 +458,23 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await mona.page.getByTestId('moderation-log').getByText('REMOVE_GROUP_MEMBER').first().waitFor();
 }
 
+// In English, from the browser's language; the member's choice in the
+// profile then wins over it.
+{
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  watchRequests(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  await page.goto(`${base}/#/`);
+  await page.getByRole('heading', { name: 'Around me' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await shot(page, '19-english');
+  await page.evaluate(() => localStorage.setItem('cortege.language', 'fr'));
+  await page.reload();
+  await page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+  await context.close();
+}
+
 // GraphiQL, from the server's own origin: it renders, introspects the
 // schema over /graphql, and runs a query with the session cookie.
 {

@@ -2,7 +2,7 @@
 // default; another language is a copy of `fr` with the same keys.
 import type { EventKind } from './gql/graphql';
 
-const fr = {
+export const fr = {
   appName: 'Cortège',
   nav_nearby: 'Autour de moi',
   nav_new: 'Créer une action',
@@ -223,17 +223,55 @@ const fr = {
   moderation_log_cli: 'ligne de commande',
   group_remove: 'Retirer {name} du groupe',
   group_remove_confirm: "Retirer {name} du groupe ? Sous adhésion ouverte, la personne ne pourra pas revenir d'elle-même avant 30 jours.",
+  language: 'Langue',
 } as const;
 
 export type Key = keyof typeof fr;
-type Catalogue = Record<Key, string>;
+export type Catalogue = Record<Key, string>;
 
-const catalogues: Record<string, Catalogue> = { fr };
+/** The languages of the app, with their names in themselves. */
+export const LANGUAGES = { fr: 'Français', en: 'English' } as const;
+export type Language = keyof typeof LANGUAGES;
+const CHOSEN = 'cortege.language';
 
 let current: Catalogue = fr;
+let locale: Language = 'fr';
+let plurals = new Intl.PluralRules('fr');
 
-export function setLanguage(lang: string): void {
-  current = catalogues[lang] ?? fr;
+/** The language in use. */
+export function language(): Language {
+  return locale;
+}
+
+/** The member's choice (kept on the device), else the browser's first
+ *  language the app speaks, else French. */
+export function preferredLanguage(): Language {
+  const chosen = localStorage.getItem(CHOSEN);
+  if (chosen === 'fr' || chosen === 'en') return chosen;
+  for (const l of navigator.languages) {
+    const base = l.slice(0, 2).toLowerCase();
+    if (base === 'fr' || base === 'en') return base;
+  }
+  return 'fr';
+}
+
+/** Loads a language (English is a chunk of its own, fetched only when
+ *  wanted) and makes it current; `remember` keeps the member's choice. */
+export async function setLanguage(lang: Language, remember = false): Promise<void> {
+  if (remember) localStorage.setItem(CHOSEN, lang);
+  if (lang === 'en') {
+    const en = await import('./i18n.en');
+    current = en.strings;
+    Object.assign(KIND_LABELS, en.kinds);
+    Object.assign(ACTIVITY_LABELS, en.activities);
+  } else {
+    current = fr;
+    Object.assign(KIND_LABELS, FR_KINDS);
+    Object.assign(ACTIVITY_LABELS, FR_ACTIVITIES);
+  }
+  locale = lang;
+  plurals = new Intl.PluralRules(lang);
+  document.documentElement.lang = lang;
 }
 
 /** The string for `key`, with `{name}` placeholders filled from `vars`. */
@@ -248,17 +286,16 @@ type Plural = {
   [K in Key]: K extends `${infer Base}_one` ? (`${Base}_other` extends Key ? Base : never) : never;
 }[Key];
 
-const plurals = new Intl.PluralRules('fr');
-
-/** The string for `base` that agrees with `count` (French: 0 and 1 are
- *  singular), `{count}` filled in. */
+/** The string for `base` that agrees with `count` in the current
+ *  language (French: 0 and 1 are singular; English: 1 only), `{count}`
+ *  filled in. */
 export function tn(base: Plural, count: number, vars: Record<string, string | number> = {}): string {
   const key: Key = plurals.select(count) === 'one' ? `${base}_one` : `${base}_other`;
   return t(key, { count, ...vars });
 }
 
 /** Every event kind, labelled: the compiler checks none is missing. */
-export const KIND_LABELS: Record<EventKind, string> = {
+const FR_KINDS: Record<EventKind, string> = {
   LEAFLETING: 'Tractage',
   DOOR_TO_DOOR: 'Porte-à-porte',
   POSTERING: 'Collage',
@@ -275,7 +312,10 @@ export const KIND_LABELS: Record<EventKind, string> = {
   OTHER: 'Autre',
 };
 
-export const ACTIVITY_LABELS: Record<string, string> = {
+/** The labels in the current language (filled by setLanguage). */
+export const KIND_LABELS: Record<EventKind, string> = { ...FR_KINDS };
+
+const FR_ACTIVITIES: Record<string, string> = {
   EVENT_CREATED_NEARBY: 'Nouvelle action près de chez vous',
   EVENT_CREATED_IN_GROUP: 'Nouvelle action de votre groupe',
   EVENT_UPDATED: 'Action modifiée',
@@ -292,8 +332,10 @@ export const ACTIVITY_LABELS: Record<string, string> = {
   GROUP_MEMBER_REMOVED: 'Vous avez été retiré·e d’un groupe',
 };
 
+export const ACTIVITY_LABELS: Record<string, string> = { ...FR_ACTIVITIES };
+
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat('fr-FR', {
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', {
     weekday: 'short',
     day: 'numeric',
     month: 'short',

@@ -3,7 +3,7 @@ import { useMutation } from 'urql';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
 import { fieldErrors } from '../errors';
-import { t } from '../i18n';
+import { LANGUAGES, language, setLanguage, t, type Language } from '../i18n';
 import { Field } from './Field';
 import { MyData } from './MyData';
 import { MapPicker } from './NewEvent';
@@ -96,6 +96,21 @@ export function Profile({ config, viewer }: { config: PublicConfig; viewer: View
         {errors[''] && <p className="error" role="alert">{errors['']}</p>}
         <button type="submit">{t('save')}</button>
       </form>
+      <div className="field">
+        <label htmlFor="language">{t('language')}</label>
+        <select
+          id="language"
+          value={language()}
+          onChange={async (e) => {
+            const lang = Object.keys(LANGUAGES).find((l): l is Language => l === e.target.value);
+            if (!lang) return;
+            await setLanguage(lang, true);
+            window.location.reload();
+          }}
+        >
+          {Object.entries(LANGUAGES).map(([code, name]) => <option key={code} value={code} lang={code}>{name}</option>)}
+        </select>
+      </div>
       <MyData email={viewer.email ?? null} />
     </section>
   );
