@@ -100,9 +100,25 @@ impl Keys {
 
     /// The token of an unsubscribe link: who, what, and their signature.
     pub fn unsubscribe_token(&self, person: PersonId, what: Unsubscribe) -> String {
-        let text = format!("{}.{}", person.0.simple(), what.as_str());
-        let tag = self.mac(&text).finalize().into_bytes();
+        self.sign(&format!("{}.{}", person.0.simple(), what.as_str()))
+    }
+
+    /// `text` with its signature: `text.tag`, the tag the first 16 bytes
+    /// of its HMAC, URL-safe.
+    fn sign(&self, text: &str) -> String {
+        let tag = self.mac(text).finalize().into_bytes();
         format!("{text}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+    }
+
+    /// The text of a token [`Keys::sign`] made, if its signature holds.
+    fn verified<'t>(&self, token: &'t str) -> Option<&'t str> {
+        let (text, tag) = token.rsplit_once('.')?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        if tag.len() != 16 {
+            return None;
+        }
+        self.mac(text).verify_truncated_left(&tag).ok()?;
+        Some(text)
     }
 
     /// The code attendees type to check in at an event: a keyed digest of
@@ -118,21 +134,17 @@ impl Keys {
     /// The token of a link to an event's attendee list for one host, valid
     /// until `expires` (Unix seconds).
     pub fn attendees_token(&self, event: Uuid, host: PersonId, expires: i64) -> String {
-        let text = format!("csv.{}.{}.{expires}", event.simple(), host.0.simple());
-        let tag = self.mac(&text).finalize().into_bytes();
-        format!("{text}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+        self.sign(&format!(
+            "csv.{}.{}.{expires}",
+            event.simple(),
+            host.0.simple()
+        ))
     }
 
     /// The event, host and expiry of an attendee-list token, if it is one
     /// of ours (expiry is the caller's to check).
     pub fn check_attendees_token(&self, token: &str) -> Option<(Uuid, PersonId, i64)> {
-        let (text, tag) = token.rsplit_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        if tag.len() != 16 {
-            return None;
-        }
-        self.mac(text).verify_truncated_left(&tag).ok()?;
-        let mut parts = text.strip_prefix("csv.")?.split('.');
+        let mut parts = self.verified(token)?.strip_prefix("csv.")?.split('.');
         let event = Uuid::parse_str(parts.next()?).ok()?;
         let host = PersonId(Uuid::parse_str(parts.next()?).ok()?);
         let expires = parts.next()?.parse().ok()?;
@@ -141,13 +153,7 @@ impl Keys {
 
     /// Who and what a token unsubscribes, if it is one of ours.
     pub fn check_unsubscribe(&self, token: &str) -> Option<(PersonId, Unsubscribe)> {
-        let (text, tag) = token.rsplit_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        if tag.len() != 16 {
-            return None;
-        }
-        self.mac(text).verify_truncated_left(&tag).ok()?;
-        let (person, what) = text.split_once('.')?;
+        let (person, what) = self.verified(token)?.split_once('.')?;
         Some((
             PersonId(Uuid::parse_str(person).ok()?),
             Unsubscribe::parse(what)?,
