@@ -78,18 +78,27 @@ pub struct UpdateEventInput {
     pub online_url: Option<String>,
 }
 
-/// Instructions as given: None when not given, `Some(None)` when blank
-/// (removed), else the trimmed text, at most [`MAX_INSTRUCTIONS`].
-fn parse_instructions(raw: Option<&str>) -> Result<Option<Option<String>>, ValidationError> {
+/// An optional text as given: None when not given, `Some(None)` when
+/// blank (removed), else the trimmed text as `parse` takes it.
+fn clearable(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<String, ValidationError>,
+) -> Result<Option<Option<String>>, ValidationError> {
     match raw.map(str::trim) {
         None => Ok(None),
         Some("") => Ok(Some(None)),
-        Some(text) => Ok(Some(Some(parse_text(
-            text,
-            MAX_INSTRUCTIONS,
-            "instructions",
-        )?))),
+        Some(text) => parse(text).map(|t| Some(Some(t))),
     }
+}
+
+/// Instructions: at most [`MAX_INSTRUCTIONS`] characters.
+fn parse_instructions(raw: Option<&str>) -> Result<Option<Option<String>>, ValidationError> {
+    clearable(raw, |t| parse_text(t, MAX_INSTRUCTIONS, "instructions"))
+}
+
+/// The link of an online action ([`parse_online_url`]).
+fn parse_link(raw: Option<&str>) -> Result<Option<Option<String>>, ValidationError> {
+    clearable(raw, |u| parse_online_url(u, "onlineUrl"))
 }
 
 impl TryFrom<CreateEventInput> for EventDraft {
@@ -103,13 +112,9 @@ impl TryFrom<CreateEventInput> for EventDraft {
         check_start(input.starts_at, Utc::now(), "startsAt").map_err(under)?;
         check_schedule(input.starts_at, input.ends_at, "endsAt").map_err(under)?;
         let online = input.online.unwrap_or(false);
-        let online_url = input
-            .online_url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
-            .map(|u| parse_online_url(u, "onlineUrl"))
-            .transpose()
-            .map_err(under)?;
+        let online_url = parse_link(input.online_url.as_deref())
+            .map_err(under)?
+            .flatten();
         check_place(
             online,
             input.location.is_some(),
@@ -182,11 +187,7 @@ impl TryFrom<UpdateEventInput> for EventChanges {
             capacity: input.capacity,
             address_visibility: input.address_visibility,
             instructions: parse_instructions(input.instructions.as_deref()).map_err(under)?,
-            online_url: match input.online_url.as_deref().map(str::trim) {
-                None => None,
-                Some("") => Some(None),
-                Some(u) => Some(Some(parse_online_url(u, "onlineUrl").map_err(under)?)),
-            },
+            online_url: parse_link(input.online_url.as_deref()).map_err(under)?,
         })
     }
 }
