@@ -64,7 +64,7 @@ impl Event {
     /// Whether a reader sees the exact place: a PUBLIC address, or one of
     /// its hosts or GOING attendees (`privileged`).
     pub fn shows_exact_place(&self, privileged: bool) -> bool {
-        self.address_visibility == AddressVisibility::Public || privileged
+        !self.address_visibility.is_private() || privileged
     }
 
     /// The location a reader is shown: exact, or the centre of its ~1 km
@@ -81,18 +81,21 @@ impl Event {
 
     /// The location everyone may be shown.
     pub fn public_location(&self) -> (f64, f64) {
-        self.shown_location(self.shows_exact_place(false))
+        match GeoPoint::parse(self.lat, self.lon) {
+            Ok(p) => {
+                let p = self.address_visibility.public_point(p);
+                (p.lat(), p.lon())
+            }
+            Err(_) => (self.lat, self.lon),
+        }
     }
 
     /// Where searches by location place the event (stored as its `earth`,
-    /// which the near listing orders, filters and measures by): the exact
-    /// point for a PUBLIC address, the rounded one for a private address,
-    /// so that no distance, order or cursor gives the exact point away.
+    /// which the near listing orders, filters and measures by): the point
+    /// everyone may be shown, so that no distance, order or cursor gives
+    /// a private address's exact point away.
     pub fn search_point(location: GeoPoint, visibility: AddressVisibility) -> GeoPoint {
-        match visibility {
-            AddressVisibility::Public => location,
-            AddressVisibility::Attendees => location.coarse(),
-        }
+        visibility.public_point(location)
     }
 
     /// Whether it is announced to members near its place: announced, and

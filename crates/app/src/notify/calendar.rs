@@ -120,14 +120,17 @@ fn render(app: &App, name: &str, entries: &[Entry]) -> Ics {
         // A calendar file travels (links are shared, agendas synced): a
         // private address never goes in one, whoever asks. The commune
         // and the rounded point do; the app shows the rest to those coming.
-        let private = e.address_visibility == cortege_domain::AddressVisibility::Attendees;
+        let private = e.address_visibility.is_private();
         let place = match &e.street {
             Some(s) if !s.is_empty() && !private => format!("{s}, {} {}", e.postcode, e.city),
             _ => format!("{} {}", e.postcode, e.city),
         };
         let (lat, lon) = match cortege_domain::GeoPoint::parse(e.lat, e.lon) {
-            Ok(p) if private => (p.coarse().lat(), p.coarse().lon()),
-            _ => (e.lat, e.lon),
+            Ok(p) => {
+                let p = e.address_visibility.public_point(p);
+                (p.lat(), p.lon())
+            }
+            Err(_) => (e.lat, e.lon),
         };
         let mut event = Event::new();
         event

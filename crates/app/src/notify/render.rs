@@ -57,7 +57,9 @@ pub fn when(at: DateTime<Utc>) -> String {
 /// never goes out in one (mails are forwarded, lock screens read over a
 /// shoulder); the commune does, and the link leads to the rest.
 fn place(c: &Claimed) -> String {
-    let private = c.event_address_visibility == Some(cortege_domain::AddressVisibility::Attendees);
+    let private = c
+        .event_address_visibility
+        .is_some_and(cortege_domain::AddressVisibility::is_private);
     let street = if private {
         ""
     } else {

@@ -84,6 +84,25 @@ kind! {
     }
 }
 
+impl AddressVisibility {
+    /// Whether only hosts and GOING attendees see the street and the
+    /// exact point.
+    pub fn is_private(self) -> bool {
+        self == AddressVisibility::Attendees
+    }
+
+    /// The point anyone may be shown, and searches use: exact for a
+    /// PUBLIC address, the centre of its ~1 km cell for a private one
+    /// ([`crate::GeoPoint::coarse`]).
+    pub fn public_point(self, location: crate::GeoPoint) -> crate::GeoPoint {
+        if self.is_private() {
+            location.coarse()
+        } else {
+            location
+        }
+    }
+}
+
 impl RsvpStatus {
     /// Whether the party still counts on the event: seated or waiting.
     pub fn holds_place(self) -> bool {
