@@ -126,18 +126,27 @@ pub async fn update(
     .bind(changes.join_policy)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO moderation_log (actor_id, action, target_type, target_id, details)
-         VALUES ($1, 'UPDATE_GROUP', 'GROUP', $2,
-                 jsonb_strip_nulls(jsonb_build_object('name', $3::text, 'description', $4::text,
-                                                      'join_policy', $5::text)))",
+    // What changed, and only that.
+    let mut details = serde_json::Map::new();
+    if let Some(name) = &changes.name {
+        details.insert("name".into(), name.clone().into());
+    }
+    if let Some(description) = &changes.description {
+        details.insert("description".into(), description.clone().into());
+    }
+    if let Some(policy) = changes.join_policy {
+        details.insert("join_policy".into(), policy.as_str().into());
+    }
+    crate::moderation_log::record(
+        &mut *tx,
+        &crate::moderation_log::NewLine {
+            actor: actor.0,
+            action: cortege_domain::ModerationAction::UpdateGroup,
+            target_person: None,
+            target: (cortege_domain::SubjectKind::Group, group),
+            details: details.into(),
+        },
     )
-    .bind(actor.0)
-    .bind(group)
-    .bind(&changes.name)
-    .bind(&changes.description)
-    .bind(changes.join_policy)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(Some(updated))

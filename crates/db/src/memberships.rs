@@ -2,7 +2,7 @@
 //! and the lists of members.
 
 use chrono::{DateTime, Utc};
-use cortege_domain::{GroupRole, MembershipStatus, PersonId};
+use cortege_domain::{GroupRole, MembershipStatus, ModerationAction, PersonId, SubjectKind};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -214,15 +214,16 @@ pub async fn remove(
     .bind(actor.0)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id, details)
-         VALUES ($1, 'REMOVE_GROUP_MEMBER', $2, 'GROUP', $3, jsonb_build_object('role', $4::text))",
+    crate::moderation_log::record(
+        &mut *tx,
+        &crate::moderation_log::NewLine {
+            actor: actor.0,
+            action: ModerationAction::RemoveGroupMember,
+            target_person: Some(person),
+            target: (SubjectKind::Group, group),
+            details: serde_json::json!({ "role": m.role }),
+        },
     )
-    .bind(actor.0)
-    .bind(person)
-    .bind(group)
-    .bind(m.role)
-    .execute(&mut *tx)
     .await?;
     activities::record(
         &mut tx,
@@ -293,15 +294,16 @@ pub async fn set_role(
     .bind(role)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id, details)
-         VALUES ($1, 'SET_GROUP_ROLE', $2, 'GROUP', $3, jsonb_build_object('role', $4::text))",
+    crate::moderation_log::record(
+        &mut *tx,
+        &crate::moderation_log::NewLine {
+            actor: actor.0,
+            action: ModerationAction::SetGroupRole,
+            target_person: Some(person),
+            target: (SubjectKind::Group, group),
+            details: serde_json::json!({ "role": role }),
+        },
     )
-    .bind(actor.0)
-    .bind(person)
-    .bind(group)
-    .bind(role)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(RoleOutcome::Changed(changed))

@@ -1,5 +1,5 @@
-//! The moderation log, as moderators read it: append-only (a trigger
-//! refuses changes), newest first.
+//! The moderation log: append-only (a trigger refuses changes), written
+//! in the transaction of what it records, read by moderators newest first.
 
 use chrono::{DateTime, Utc};
 use cortege_domain::{ModerationAction, SubjectKind};
@@ -22,6 +22,34 @@ pub struct Entry {
     pub reason: Option<String>,
     pub details: serde_json::Value,
     pub created_at: DateTime<Utc>,
+}
+
+/// A line to append.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub actor: Uuid,
+    pub action: ModerationAction,
+    pub target_person: Option<Uuid>,
+    /// What it was about.
+    pub target: (SubjectKind, Uuid),
+    pub details: serde_json::Value,
+}
+
+/// Appends a line, in the caller's transaction (or on its own).
+pub async fn record<'e>(db: impl sqlx::PgExecutor<'e>, line: &NewLine) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id, details)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(line.actor)
+    .bind(line.action.as_str())
+    .bind(line.target_person)
+    .bind(line.target.0)
+    .bind(line.target.1)
+    .bind(&line.details)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// A page of the log, newest first, before the line `before` (the

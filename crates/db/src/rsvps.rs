@@ -355,14 +355,15 @@ pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Rsvp>> {
 /// Logs a host's download of an event's attendee list, where moderators
 /// see it: personal data left the server.
 pub async fn log_download(pool: &PgPool, host: PersonId, event: Uuid, rows: usize) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO moderation_log (actor_id, action, target_type, target_id, details)
-         VALUES ($1, 'EXPORT_ATTENDEES', 'EVENT', $2, jsonb_build_object('rows', $3::int8))",
+    crate::moderation_log::record(
+        pool,
+        &crate::moderation_log::NewLine {
+            actor: host.0,
+            action: cortege_domain::ModerationAction::ExportAttendees,
+            target_person: None,
+            target: (cortege_domain::SubjectKind::Event, event),
+            details: serde_json::json!({ "rows": rows }),
+        },
     )
-    .bind(host.0)
-    .bind(event)
-    .bind(i64::try_from(rows).unwrap_or(i64::MAX))
-    .execute(pool)
-    .await?;
-    Ok(())
+    .await
 }
