@@ -28,6 +28,18 @@ ensure_packages() {
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  # Distinct participants in statistics are hll sketches (Citus' extension,
+  # packaged by Debian for each PostgreSQL major). Optional: without it
+  # they are counted exactly, slowly on a large movement.
+  local major=""
+  [ -n "$(pg_bin)" ] && major=$(basename "$(dirname "$(pg_bin)")")
+  if [ -n "$major" ] && [ ! -f "/usr/share/postgresql/$major/extension/hll.control" ]; then
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+      "postgresql-$major-hll" >/dev/null 2>&1 \
+      || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+             --no-install-recommends "postgresql-$major-hll" >/dev/null; } \
+      || echo "postgresql-$major-hll is not available: statistics count participants exactly" >&2
+  fi
   # The Debian package starts a cluster of its own; it is not needed.
   if command -v pg_lsclusters >/dev/null && [ "$(id -u)" = 0 ]; then
     pg_lsclusters -h 2>/dev/null | awk '$4=="online"{print $1, $2}' | while read -r v c; do

@@ -23,7 +23,7 @@ export const REPORT_REASONS = [
 ] as const satisfies readonly ReportReason[];
 
 export const STATS_DIMENSIONS = [
-  'DEPARTMENT', 'REGION', 'COMMUNE', 'KIND', 'WEEK', 'DAY',
+  'DEPARTMENT', 'REGION', 'COMMUNE', 'KIND', 'MONTH', 'WEEK', 'DAY',
 ] as const satisfies readonly StatsDimension[];
 
 export function statsDimension(value: string): StatsDimension | undefined {

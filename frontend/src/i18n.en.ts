@@ -94,6 +94,7 @@ export const strings: Catalogue = {
   dimension_COMMUNE: 'Commune',
   dimension_KIND: 'Kind of action',
   dimension_WEEK: 'Week',
+  dimension_MONTH: 'Month',
   dimension_DAY: 'Day',
   nav_groups: 'Groups',
   nav_friends: 'Friends',

@@ -94,6 +94,7 @@ export const fr = {
   dimension_COMMUNE: 'Commune',
   dimension_KIND: "Type d'action",
   dimension_WEEK: 'Semaine',
+  dimension_MONTH: 'Mois',
   dimension_DAY: 'Jour',
   nav_groups: 'Groupes',
   nav_friends: 'Ami·es',

@@ -16,6 +16,7 @@
 //! | `moderation`  | reports and decisions                                   |
 //! | `places`      | postcodes and addresses resolved to communes            |
 //! | `rate_limits` | login-code throttles and content limits                 |
+//! | `stats`       | activity and members, small cells, the rollup's job    |
 //! | `notify`      | notifications by mail and push, reminders, digests, calendars |
 //! | `mail`, `media` | outgoing mail, photo processing and storage          |
 
@@ -36,6 +37,7 @@ pub mod rate_limits;
 pub mod rights;
 pub mod rsvps;
 pub mod sessions;
+pub mod stats;
 
 pub use error::{Error, Result};
 

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod kinds;
 pub mod outcomes;
 pub mod seats;
+pub mod stats;
 pub mod values;
 
 pub use address::{AddressLines, PostalAddress};

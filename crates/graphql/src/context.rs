@@ -20,9 +20,9 @@ pub trait ContextExt<'a> {
         &self.state().pool
     }
 
-    /// Where statistics run: the read replica when configured.
-    fn analytics_pool(&self) -> &'a PgPool {
-        self.state().analytics_pool()
+    /// Statistics (on the analytics replica when configured).
+    fn stats(&self) -> &'a cortege_app::stats::Statistics {
+        &self.state().stats
     }
 }
 

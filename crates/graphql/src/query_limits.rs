@@ -27,8 +27,9 @@ pub const MAX_ALIASES: usize = 30;
 /// ancestors may return (`first`, or the default page size).
 pub const MAX_NODES: u64 = 50_000;
 
-/// Fields that return a connection and take `first` (default 20 when
-/// omitted). A test checks this against the schema.
+/// Fields that return a connection (or, for `breakdown`, a list of flat
+/// rows) and take `first` (default 20 when omitted). A test checks this
+/// against the schema.
 pub const CONNECTION_FIELDS: &[&str] = &[
     "events",
     "attendees",
@@ -41,6 +42,7 @@ pub const CONNECTION_FIELDS: &[&str] = &[
     "feed",
     "reports",
     "moderationLog",
+    "breakdown",
 ];
 
 pub struct QueryLimits;

@@ -26,6 +26,8 @@ pub struct ApiConfig {
     pub resolver_timeout: std::time::Duration,
     /// Notification settings and the deployment's keys.
     pub notify: cortege_app::notify::Notify,
+    /// Counts of people below this are shown as null.
+    pub stats_min_cell: cortege_domain::stats::MinCell,
 }
 
 impl ApiConfig {
@@ -40,8 +42,8 @@ pub struct AppState {
     /// they run on.
     pub app: Arc<App>,
     pub pool: PgPool,
-    /// A read replica for statistics, when configured.
-    pub analytics: Option<PgPool>,
+    /// Statistics, read from the analytics replica when configured.
+    pub stats: Arc<cortege_app::stats::Statistics>,
     pub config: ApiConfig,
     /// Live delivery between this process and the others.
     pub bus: SharedBus,
@@ -84,19 +86,19 @@ impl AppState {
             shared_limits,
             config.notify.clone(),
         );
+        let stats = Arc::new(cortege_app::stats::Statistics::new(
+            pool.clone(),
+            analytics,
+            config.stats_min_cell,
+        ));
         Arc::new(Self {
             app: Arc::new(app),
             pool,
-            analytics,
+            stats,
             config,
             bus,
             feeds,
         })
-    }
-
-    /// Where statistics run: the read replica when configured.
-    pub fn analytics_pool(&self) -> &PgPool {
-        self.analytics.as_ref().unwrap_or(&self.pool)
     }
 
     /// The public URL of a stored photo at `size` pixels.

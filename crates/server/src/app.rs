@@ -63,6 +63,12 @@ impl Database {
             db.close().await.ok();
             return Err(e).context("migrating the database");
         }
+        // The analysts' views read the small-cell threshold from the
+        // database, where this process's setting has to be.
+        if let Err(e) = cortege_db::analytics::set_min_cell(&db.pool, config.stats_min_cell).await {
+            db.close().await.ok();
+            return Err(e).context("setting the analytics small-cell threshold");
+        }
         Ok(db)
     }
 
@@ -127,6 +133,7 @@ impl Application {
             throttles: config.throttles(),
             content_limits: config.content_limits(),
             resolver_timeout: std::time::Duration::from_millis(config.resolver_timeout_ms.max(1)),
+            stats_min_cell: config.min_cell(),
         };
         let analytics = match &config.analytics_database_url {
             Some(url) => {
@@ -245,6 +252,8 @@ impl Application {
             cortege_live::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
         });
         let (notify_stop, notify_stopping) = tokio::sync::watch::channel(false);
+        let statistics =
+            cortege_app::stats::spawn(self.state.stats.clone(), notify_stopping.clone());
         let notifiers = self.spawn_notifiers(notify_stopping)?;
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
@@ -265,6 +274,12 @@ impl Application {
             }
         }
         notify_stop.send(true).ok();
+        if tokio::time::timeout(Duration::from_secs(5), statistics)
+            .await
+            .is_err()
+        {
+            tracing::info!("the statistics job did not stop in 5 s; the next flush takes over");
+        }
         for task in notifiers {
             // A send cut short is taken again by a replica once its lease
             // runs out: waiting is a courtesy, not a need.

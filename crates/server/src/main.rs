@@ -43,8 +43,21 @@ enum Command {
         report: Option<PathBuf>,
     },
     /// Create a PostgreSQL login for an analyst, in the read-only
-    /// cortege_analyst role; prints its password once.
-    GrantAnalystLogin { name: String },
+    /// cortege_analyst role; prints its password once. For an existing
+    /// login, applies the limits and keeps the password.
+    GrantAnalystLogin {
+        name: String,
+        /// Seconds a statement of this login may run.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+        statement_timeout: u32,
+        /// Connections this login may hold at once.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        connection_limit: u32,
+    },
+    /// Take today's member snapshot now (the server takes it every hour;
+    /// idempotent per day), rebuilding the days since launch on the first
+    /// run, and bring the activity rollup up to date.
+    SnapshotStats,
     /// Write this period's digests of new events near home and send them
     /// (once per member and period: running it again sends nothing more).
     SendDigests {
@@ -177,14 +190,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::GrantAnalystLogin { name } => {
+        Command::GrantAnalystLogin {
+            name,
+            statement_timeout,
+            connection_limit,
+        } => {
             let db = Database::open(&cli.config).await?;
-            let result = cortege_db::analytics::create_login(&db.pool, &name).await;
+            let limits = cortege_db::analytics::LoginLimits {
+                statement_timeout_seconds: statement_timeout,
+                connection_limit,
+            };
+            let result = cortege_db::analytics::create_login(&db.pool, &name, limits).await;
             db.close().await?;
-            let password = result?;
-            println!(
-                "login {name} created in role cortege_analyst; password (shown once): {password}"
-            );
+            match result? {
+                Some(password) => println!(
+                    "login {name} created in role cortege_analyst; password (shown once): {password}"
+                ),
+                None => println!(
+                    "login {name} exists: statement timeout {statement_timeout} s, \
+                     {connection_limit} connections; password unchanged"
+                ),
+            }
+            Ok(())
+        }
+        Command::SnapshotStats => {
+            let db = Database::open(&cli.config).await?;
+            let stats =
+                cortege_app::stats::Statistics::new(db.pool.clone(), None, cli.config.min_cell());
+            let result = async {
+                let marks = stats.flush().await?;
+                let day = cortege_app::stats::paris_today(chrono::Utc::now());
+                let rows = stats.snapshot(day).await?;
+                Ok::<_, cortege_app::Error>((marks, day, rows))
+            }
+            .await;
+            db.close().await?;
+            let (marks, day, rows) = result.map_err(anyhow::Error::msg)?;
+            println!("snapshot of {day}: {rows} rows written; rollup: {marks} marks flushed");
             Ok(())
         }
         Command::GrantRole { email, role } => {

@@ -339,6 +339,8 @@ export type StatsDimension =
   | 'DEPARTMENT'
   /** The EventKind value. */
   | 'KIND'
+  /** Calendar month "2026-11", Europe/Paris time. */
+  | 'MONTH'
   /** INSEE region code. */
   | 'REGION'
   /** ISO week "2026-W48", Europe/Paris time. */

@@ -75,5 +75,19 @@ kind! {
         Day = "DAY",
         /// ISO week "2026-W48", Europe/Paris time.
         Week = "WEEK",
+        /// Calendar month "2026-11", Europe/Paris time.
+        Month = "MONTH",
+    }
+}
+
+impl StatsDimension {
+    /// Commune, department or region: a place with a population.
+    pub fn is_place(self) -> bool {
+        matches!(self, Self::Commune | Self::Department | Self::Region)
+    }
+
+    /// Day, week or month: a period of the Europe/Paris calendar.
+    pub fn is_period(self) -> bool {
+        matches!(self, Self::Day | Self::Week | Self::Month)
     }
 }

@@ -299,6 +299,17 @@ pub struct Config {
     )]
     pub resolver_timeout_ms: u64,
 
+    /// Counts of people below this are shown as null in statistics and in
+    /// the analysts' views (small-cell suppression).
+    #[arg(
+        long,
+        env = "CORTEGE_STATS_MIN_CELL",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=1000),
+        global = true
+    )]
+    pub stats_min_cell: u32,
+
     /// Events one person may create per hour.
     #[arg(
         long,
@@ -447,6 +458,10 @@ impl Config {
             friend_requests_per_day: self.friend_requests_per_day,
             requests_per_minute: self.requests_per_minute,
         }
+    }
+
+    pub fn min_cell(&self) -> cortege_domain::stats::MinCell {
+        cortege_domain::stats::MinCell::new(self.stats_min_cell).unwrap_or_default()
     }
 
     pub fn notify_settings(&self) -> cortege_app::notify::NotifySettings {

@@ -6,8 +6,10 @@
 mod common;
 
 mod accounts;
+mod analytics;
 mod answers;
 mod attendance;
+mod breakdown;
 mod conformance;
 mod delivery;
 mod duplicate;
@@ -31,6 +33,7 @@ mod plans;
 mod privacy;
 mod private_addresses;
 mod rights;
+mod rollup;
 mod rsvps;
 mod schema;
 mod seed;

@@ -1,0 +1,128 @@
+//! Statistics for the national team: activity (events, seats, distinct
+//! participants, outcomes) by place, kind and period, read from the
+//! maintained daily rollup (`rollup`), and members by place of residence or
+//! over time (`members`, from daily snapshots).
+
+mod breakdown;
+mod members;
+mod rollup;
+
+pub use breakdown::{Row, breakdown};
+pub use members::{MemberRow, MembersFilter, members_by_period, members_by_place, snapshot};
+pub use rollup::{Sketches, flush, sketches};
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::Result;
+
+/// How buckets are keyed.
+pub use cortege_domain::StatsDimension as Dimension;
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Inclusive, on startsAt.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive, on startsAt.
+    pub to: Option<DateTime<Utc>>,
+    pub kinds: Option<Vec<cortege_domain::EventKind>>,
+    pub department: Option<String>,
+    pub region: Option<String>,
+}
+
+/// What to compute beyond events and seats.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Distinct participants.
+    pub participants: bool,
+    /// Sums of reported outcomes.
+    pub outcomes: bool,
+    /// Attended seats.
+    pub attended: bool,
+    /// The population of the bucket's place, for per-capita figures.
+    pub population: bool,
+}
+
+/// The SQL key of a dimension over a relation `s` with `day` (the Europe/
+/// Paris date) and `kind`, joined with `communes c`.
+fn key_sql(d: Dimension) -> &'static str {
+    match d {
+        Dimension::Commune => "COALESCE(c.parent_code, c.code)",
+        Dimension::Department => "c.department_code",
+        Dimension::Region => "c.region_code",
+        Dimension::Kind => "s.kind::text",
+        Dimension::Day => "to_char(s.day, 'YYYY-MM-DD')",
+        Dimension::Week => "to_char(s.day, 'IYYY-\"W\"IW')",
+        Dimension::Month => "to_char(s.day, 'YYYY-MM')",
+    }
+}
+
+/// The table naming the places of a dimension, for labels.
+fn label_table(d: Dimension) -> Option<&'static str> {
+    match d {
+        Dimension::Commune => Some("communes"),
+        Dimension::Department => Some("departments"),
+        Dimension::Region => Some("regions"),
+        _ => None,
+    }
+}
+
+/// Inhabitants per place of a dimension (INSEE populations; a city's
+/// arrondissements are counted in the city's own row).
+fn population_sql(d: Dimension) -> Option<&'static str> {
+    match d {
+        Dimension::Commune => {
+            Some("SELECT code AS key, population::int8 AS population FROM communes")
+        }
+        Dimension::Department => Some(
+            "SELECT department_code AS key, sum(population)::int8 AS population FROM communes
+             WHERE parent_code IS NULL GROUP BY 1",
+        ),
+        Dimension::Region => Some(
+            "SELECT region_code AS key, sum(population)::int8 AS population FROM communes
+             WHERE parent_code IS NULL GROUP BY 1",
+        ),
+        _ => None,
+    }
+}
+
+fn push_place_filters(
+    q: &mut QueryBuilder<Postgres>,
+    department: Option<&str>,
+    region: Option<&str>,
+) {
+    if let Some(d) = department {
+        q.push(" AND c.department_code = ").push_bind(d.to_owned());
+    }
+    if let Some(r) = region {
+        q.push(" AND c.region_code = ").push_bind(r.to_owned());
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Totals {
+    /// Accounts neither deleted nor banned.
+    pub people: i64,
+    /// Neither cancelled nor removed.
+    pub events: i64,
+    pub upcoming_events: i64,
+    /// Seats of GOING RSVPs on counted events.
+    pub rsvps: i64,
+    pub groups: i64,
+    pub open_reports: i64,
+}
+
+pub async fn totals(pool: &PgPool) -> Result<Totals> {
+    Ok(sqlx::query_as(
+        "SELECT
+             (SELECT count(*) FROM people WHERE deleted_at IS NULL AND banned_at IS NULL) AS people,
+             (SELECT COALESCE(sum(events), 0)::int8 FROM stats_daily) AS events,
+             (SELECT count(*) FROM events WHERE cancelled_at IS NULL AND removed_at IS NULL
+                  AND ends_at > now() AND starts_at > now() - interval '7 days') AS upcoming_events,
+             (SELECT COALESCE(sum(seats), 0)::int8 FROM stats_daily) AS rsvps,
+             (SELECT count(*) FROM groups WHERE removed_at IS NULL) AS groups,
+             (SELECT count(*) FROM reports WHERE status = 'OPEN') AS open_reports",
+    )
+    .fetch_one(pool)
+    .await?)
+}
