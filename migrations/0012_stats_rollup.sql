@@ -118,19 +118,20 @@ CREATE TRIGGER sessions_mark_active
 CREATE INDEX people_stats_idx ON people (commune_code, created_at) INCLUDE (last_active_on)
     WHERE deleted_at IS NULL AND banned_at IS NULL;
 
--- Daily membership snapshots, one row per department and day, so the
+-- Daily membership snapshots, one row per department and day (and one
+-- for members whose commune is unknown: department_code NULL), so the
 -- curve since launch reads a few thousand rows. active_30d is NULL on
 -- days rebuilt from sign-up dates (before the first snapshot was taken).
 CREATE TABLE member_snapshots (
     day date NOT NULL,
-    department_code text NOT NULL REFERENCES departments (code),
+    department_code text REFERENCES departments (code),
     members integer NOT NULL,
     new_members integer NOT NULL,
     removed integer NOT NULL,
     active_30d integer,
-    taken_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (day, department_code)
+    taken_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE UNIQUE INDEX member_snapshots_key ON member_snapshots (day, COALESCE(department_code, ''));
 
 -- Settings the analytics views read; written by the server at start.
 CREATE TABLE analytics_settings (

@@ -139,8 +139,8 @@ SELECT s.day, s.department_code, d.region_code,
        CASE WHEN s.active_30d >= k.min_cell THEN s.active_30d END AS active_30d
 FROM member_snapshots s
 CROSS JOIN analytics_settings k
-JOIN departments d ON d.code = s.department_code;
-COMMENT ON VIEW analytics.member_snapshots IS 'Members per department and day since launch (NULL below the small-cell threshold); active_30d is NULL before the first snapshot was taken.';
+LEFT JOIN departments d ON d.code = s.department_code;
+COMMENT ON VIEW analytics.member_snapshots IS 'Members per department and day since launch (department_code NULL: members whose commune is unknown; counts NULL below the small-cell threshold); active_30d is NULL before the first snapshot was taken.';
 
 GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO cortege_analyst;
 -- Settings of a role are not inherited by its members: each login gets

@@ -172,6 +172,17 @@ await mona.page.reload();
 await mona.page.getByRole('heading', { name: 'Activité du mouvement' }).waitFor();
 await mona.page.getByRole('cell', { name: 'Paris', exact: true }).waitFor();
 await shot(mona.page, '12-statistiques');
+// Two dimensions at once, filtered, and the membership curve from the
+// daily snapshot (taken now rather than at the server's next hour).
+await mona.page.getByLabel('En colonnes').selectOption('KIND');
+await mona.page.getByRole('rowheader', { name: 'Paris', exact: true }).waitFor();
+await mona.page.getByLabel('Département (code INSEE)').fill('75');
+await mona.page.getByRole('rowheader', { name: 'Paris', exact: true }).waitFor();
+assert.equal(await mona.page.getByRole('rowheader').count(), 1);
+execFileSync(cortege, ['snapshot-stats'], { stdio: 'inherit' });
+await mona.page.getByLabel('Courbe par').selectOption('DAY');
+await mona.page.getByRole('img', { name: /^Adhérent·es: \d+/ }).waitFor();
+await shot(mona.page, '12b-statistiques-croisees');
 
 // The feed screen.
 await alice.page.goto(`${base}/#/feed`);

@@ -71,7 +71,9 @@ type Documents = {
     "\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n": typeof types.ReportOutcomeDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": typeof types.AcceptPledgeDocument,
-    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n": typeof types.StatsActivityDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!, $filter: StatsFilter) {\n    stats {\n      activity(groupBy: $groupBy, filter: $filter) {\n        key label events rsvps participants participantsSuppressed perTenThousand doorsKnocked leaflets\n      }\n    }\n  }\n": typeof types.StatsActivityDocument,
+    "\n  query StatsBreakdown($groupBy: [StatsDimension!]!, $filter: StatsFilter) {\n    stats {\n      breakdown(groupBy: $groupBy, filter: $filter, first: 5000) { keys labels events }\n    }\n  }\n": typeof types.StatsBreakdownDocument,
+    "\n  query StatsMembers($groupBy: StatsDimension, $filter: MembersFilter) {\n    stats {\n      members(groupBy: $groupBy, filter: $filter) { key label members newMembers active30d }\n    }\n  }\n": typeof types.StatsMembersDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      email\n      roles\n      hasAcceptedPledge\n      homeLocation { lat lon }\n      actionRadiusKm\n      person { id displayName firstName lastName photoUrl }\n    }\n  }\n": types.ViewerDocument,
@@ -131,7 +133,9 @@ const documents: Documents = {
     "\n  mutation ReportOutcome($eventId: ID!, $input: EventOutcomeInput!) {\n    reportOutcome(eventId: $eventId, input: $input) { id outcome { ...OutcomeFields } }\n  }\n": types.ReportOutcomeDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { homeLocation { lat lon } actionRadiusKm }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation AcceptPledge { acceptPledge { hasAcceptedPledge } }\n": types.AcceptPledgeDocument,
-    "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n": types.StatsActivityDocument,
+    "\n  query StatsActivity($groupBy: StatsDimension!, $filter: StatsFilter) {\n    stats {\n      activity(groupBy: $groupBy, filter: $filter) {\n        key label events rsvps participants participantsSuppressed perTenThousand doorsKnocked leaflets\n      }\n    }\n  }\n": types.StatsActivityDocument,
+    "\n  query StatsBreakdown($groupBy: [StatsDimension!]!, $filter: StatsFilter) {\n    stats {\n      breakdown(groupBy: $groupBy, filter: $filter, first: 5000) { keys labels events }\n    }\n  }\n": types.StatsBreakdownDocument,
+    "\n  query StatsMembers($groupBy: StatsDimension, $filter: MembersFilter) {\n    stats {\n      members(groupBy: $groupBy, filter: $filter) { key label members newMembers active30d }\n    }\n  }\n": types.StatsMembersDocument,
 };
 
 /**
@@ -379,7 +383,15 @@ export function graphql(source: "\n  mutation AcceptPledge { acceptPledge { hasA
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n"): (typeof documents)["\n  query StatsActivity($groupBy: StatsDimension!) {\n    stats {\n      activity(groupBy: $groupBy) { key label events rsvps participants doorsKnocked leaflets }\n    }\n  }\n"];
+export function graphql(source: "\n  query StatsActivity($groupBy: StatsDimension!, $filter: StatsFilter) {\n    stats {\n      activity(groupBy: $groupBy, filter: $filter) {\n        key label events rsvps participants participantsSuppressed perTenThousand doorsKnocked leaflets\n      }\n    }\n  }\n"): (typeof documents)["\n  query StatsActivity($groupBy: StatsDimension!, $filter: StatsFilter) {\n    stats {\n      activity(groupBy: $groupBy, filter: $filter) {\n        key label events rsvps participants participantsSuppressed perTenThousand doorsKnocked leaflets\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StatsBreakdown($groupBy: [StatsDimension!]!, $filter: StatsFilter) {\n    stats {\n      breakdown(groupBy: $groupBy, filter: $filter, first: 5000) { keys labels events }\n    }\n  }\n"): (typeof documents)["\n  query StatsBreakdown($groupBy: [StatsDimension!]!, $filter: StatsFilter) {\n    stats {\n      breakdown(groupBy: $groupBy, filter: $filter, first: 5000) { keys labels events }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StatsMembers($groupBy: StatsDimension, $filter: MembersFilter) {\n    stats {\n      members(groupBy: $groupBy, filter: $filter) { key label members newMembers active30d }\n    }\n  }\n"): (typeof documents)["\n  query StatsMembers($groupBy: StatsDimension, $filter: MembersFilter) {\n    stats {\n      members(groupBy: $groupBy, filter: $filter) { key label members newMembers active30d }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

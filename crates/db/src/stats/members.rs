@@ -1,7 +1,8 @@
 //! Members by place of residence (now) or over time (daily snapshots).
 //!
 //! Counted members are accounts neither deleted nor banned, as in totals.
-//! A snapshot row holds one department on one day; the server takes
+//! A snapshot row holds one department on one day (members with no known
+//! commune in a row of their own, counted nationally only); the server takes
 //! today's every hour (`snapshot`, idempotent per day: a later run of the
 //! same day refreshes it), and the first run rebuilds the days since
 //! launch from sign-up, deletion and ban dates, with no active count for
@@ -102,7 +103,8 @@ pub async fn members_by_period(
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
         "WITH d AS (SELECT s.day, sum(s.members)::int8 AS members, sum(s.new_members)::int8 AS new_members,
                            sum(s.active_30d)::int8 AS active, bool_or(s.active_30d IS NULL) AS unknown
-                    FROM member_snapshots s JOIN departments c ON c.code = s.department_code WHERE true",
+                    FROM member_snapshots s LEFT JOIN departments c ON c.code = s.department_code
+                    WHERE true",
     );
     if let Some(d) = &f.department {
         q.push(" AND c.code = ").push_bind(d.clone());
@@ -172,11 +174,11 @@ pub async fn snapshot(pool: &PgPool, day: NaiveDate) -> Result<u64> {
          ), moves AS (
              SELECT c.department_code, (p.created_at AT TIME ZONE 'Europe/Paris')::date AS day,
                     1 AS joined, 0 AS gone
-             FROM people p JOIN communes c ON c.code = p.commune_code
+             FROM people p LEFT JOIN communes c ON c.code = p.commune_code
              UNION ALL
              SELECT c.department_code,
                     (LEAST(p.deleted_at, p.banned_at) AT TIME ZONE 'Europe/Paris')::date, 0, 1
-             FROM people p JOIN communes c ON c.code = p.commune_code
+             FROM people p LEFT JOIN communes c ON c.code = p.commune_code
              WHERE p.deleted_at IS NOT NULL OR p.banned_at IS NOT NULL
          ), per_day AS (
              SELECT department_code, day, sum(joined) AS joined, sum(gone) AS gone
@@ -187,8 +189,8 @@ pub async fn snapshot(pool: &PgPool, day: NaiveDate) -> Result<u64> {
          ), grid AS (
              SELECT d.code AS department_code, days.day,
                     COALESCE(pd.joined, 0) AS joined, COALESCE(pd.gone, 0) AS gone
-             FROM departments d CROSS JOIN days
-             LEFT JOIN per_day pd ON pd.department_code = d.code AND pd.day = days.day
+             FROM (SELECT code FROM departments UNION ALL SELECT NULL) d CROSS JOIN days
+             LEFT JOIN per_day pd ON pd.department_code IS NOT DISTINCT FROM d.code AND pd.day = days.day
          ), running AS (
              SELECT department_code, day, joined, gone,
                     sum(joined - gone) OVER (PARTITION BY department_code ORDER BY day) AS members
@@ -197,7 +199,7 @@ pub async fn snapshot(pool: &PgPool, day: NaiveDate) -> Result<u64> {
          INSERT INTO member_snapshots (day, department_code, members, new_members, removed, active_30d)
          SELECT day, department_code, members, joined, gone, NULL FROM running
          WHERE members > 0 OR joined > 0 OR gone > 0
-         ON CONFLICT (day, department_code) DO NOTHING",
+         ON CONFLICT (day, COALESCE(department_code, '')) DO NOTHING",
     )
         .bind(day)
         .execute(&mut *tx)
@@ -212,9 +214,9 @@ pub async fn snapshot(pool: &PgPool, day: NaiveDate) -> Result<u64> {
                 count(*) FILTER (WHERE (LEAST(p.deleted_at, p.banned_at) AT TIME ZONE 'Europe/Paris')::date = $1),
                 count(*) FILTER (WHERE p.deleted_at IS NULL AND p.banned_at IS NULL
                                    AND p.last_active_on >= $1 - 30)
-         FROM people p JOIN communes c ON c.code = p.commune_code
+         FROM people p LEFT JOIN communes c ON c.code = p.commune_code
          GROUP BY c.department_code
-         ON CONFLICT (day, department_code) DO UPDATE SET
+         ON CONFLICT (day, COALESCE(department_code, '')) DO UPDATE SET
              members = EXCLUDED.members, new_members = EXCLUDED.new_members,
              removed = EXCLUDED.removed, active_30d = EXCLUDED.active_30d, taken_at = now()",
     )
