@@ -47,12 +47,8 @@ pub struct Bucket {
     pub participants: Option<i64>,
     /// Whether a participant count exists but is too small to show.
     pub participants_suppressed: bool,
-    pub leaflets: Option<i64>,
-    pub doors_knocked: Option<i64>,
-    pub conversations: Option<i64>,
-    pub posters: Option<i64>,
-    pub signatures: Option<i64>,
-    pub attended: Option<i64>,
+    /// Outcomes and attended seats, None where nothing was reported.
+    pub figures: db::Figures,
     pub per_ten_thousand: Option<f64>,
 }
 
@@ -162,12 +158,7 @@ impl Statistics {
             labels: r.labels,
             events: r.events,
             rsvps: r.rsvps,
-            leaflets: r.leaflets,
-            doors_knocked: r.doors_knocked,
-            conversations: r.conversations,
-            posters: r.posters,
-            signatures: r.signatures,
-            attended: r.attended,
+            figures: r.figures,
         }
     }
 

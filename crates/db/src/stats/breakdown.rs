@@ -23,14 +23,22 @@ pub struct Row {
     pub rsvps: i64,
     /// Distinct GOING people; None unless asked.
     pub participants: Option<i64>,
+    #[sqlx(flatten)]
+    pub figures: Figures,
+    /// Inhabitants of the finest place among the keys, when asked.
+    pub population: Option<i64>,
+}
+
+/// Reported outcomes and attended seats summed over a bucket's events;
+/// each None when no event of the bucket reported it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Figures {
     pub leaflets: Option<i64>,
     pub doors_knocked: Option<i64>,
     pub conversations: Option<i64>,
     pub posters: Option<i64>,
     pub signatures: Option<i64>,
     pub attended: Option<i64>,
-    /// Inhabitants of the finest place among the keys, when asked.
-    pub population: Option<i64>,
 }
 
 /// Where the counts come from.

@@ -7,7 +7,7 @@ mod breakdown;
 mod members;
 mod rollup;
 
-pub use breakdown::{Row, breakdown};
+pub use breakdown::{Figures, Row, breakdown};
 pub use members::{MemberRow, MembersFilter, members_by_period, members_by_place, snapshot};
 pub use rollup::{Sketches, flush, sketches};
 

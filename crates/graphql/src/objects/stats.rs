@@ -185,12 +185,12 @@ impl From<Bucket> for StatsBucket {
             rsvps: int(b.rsvps),
             participants: b.participants.map_or(0, int),
             participants_suppressed: b.participants_suppressed,
-            leaflets: b.leaflets.map(int),
-            doors_knocked: b.doors_knocked.map(int),
-            conversations: b.conversations.map(int),
-            posters: b.posters.map(int),
-            signatures: b.signatures.map(int),
-            attended: b.attended.map(int),
+            leaflets: b.figures.leaflets.map(int),
+            doors_knocked: b.figures.doors_knocked.map(int),
+            conversations: b.figures.conversations.map(int),
+            posters: b.figures.posters.map(int),
+            signatures: b.figures.signatures.map(int),
+            attended: b.figures.attended.map(int),
             per_ten_thousand: b.per_ten_thousand,
         }
     }

@@ -24,18 +24,6 @@ async fn as_analyst(app: &TestApp, limits: LoginLimits) -> (String, PgConnection
     (name, PgConnection::connect_with(&options).await.unwrap())
 }
 
-async fn drop_login(app: &TestApp, name: &str) {
-    let drop: String = sqlx::query_scalar("SELECT format('DROP ROLE %I', $1::text)")
-        .bind(name)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-        .execute(&app.pool)
-        .await
-        .unwrap();
-}
-
 fn sql_state(e: &sqlx::Error) -> String {
     e.as_database_error()
         .and_then(|e| e.code())
@@ -178,7 +166,7 @@ async fn no_view_ties_a_member_the_api_names_to_what_they_attended() {
         assert_eq!(sql_state(&e), "42501", "{forbidden}: {e}");
     }
     db.close().await.unwrap();
-    drop_login(&app, &name).await;
+    app.drop_role(&name).await;
 }
 
 #[tokio::test]
@@ -222,5 +210,5 @@ async fn an_analyst_login_has_a_timeout_a_connection_limit_and_reads_only() {
         .unwrap();
     assert_eq!(limit, 5);
     db.close().await.unwrap();
-    drop_login(&app, &name).await;
+    app.drop_role(&name).await;
 }

@@ -333,14 +333,6 @@ async fn analyst_logins_are_created_in_the_read_only_role() {
         .unwrap();
     assert_eq!(people, 0);
     for role in [&name, &odd] {
-        let drop: String = sqlx::query_scalar("SELECT format('DROP ROLE %I', $1::text)")
-            .bind(role)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-            .execute(&app.pool)
-            .await
-            .unwrap();
+        app.drop_role(role).await;
     }
 }

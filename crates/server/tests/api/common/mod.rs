@@ -471,6 +471,20 @@ impl TestApp {
         Member { id, gid, token }
     }
 
+    /// Drops a PostgreSQL role a test made (roles are cluster-wide: they
+    /// outlive the test's database).
+    pub async fn drop_role(&self, name: &str) {
+        let drop: String = sqlx::query_scalar("SELECT format('DROP ROLE %I', $1::text)")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
     /// Gives a role straight in the database: unlike grantRole, without a
     /// moderation-log row, since the log is what moderation tests assert.
     pub async fn grant(&self, m: &Member, role: &str) {
