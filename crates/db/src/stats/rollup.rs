@@ -50,9 +50,15 @@ pub async fn flush(pool: &PgPool, sketches: Sketches) -> Result<u64> {
             .execute(&mut *tx)
             .await?;
         let sql = if sketches.0 {
-            FLUSH_SQL.replace("{participants}", HLL_SKETCH)
+            FLUSH_SQL
+                .replace("{sketches}", HLL_SKETCHES)
+                .replace("{join_sketches}", "LEFT JOIN hl USING (commune_code, day, kind)")
+                .replace("{participants}", "hl.people")
         } else {
-            FLUSH_SQL.replace("{participants}", "NULL")
+            FLUSH_SQL
+                .replace("{sketches}", "")
+                .replace("{join_sketches}", "")
+                .replace("{participants}", "NULL")
         };
         let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(BATCH)
@@ -66,12 +72,15 @@ pub async fn flush(pool: &PgPool, sketches: Sketches) -> Result<u64> {
     }
 }
 
-/// The sketch of a bucket's GOING people; hll's defaults (log2m 11,
+/// The sketch of each bucket's GOING people; hll's defaults (log2m 11,
 /// explicit storage for small sets) count up to a few hundred people
 /// exactly and beyond that within about 2.3 % (one standard error).
-const HLL_SKETCH: &str = "(SELECT hll_add_agg(hll_hash_bytea(uuid_send(r.person_id)))
-     FROM ev JOIN rsvps r ON r.event_id = ev.id AND r.status = 'GOING'
-     WHERE (ev.commune_code, ev.day, ev.kind) = (b.commune_code, b.day, b.kind))";
+const HLL_SKETCHES: &str = ", hl AS (
+    SELECT ev.commune_code, ev.day, ev.kind,
+           hll_add_agg(hll_hash_bytea(uuid_send(r.person_id))) AS people
+    FROM ev JOIN rsvps r ON r.event_id = ev.id AND r.status = 'GOING'
+    GROUP BY 1, 2, 3
+)";
 
 const FLUSH_SQL: &str = "
 WITH taken AS (
@@ -100,7 +109,7 @@ WITH taken AS (
         FROM rsvps r WHERE r.event_id = ev.id AND r.attended IS NOT NULL
     ) att ON true
     GROUP BY 1, 2, 3
-), gone AS (
+){sketches}, gone AS (
     DELETE FROM stats_daily s USING k
     WHERE (s.commune_code, s.day, s.kind) = (k.commune_code, k.day, k.kind)
       AND NOT EXISTS (SELECT 1 FROM b WHERE (b.commune_code, b.day, b.kind) = (k.commune_code, k.day, k.kind))
@@ -109,7 +118,7 @@ WITH taken AS (
                                   doors_knocked, conversations, posters, signatures, attended)
     SELECT b.commune_code, b.day, b.kind, b.events, b.seats, {participants}, b.leaflets,
            b.doors_knocked, b.conversations, b.posters, b.signatures, b.attended
-    FROM b
+    FROM b {join_sketches}
     ON CONFLICT (commune_code, day, kind) DO UPDATE SET
         events = EXCLUDED.events, seats = EXCLUDED.seats, participants = EXCLUDED.participants,
         leaflets = EXCLUDED.leaflets, doors_knocked = EXCLUDED.doors_knocked,
