@@ -40,8 +40,22 @@ const BATCH: i64 = 20_000;
 /// bucket from different snapshots could otherwise write the older last.
 const FLUSH_LOCK: i64 = 0x5374_6174_7346_6c75; // "StatsFlu"
 
+/// A backlog larger than this (a seed, a bulk import, the first build
+/// after the migration) is cheaper to answer with one rebuild of every
+/// bucket than bucket by bucket.
+const REBUILD_ABOVE: i64 = 200_000;
+
 /// Rebuilds every marked bucket; returns how many marks it took.
 pub async fn flush(pool: &PgPool, sketches: Sketches) -> Result<u64> {
+    flush_or_rebuild(pool, sketches, false).await
+}
+
+/// Rebuilds every bucket, marked or not (what a large backlog gets).
+pub async fn rebuild(pool: &PgPool, sketches: Sketches) -> Result<u64> {
+    flush_or_rebuild(pool, sketches, true).await
+}
+
+async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, mut whole: bool) -> Result<u64> {
     let mut total = 0u64;
     loop {
         let mut tx = pool.begin().await?;
@@ -49,27 +63,51 @@ pub async fn flush(pool: &PgPool, sketches: Sketches) -> Result<u64> {
             .bind(FLUSH_LOCK)
             .execute(&mut *tx)
             .await?;
-        let sql = if sketches.0 {
-            FLUSH_SQL
-                .replace("{sketches}", HLL_SKETCHES)
-                .replace("{join_sketches}", "LEFT JOIN hl USING (commune_code, day, kind)")
-                .replace("{participants}", "hl.people")
-        } else {
-            FLUSH_SQL
-                .replace("{sketches}", "")
-                .replace("{join_sketches}", "")
-                .replace("{participants}", "NULL")
-        };
+        let backlog: i64 =
+            sqlx::query_scalar("SELECT COALESCE(max(id) - min(id) + 1, 0) FROM stats_dirty")
+                .fetch_one(&mut *tx)
+                .await?;
+        if backlog == 0 && !whole {
+            return Ok(total);
+        }
+        whole |= backlog > REBUILD_ABOVE;
+        let sql = rebuild_sql(whole, sketches);
         let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(BATCH)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
         total += u64::try_from(taken).unwrap_or(0);
-        if taken < BATCH {
+        if !whole && taken < BATCH {
             return Ok(total);
         }
+        whole = false;
     }
+}
+
+/// The statement that takes marks and rebuilds buckets: the buckets of a
+/// batch of marks, or (`whole`) every bucket, taking every mark.
+fn rebuild_sql(whole: bool, sketches: Sketches) -> String {
+    let (head, gone) = if whole {
+        (EVERY_BUCKET, GONE_EVERYWHERE)
+    } else {
+        (MARKED_BUCKETS, GONE_MARKED)
+    };
+    let tail = if sketches.0 {
+        REBUILD
+            .replace("{sketches}", HLL_SKETCHES)
+            .replace(
+                "{join_sketches}",
+                "LEFT JOIN hl USING (commune_code, day, kind)",
+            )
+            .replace("{participants}", "hl.people")
+    } else {
+        REBUILD
+            .replace("{sketches}", "")
+            .replace("{join_sketches}", "")
+            .replace("{participants}", "NULL")
+    };
+    format!("{head}{}", tail.replace("{gone}", gone))
 }
 
 /// The sketch of each bucket's GOING people; hll's defaults (log2m 11,
@@ -82,7 +120,8 @@ const HLL_SKETCHES: &str = ", hl AS (
     GROUP BY 1, 2, 3
 )";
 
-const FLUSH_SQL: &str = "
+/// A batch of marks, the buckets they name and those buckets' events.
+const MARKED_BUCKETS: &str = "
 WITH taken AS (
     DELETE FROM stats_dirty
     WHERE id IN (SELECT id FROM stats_dirty ORDER BY id LIMIT $1)
@@ -96,7 +135,29 @@ WITH taken AS (
         AND e.starts_at >= (k.day::timestamp AT TIME ZONE 'Europe/Paris')
         AND e.starts_at < ((k.day + 1)::timestamp AT TIME ZONE 'Europe/Paris')
         AND e.cancelled_at IS NULL AND e.removed_at IS NULL
-), b AS (
+)";
+
+/// Every mark, and every counted event. ($1, the batch, is unused.)
+const EVERY_BUCKET: &str = "
+WITH taken AS (
+    DELETE FROM stats_dirty WHERE $1::int8 IS NOT NULL RETURNING 1
+), ev AS (
+    SELECT e.commune_code, (e.starts_at AT TIME ZONE 'Europe/Paris')::date AS day, e.kind, e.id,
+           e.seats_taken
+    FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL
+)";
+
+/// Marked buckets left with no counted event.
+const GONE_MARKED: &str = "DELETE FROM stats_daily s USING k
+    WHERE (s.commune_code, s.day, s.kind) = (k.commune_code, k.day, k.kind)
+      AND NOT EXISTS (SELECT 1 FROM b WHERE (b.commune_code, b.day, b.kind) = (k.commune_code, k.day, k.kind))";
+
+/// Any bucket left with no counted event.
+const GONE_EVERYWHERE: &str = "DELETE FROM stats_daily s
+    WHERE NOT EXISTS (SELECT 1 FROM b WHERE (b.commune_code, b.day, b.kind) = (s.commune_code, s.day, s.kind))";
+
+/// The buckets of `ev`, rebuilt whole.
+const REBUILD: &str = ", b AS (
     SELECT ev.commune_code, ev.day, ev.kind, count(*)::int4 AS events,
            COALESCE(sum(ev.seats_taken), 0)::int8 AS seats,
            sum(o.leaflets)::int8 AS leaflets, sum(o.doors_knocked)::int8 AS doors_knocked,
@@ -110,9 +171,7 @@ WITH taken AS (
     ) att ON true
     GROUP BY 1, 2, 3
 ){sketches}, gone AS (
-    DELETE FROM stats_daily s USING k
-    WHERE (s.commune_code, s.day, s.kind) = (k.commune_code, k.day, k.kind)
-      AND NOT EXISTS (SELECT 1 FROM b WHERE (b.commune_code, b.day, b.kind) = (k.commune_code, k.day, k.kind))
+    {gone}
 ), put AS (
     INSERT INTO stats_daily AS s (commune_code, day, kind, events, seats, participants, leaflets,
                                   doors_knocked, conversations, posters, signatures, attended)

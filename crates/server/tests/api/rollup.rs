@@ -151,6 +151,28 @@ async fn the_flushed_rollup_equals_a_direct_count() {
     .unwrap();
     assert!(!direct.is_empty());
     assert_eq!(rollup, direct);
+    // The whole rebuild (a large backlog's path) gives the same, from a
+    // rollup gone wrong.
+    sqlx::query("UPDATE stats_daily SET events = 0, seats = 0, participants = NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO stats_daily (commune_code, day, kind, events, seats) VALUES ('29232', '2001-01-01', 'RALLY', 1, 1)")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let sketches = cortege_db::stats::sketches(&app.pool).await.unwrap();
+    cortege_db::stats::rebuild(&app.pool, sketches)
+        .await
+        .unwrap();
+    let rebuilt: Vec<Bucket> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT commune_code, day, kind::text, events::int8, seats, {participants}
+         FROM stats_daily ORDER BY 1, 2, 3"
+    )))
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(rebuilt, direct);
 
     let ask = |from: chrono::DateTime<Utc>| {
         let (app, token) = (&app, analyst.token.clone());
