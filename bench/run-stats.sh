@@ -49,7 +49,7 @@ q "INSERT INTO sessions (id, person_id, token_hash, expires_at)
    VALUES (gen_random_uuid(), '$admin', sha256(convert_to('$token', 'UTF8')), now() + interval '1 day')" >/dev/null
 
 # name|query: a bound inside a day ("…T00:00:01Z") goes the direct way.
-inside='filter: { from: \"2000-01-01T00:00:01Z\" }'
+inside='filter: { from: "2000-01-01T00:00:01Z" }'
 cat >"$work/queries" <<Q
 activity COMMUNE|{ stats { activity(groupBy: COMMUNE) { key events rsvps participants perTenThousand } } }
 activity DEPARTMENT|{ stats { activity(groupBy: DEPARTMENT) { key events rsvps participants perTenThousand } } }
@@ -60,7 +60,7 @@ activity WEEK|{ stats { activity(groupBy: WEEK) { key events rsvps participants 
 activity MONTH|{ stats { activity(groupBy: MONTH) { key events rsvps participants } } }
 activity COMMUNE + outcomes|{ stats { activity(groupBy: COMMUNE) { key events leaflets doorsKnocked attended } } }
 breakdown DEPARTMENT x WEEK|{ stats { breakdown(groupBy: [DEPARTMENT, WEEK], first: 10000) { keys events rsvps participants perTenThousand } } }
-breakdown COMMUNE x KIND (dept 13)|{ stats { breakdown(groupBy: [COMMUNE, KIND], filter: { departmentCode: \"13\" }) { keys events participants } } }
+breakdown COMMUNE x KIND (dept 13)|{ stats { breakdown(groupBy: [COMMUNE, KIND], filter: { departmentCode: "13" }) { keys events participants } } }
 members DEPARTMENT|{ stats { members(groupBy: DEPARTMENT) { key members newMembers active30d perTenThousand } } }
 members COMMUNE|{ stats { members(groupBy: COMMUNE) { key members newMembers active30d } } }
 members WEEK|{ stats { members(groupBy: WEEK) { key members newMembers active30d } } }

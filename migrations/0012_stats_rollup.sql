@@ -21,6 +21,8 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 -- dirty marks are flushed.
 CREATE TABLE stats_daily (
     commune_code text NOT NULL REFERENCES communes (code),
+    -- The commune's (never changes): the department rollup's key.
+    department_code text NOT NULL,
     day date NOT NULL,
     kind event_kind NOT NULL,
     events integer NOT NULL,
@@ -36,12 +38,47 @@ CREATE TABLE stats_daily (
     PRIMARY KEY (commune_code, day, kind)
 );
 CREATE INDEX stats_daily_day_idx ON stats_daily (day);
--- With the extension the sketches are of its type; without it the column
--- stays an unused bytea (and statistics count participants exactly).
+CREATE INDEX stats_daily_department_idx ON stats_daily (department_code, day, kind);
+
+-- Two coarser rollups, each rebuilt from stats_daily for the keys a flush
+-- touched, so that a question reads a few hundred thousand rows at most:
+-- per department, day and kind (every question without communes), and per
+-- commune over all time (communes without dates or kinds).
+CREATE TABLE stats_department_daily (
+    department_code text NOT NULL REFERENCES departments (code),
+    day date NOT NULL,
+    kind event_kind NOT NULL,
+    events integer NOT NULL,
+    seats bigint NOT NULL,
+    participants bytea,
+    leaflets bigint,
+    doors_knocked bigint,
+    conversations bigint,
+    posters bigint,
+    signatures bigint,
+    attended bigint,
+    PRIMARY KEY (department_code, day, kind)
+);
+CREATE TABLE stats_commune_total (
+    commune_code text PRIMARY KEY REFERENCES communes (code),
+    events integer NOT NULL,
+    seats bigint NOT NULL,
+    participants bytea,
+    leaflets bigint,
+    doors_knocked bigint,
+    conversations bigint,
+    posters bigint,
+    signatures bigint,
+    attended bigint
+);
+-- With the extension the sketches are of its type; without it the columns
+-- stay unused bytea (and statistics count participants exactly).
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hll') THEN
         ALTER TABLE stats_daily ALTER COLUMN participants TYPE hll USING participants::hll;
+        ALTER TABLE stats_department_daily ALTER COLUMN participants TYPE hll USING participants::hll;
+        ALTER TABLE stats_commune_total ALTER COLUMN participants TYPE hll USING participants::hll;
     END IF;
 END
 $$;

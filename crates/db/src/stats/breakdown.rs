@@ -44,13 +44,65 @@ pub struct Figures {
 /// Where the counts come from.
 #[derive(Debug, Clone, Copy)]
 enum Source {
-    /// `stats_daily` over whole Europe/Paris days.
+    /// A rollup, over whole Europe/Paris days.
     Rollup {
+        table: Rollup,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     },
     /// The events themselves.
     Events,
+}
+
+/// The rollups, finest first: each question reads the coarsest that can
+/// answer it, so that it reads a few hundred thousand rows at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rollup {
+    /// Commune, day and kind.
+    Daily,
+    /// Department, day and kind: every question without communes.
+    Departments,
+    /// Commune over all time: communes with no dates, kinds or periods.
+    CommuneTotals,
+}
+
+impl Rollup {
+    fn for_question(dimensions: &[Dimension], f: &Filter) -> Self {
+        if !dimensions.contains(&Dimension::Commune) {
+            Rollup::Departments
+        } else if f.from.is_none()
+            && f.to.is_none()
+            && f.kinds.is_none()
+            && dimensions.iter().all(|d| d.is_place())
+        {
+            Rollup::CommuneTotals
+        } else {
+            Rollup::Daily
+        }
+    }
+
+    /// Its table, and the place table `c` it joins.
+    fn tables(self) -> (&'static str, &'static str) {
+        match self {
+            Rollup::Daily => ("stats_daily", "communes c ON c.code = s.commune_code"),
+            Rollup::Departments => (
+                "stats_department_daily",
+                "departments c ON c.code = s.department_code",
+            ),
+            Rollup::CommuneTotals => (
+                "stats_commune_total",
+                "communes c ON c.code = s.commune_code",
+            ),
+        }
+    }
+
+    /// The column of `c` that holds the department code.
+    fn department_column(self) -> &'static str {
+        match self {
+            Rollup::Departments => "c.code",
+            _ => "c.department_code",
+        }
+    }
 }
 
 /// Buckets largest first (events, then seats), then by keys; at most
@@ -69,11 +121,25 @@ pub async fn breakdown(
         Some(t) => cortege_domain::stats::paris_midnight(t).map(Some),
     };
     let source = match (midnight(f.from), midnight(f.to)) {
-        (Some(from), Some(to)) => Source::Rollup { from, to },
+        (Some(from), Some(to)) => Source::Rollup {
+            table: Rollup::for_question(dimensions, f),
+            from,
+            to,
+        },
         _ => Source::Events,
     };
+    let (place_join, department_column) = match source {
+        Source::Rollup { table, .. } => (table.tables().1, table.department_column()),
+        Source::Events => ("communes c ON c.code = s.commune_code", "c.department_code"),
+    };
     let sketched = sketches.0 && matches!(source, Source::Rollup { .. });
-    let keys: Vec<&str> = dimensions.iter().map(|d| key_sql(*d)).collect();
+    let keys: Vec<String> = dimensions
+        .iter()
+        .map(|d| match d {
+            Dimension::Department => department_column.to_owned(),
+            d => key_sql(*d).to_owned(),
+        })
+        .collect();
     let n = keys.len();
 
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new("WITH s AS (");
@@ -92,14 +158,19 @@ pub async fn breakdown(
     for figure in FIGURES {
         q.push(format_args!(", sum(s.{figure})::int8 AS {figure}"));
     }
-    q.push(" FROM s JOIN communes c ON c.code = s.commune_code WHERE true");
-    push_place_filters(&mut q, f.department.as_deref(), f.region.as_deref());
+    q.push(" FROM s JOIN ").push(place_join).push(" WHERE true");
+    push_place_filters(
+        &mut q,
+        department_column,
+        f.department.as_deref(),
+        f.region.as_deref(),
+    );
     q.push(" GROUP BY ").push(group_by(n)).push(")");
     let exact_participants = extras.participants && !sketched;
     if exact_participants {
         // Distinct people need the RSVP rows, per event.
         q.push(", p AS (SELECT ");
-        for (i, k) in keys.iter().enumerate() {
+        for (i, k) in dimensions.iter().map(|d| key_sql(*d)).enumerate() {
             q.push(format_args!("{k} AS k{i}, "));
         }
         q.push(
@@ -113,7 +184,12 @@ pub async fn breakdown(
             ") s JOIN communes c ON c.code = s.commune_code
              JOIN rsvps r ON r.event_id = s.id AND r.status = 'GOING' WHERE true",
         );
-        push_place_filters(&mut q, f.department.as_deref(), f.region.as_deref());
+        push_place_filters(
+            &mut q,
+            "c.department_code",
+            f.department.as_deref(),
+            f.region.as_deref(),
+        );
         q.push(" GROUP BY ").push(group_by(n)).push(")");
     }
 
@@ -189,12 +265,21 @@ const FIGURES: [&str; 6] = [
 
 fn push_source(q: &mut QueryBuilder<Postgres>, source: Source, f: &Filter, extras: Extras) {
     match source {
-        Source::Rollup { from, to } => {
-            q.push(
-                "SELECT commune_code, day, kind, events, seats, participants, leaflets, doors_knocked,
+        Source::Rollup { table, from, to } => {
+            let (place, period) = match table {
+                Rollup::Daily => ("commune_code", "day, kind"),
+                Rollup::Departments => ("department_code", "day, kind"),
+                Rollup::CommuneTotals => (
+                    "commune_code",
+                    "NULL::date AS day, NULL::event_kind AS kind",
+                ),
+            };
+            q.push(format_args!(
+                "SELECT {place}, {period}, events, seats, participants, leaflets, doors_knocked,
                         conversations, posters, signatures, attended
-                 FROM stats_daily s WHERE true",
-            );
+                 FROM {} s WHERE true",
+                table.tables().0
+            ));
             if let Some(d) = from {
                 q.push(" AND s.day >= ").push_bind(d);
             }

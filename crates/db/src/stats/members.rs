@@ -67,7 +67,12 @@ pub async fn members_by_place(
     // Members with no known commune count nationally only.
     q.push(if national { "LEFT JOIN" } else { "JOIN" })
         .push(" communes c ON c.code = g.commune_code WHERE true");
-    push_place_filters(&mut q, f.department.as_deref(), f.region.as_deref());
+    push_place_filters(
+        &mut q,
+        "c.department_code",
+        f.department.as_deref(),
+        f.region.as_deref(),
+    );
     q.push(" GROUP BY 1) SELECT a.key, ");
     match dimension.and_then(label_table) {
         Some(table) => {
@@ -146,7 +151,12 @@ fn push_area_population(q: &mut QueryBuilder<Postgres>, f: &MembersFilter) {
         " CROSS JOIN (SELECT sum(population)::int8 AS population FROM communes c
           WHERE parent_code IS NULL",
     );
-    push_place_filters(q, f.department.as_deref(), f.region.as_deref());
+    push_place_filters(
+        q,
+        "c.department_code",
+        f.department.as_deref(),
+        f.region.as_deref(),
+    );
     q.push(") pop");
 }
 

@@ -86,13 +86,17 @@ fn population_sql(d: Dimension) -> Option<&'static str> {
     }
 }
 
+/// Filters on the place table `c`, whose department code is in
+/// `department_column`.
 fn push_place_filters(
     q: &mut QueryBuilder<Postgres>,
+    department_column: &str,
     department: Option<&str>,
     region: Option<&str>,
 ) {
     if let Some(d) = department {
-        q.push(" AND c.department_code = ").push_bind(d.to_owned());
+        q.push(format_args!(" AND {department_column} = "))
+            .push_bind(d.to_owned());
     }
     if let Some(r) = region {
         q.push(" AND c.region_code = ").push_bind(r.to_owned());

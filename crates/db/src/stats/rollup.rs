@@ -71,18 +71,63 @@ async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, mut whole: bool) ->
             return Ok(total);
         }
         whole |= backlog > REBUILD_ABOVE;
-        let sql = rebuild_sql(whole, sketches);
-        let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let taken: Taken = sqlx::query_as(sqlx::AssertSqlSafe(rebuild_sql(whole, sketches)))
             .bind(BATCH)
             .fetch_one(&mut *tx)
             .await?;
+        // The coarser rollups, from the rows just written (a later
+        // statement of the same transaction sees them).
+        if whole {
+            for sql in [
+                "DELETE FROM stats_department_daily",
+                DEPARTMENTS_WHOLE,
+                "DELETE FROM stats_commune_total",
+                COMMUNES_WHOLE,
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(with_sketches(sql, sketches)))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        } else if !taken.communes.is_empty() {
+            sqlx::query(sqlx::AssertSqlSafe(with_sketches(
+                DERIVED_TOUCHED,
+                sketches,
+            )))
+            .bind(&taken.communes)
+            .bind(&taken.days)
+            .bind(&taken.kinds)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        total += u64::try_from(taken).unwrap_or(0);
-        if !whole && taken < BATCH {
+        total += u64::try_from(taken.marks).unwrap_or(0);
+        if !whole && taken.marks < BATCH {
             return Ok(total);
         }
         whole = false;
     }
+}
+
+/// What a statement took: its marks, and the buckets they named (none
+/// listed for a whole rebuild).
+#[derive(sqlx::FromRow)]
+struct Taken {
+    marks: i64,
+    communes: Vec<String>,
+    days: Vec<chrono::NaiveDate>,
+    kinds: Vec<cortege_domain::EventKind>,
+}
+
+/// Sums a rollup's rows into a coarser one's: `{union}` merges sketches.
+fn with_sketches(sql: &str, sketches: Sketches) -> String {
+    sql.replace(
+        "{union}",
+        if sketches.0 {
+            "hll_union_agg(s.participants)"
+        } else {
+            "NULL::bytea"
+        },
+    )
 }
 
 /// The statement that takes marks and rebuilds buckets: the buckets of a
@@ -107,7 +152,8 @@ fn rebuild_sql(whole: bool, sketches: Sketches) -> String {
             .replace("{join_sketches}", "")
             .replace("{participants}", "NULL")
     };
-    format!("{head}{}", tail.replace("{gone}", gone))
+    let last = if whole { EVERY_TAKEN } else { MARKED_TAKEN };
+    format!("{head}{}{last}", tail.replace("{gone}", gone))
 }
 
 /// The sketch of each bucket's GOING people; hll's defaults (log2m 11,
@@ -129,8 +175,9 @@ WITH taken AS (
 ), k AS (
     SELECT DISTINCT commune_code, day, kind FROM taken
 ), ev AS (
-    SELECT k.commune_code, k.day, k.kind, e.id, e.seats_taken
+    SELECT k.commune_code, cm.department_code, k.day, k.kind, e.id, e.seats_taken
     FROM k
+    JOIN communes cm ON cm.code = k.commune_code
     JOIN events e ON e.commune_code = k.commune_code AND e.kind = k.kind
         AND e.starts_at >= (k.day::timestamp AT TIME ZONE 'Europe/Paris')
         AND e.starts_at < ((k.day + 1)::timestamp AT TIME ZONE 'Europe/Paris')
@@ -142,9 +189,10 @@ const EVERY_BUCKET: &str = "
 WITH taken AS (
     DELETE FROM stats_dirty WHERE $1::int8 IS NOT NULL RETURNING 1
 ), ev AS (
-    SELECT e.commune_code, (e.starts_at AT TIME ZONE 'Europe/Paris')::date AS day, e.kind, e.id,
-           e.seats_taken
-    FROM events e WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL
+    SELECT e.commune_code, cm.department_code, (e.starts_at AT TIME ZONE 'Europe/Paris')::date AS day,
+           e.kind, e.id, e.seats_taken
+    FROM events e JOIN communes cm ON cm.code = e.commune_code
+    WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL
 )";
 
 /// Marked buckets left with no counted event.
@@ -158,7 +206,8 @@ const GONE_EVERYWHERE: &str = "DELETE FROM stats_daily s
 
 /// The buckets of `ev`, rebuilt whole.
 const REBUILD: &str = ", b AS (
-    SELECT ev.commune_code, ev.day, ev.kind, count(*)::int4 AS events,
+    SELECT ev.commune_code, ev.day, ev.kind, min(ev.department_code) AS department_code,
+           count(*)::int4 AS events,
            COALESCE(sum(ev.seats_taken), 0)::int8 AS seats,
            sum(o.leaflets)::int8 AS leaflets, sum(o.doors_knocked)::int8 AS doors_knocked,
            sum(o.conversations)::int8 AS conversations, sum(o.posters)::int8 AS posters,
@@ -173,9 +222,10 @@ const REBUILD: &str = ", b AS (
 ){sketches}, gone AS (
     {gone}
 ), put AS (
-    INSERT INTO stats_daily AS s (commune_code, day, kind, events, seats, participants, leaflets,
-                                  doors_knocked, conversations, posters, signatures, attended)
-    SELECT b.commune_code, b.day, b.kind, b.events, b.seats, {participants}, b.leaflets,
+    INSERT INTO stats_daily AS s (commune_code, day, kind, department_code, events, seats,
+                                  participants, leaflets, doors_knocked, conversations, posters,
+                                  signatures, attended)
+    SELECT b.commune_code, b.day, b.kind, b.department_code, b.events, b.seats, {participants}, b.leaflets,
            b.doors_knocked, b.conversations, b.posters, b.signatures, b.attended
     FROM b {join_sketches}
     ON CONFLICT (commune_code, day, kind) DO UPDATE SET
@@ -184,4 +234,80 @@ const REBUILD: &str = ", b AS (
         conversations = EXCLUDED.conversations, posters = EXCLUDED.posters,
         signatures = EXCLUDED.signatures, attended = EXCLUDED.attended
 )
-SELECT count(*) FROM taken";
+";
+
+/// What an incremental statement returns: its marks and their buckets.
+const MARKED_TAKEN: &str = "SELECT (SELECT count(*) FROM taken) AS marks,
+       COALESCE(array_agg(commune_code), '{}') AS communes, COALESCE(array_agg(day), '{}') AS days,
+       COALESCE(array_agg(kind), '{}') AS kinds
+FROM k";
+
+/// What a whole rebuild returns: its marks.
+const EVERY_TAKEN: &str =
+    "SELECT count(*) AS marks, '{}'::text[] AS communes, '{}'::date[] AS days,
+       '{}'::event_kind[] AS kinds
+FROM taken";
+
+/// The department and all-time commune rows of the buckets a batch
+/// touched ($1, $2, $3: their communes, days and kinds), rebuilt from
+/// stats_daily.
+const DERIVED_TOUCHED: &str = "
+WITH k AS (
+    SELECT * FROM unnest($1::text[], $2::date[], $3::event_kind[]) AS k(commune_code, day, kind)
+), dk AS (
+    SELECT DISTINCT c.department_code, k.day, k.kind FROM k JOIN communes c ON c.code = k.commune_code
+), ck AS (
+    SELECT DISTINCT commune_code FROM k
+), d AS (
+    SELECT dk.department_code, dk.day, dk.kind, sum(s.events)::int4 AS events,
+           sum(s.seats)::int8 AS seats, {union} AS participants, sum(s.leaflets)::int8 AS leaflets,
+           sum(s.doors_knocked)::int8 AS doors_knocked, sum(s.conversations)::int8 AS conversations,
+           sum(s.posters)::int8 AS posters, sum(s.signatures)::int8 AS signatures,
+           sum(s.attended)::int8 AS attended
+    FROM dk JOIN stats_daily s USING (department_code, day, kind)
+    GROUP BY 1, 2, 3
+), c AS (
+    SELECT ck.commune_code, sum(s.events)::int4 AS events, sum(s.seats)::int8 AS seats,
+           {union} AS participants, sum(s.leaflets)::int8 AS leaflets,
+           sum(s.doors_knocked)::int8 AS doors_knocked, sum(s.conversations)::int8 AS conversations,
+           sum(s.posters)::int8 AS posters, sum(s.signatures)::int8 AS signatures,
+           sum(s.attended)::int8 AS attended
+    FROM ck JOIN stats_daily s USING (commune_code)
+    GROUP BY 1
+), d_gone AS (
+    DELETE FROM stats_department_daily t USING dk
+    WHERE (t.department_code, t.day, t.kind) = (dk.department_code, dk.day, dk.kind)
+      AND NOT EXISTS (SELECT 1 FROM d WHERE (d.department_code, d.day, d.kind) = (dk.department_code, dk.day, dk.kind))
+), c_gone AS (
+    DELETE FROM stats_commune_total t USING ck
+    WHERE t.commune_code = ck.commune_code AND NOT EXISTS (SELECT 1 FROM c WHERE c.commune_code = ck.commune_code)
+), d_put AS (
+    INSERT INTO stats_department_daily SELECT * FROM d
+    ON CONFLICT (department_code, day, kind) DO UPDATE SET
+        events = EXCLUDED.events, seats = EXCLUDED.seats, participants = EXCLUDED.participants,
+        leaflets = EXCLUDED.leaflets, doors_knocked = EXCLUDED.doors_knocked,
+        conversations = EXCLUDED.conversations, posters = EXCLUDED.posters,
+        signatures = EXCLUDED.signatures, attended = EXCLUDED.attended
+)
+INSERT INTO stats_commune_total SELECT * FROM c
+ON CONFLICT (commune_code) DO UPDATE SET
+    events = EXCLUDED.events, seats = EXCLUDED.seats, participants = EXCLUDED.participants,
+    leaflets = EXCLUDED.leaflets, doors_knocked = EXCLUDED.doors_knocked,
+    conversations = EXCLUDED.conversations, posters = EXCLUDED.posters,
+    signatures = EXCLUDED.signatures, attended = EXCLUDED.attended";
+
+/// The department rollup rebuilt whole (once emptied).
+const DEPARTMENTS_WHOLE: &str = "
+INSERT INTO stats_department_daily
+SELECT s.department_code, s.day, s.kind, sum(s.events)::int4, sum(s.seats)::int8, {union},
+       sum(s.leaflets)::int8, sum(s.doors_knocked)::int8, sum(s.conversations)::int8,
+       sum(s.posters)::int8, sum(s.signatures)::int8, sum(s.attended)::int8
+FROM stats_daily s GROUP BY 1, 2, 3";
+
+/// The all-time commune rollup rebuilt whole (once emptied).
+const COMMUNES_WHOLE: &str = "
+INSERT INTO stats_commune_total
+SELECT s.commune_code, sum(s.events)::int4, sum(s.seats)::int8, {union},
+       sum(s.leaflets)::int8, sum(s.doors_knocked)::int8, sum(s.conversations)::int8,
+       sum(s.posters)::int8, sum(s.signatures)::int8, sum(s.attended)::int8
+FROM stats_daily s GROUP BY 1";

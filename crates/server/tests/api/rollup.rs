@@ -151,13 +151,14 @@ async fn the_flushed_rollup_equals_a_direct_count() {
     .unwrap();
     assert!(!direct.is_empty());
     assert_eq!(rollup, direct);
+    coarser_rollups_agree(&app, sketched).await;
     // The whole rebuild (a large backlog's path) gives the same, from a
     // rollup gone wrong.
     sqlx::query("UPDATE stats_daily SET events = 0, seats = 0, participants = NULL")
         .execute(&app.pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO stats_daily (commune_code, day, kind, events, seats) VALUES ('29232', '2001-01-01', 'RALLY', 1, 1)")
+    sqlx::query("INSERT INTO stats_daily (commune_code, department_code, day, kind, events, seats) VALUES ('29232', '29', '2001-01-01', 'RALLY', 1, 1)")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -173,14 +174,17 @@ async fn the_flushed_rollup_equals_a_direct_count() {
     .await
     .unwrap();
     assert_eq!(rebuilt, direct);
+    coarser_rollups_agree(&app, sketched).await;
 
-    let ask = |from: chrono::DateTime<Utc>| {
+    // Each rollup (communes by day, departments by day, communes over all
+    // time) against the events themselves (a bound inside a day).
+    let ask = |group_by: serde_json::Value, from: Option<chrono::DateTime<Utc>>| {
         let (app, token) = (&app, analyst.token.clone());
         async move {
             app.ok(
-                "query($f: StatsFilter) { stats { breakdown(groupBy: [COMMUNE, DAY, KIND], filter: $f) {
+                "query($g: [StatsDimension!]!, $f: StatsFilter) { stats { breakdown(groupBy: $g, filter: $f) {
                      keys events rsvps participants } } }",
-                json!({ "f": { "from": from.to_rfc3339() } }),
+                json!({ "g": group_by, "f": { "from": from.map(|t| t.to_rfc3339()) } }),
                 Some(&token),
             )
             .await["stats"]["breakdown"]
@@ -188,7 +192,61 @@ async fn the_flushed_rollup_equals_a_direct_count() {
         }
     };
     let midnight = cortege_domain::stats::paris_day_start(paris_today(Utc::now())).unwrap();
-    let from_rollup = ask(midnight).await;
-    let from_events = ask(Utc::now() - Duration::minutes(1)).await;
-    assert_eq!(from_rollup, from_events);
+    let inside = Utc::now() - Duration::minutes(1);
+    for (group_by, from) in [
+        (json!(["COMMUNE", "DAY", "KIND"]), Some(midnight)),
+        (json!(["DEPARTMENT", "KIND"]), Some(midnight)),
+        (json!(["REGION", "WEEK"]), None),
+        (json!(["COMMUNE"]), None),
+        (json!(["COMMUNE", "DEPARTMENT"]), None),
+    ] {
+        let from_rollup = ask(group_by.clone(), from).await;
+        let from_events = ask(group_by.clone(), Some(inside)).await;
+        assert!(!from_rollup.as_array().unwrap().is_empty());
+        assert_eq!(from_rollup, from_events, "{group_by}");
+    }
+}
+
+/// The department and all-time commune rollups hold the sums of the daily
+/// one.
+async fn coarser_rollups_agree(app: &TestApp, sketched: bool) {
+    let people = |column: &str| {
+        if sketched {
+            format!("COALESCE(round(hll_cardinality({column})), 0)::int8")
+        } else {
+            "NULL::int8".to_owned()
+        }
+    };
+    for (table, key, join) in [
+        (
+            "stats_department_daily",
+            "department_code, day::text, kind::text",
+            "",
+        ),
+        ("stats_commune_total", "commune_code, '', ''", ""),
+    ] {
+        let stored: Vec<(String, String, String, i64, i64, Option<i64>)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {key}, events::int8, seats, {} FROM {table}{join} ORDER BY 1, 2, 3",
+                people("participants")
+            )))
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+        let union = if sketched {
+            people("hll_union_agg(participants)")
+        } else {
+            "NULL::int8".to_owned()
+        };
+        let summed: Vec<(String, String, String, i64, i64, Option<i64>)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {key}, sum(events)::int8, sum(seats)::int8, {union}
+                 FROM stats_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            )))
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+        assert!(!summed.is_empty());
+        assert_eq!(stored, summed, "{table}");
+    }
 }
