@@ -41,9 +41,10 @@ CREATE INDEX stats_daily_day_idx ON stats_daily (day);
 CREATE INDEX stats_daily_department_idx ON stats_daily (department_code, day, kind);
 
 -- Two coarser rollups, each rebuilt from stats_daily for the keys a flush
--- touched, so that a question reads a few hundred thousand rows at most:
--- per department, day and kind (every question without communes), and per
--- commune over all time (communes without dates or kinds).
+-- touched, so that a question reads tens of thousands of rows: per
+-- department, day and kind (every question without communes), and per
+-- city over all time (communes without dates, kinds or periods), where
+-- each city is one row and its participants a count.
 CREATE TABLE stats_department_daily (
     department_code text NOT NULL REFERENCES departments (code),
     day date NOT NULL,
@@ -60,10 +61,12 @@ CREATE TABLE stats_department_daily (
     PRIMARY KEY (department_code, day, kind)
 );
 CREATE TABLE stats_commune_total (
+    -- The city: a commune, or the city of municipal arrondissements.
     commune_code text PRIMARY KEY REFERENCES communes (code),
     events integer NOT NULL,
     seats bigint NOT NULL,
-    participants bytea,
+    -- Distinct GOING people (an hll estimate); NULL without hll.
+    participants bigint,
     leaflets bigint,
     doors_knocked bigint,
     conversations bigint,
@@ -78,7 +81,6 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hll') THEN
         ALTER TABLE stats_daily ALTER COLUMN participants TYPE hll USING participants::hll;
         ALTER TABLE stats_department_daily ALTER COLUMN participants TYPE hll USING participants::hll;
-        ALTER TABLE stats_commune_total ALTER COLUMN participants TYPE hll USING participants::hll;
     END IF;
 END
 $$;

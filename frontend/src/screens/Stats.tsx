@@ -289,6 +289,8 @@ function LineChart({ points, label }: { points: { key: string; value: number | n
       <text x={2} y={12} fontSize={9}>{max.toLocaleString()}</text>
       <text x={2} y={105} fontSize={9}>0</text>
       {path.map((run, i) => <polyline key={i} points={run.join(' ')} fill="none" stroke="#b3173b" strokeWidth={1.5} />)}
+      {points.length <= 60 &&
+        points.map((p, i) => (p.value === null ? null : <circle key={p.key} cx={x(i)} cy={y(p.value)} r={2} fill="#b3173b" />))}
       {points.length > 0 && <text x={30} y={120} fontSize={9}>{points[0].key}</text>}
       {points.length > 1 && <text x={295} y={120} fontSize={9} textAnchor="end">{points.at(-1)?.key}</text>}
     </svg>

@@ -62,7 +62,8 @@ enum Rollup {
     Daily,
     /// Department, day and kind: every question without communes.
     Departments,
-    /// Commune over all time: communes with no dates, kinds or periods.
+    /// City over all time, one row each: communes with no dates, kinds
+    /// or periods (departments and regions are the city's).
     CommuneTotals,
 }
 
@@ -150,10 +151,21 @@ pub async fn breakdown(
     }
     q.push("sum(s.events)::int8 AS events, COALESCE(sum(s.seats), 0)::int8 AS rsvps");
     if sketched && extras.participants {
-        q.push(
-            ", COALESCE(round(hll_cardinality(hll_union_agg(s.participants::hll))), 0)::int8 \
-             AS participants",
-        );
+        if matches!(
+            source,
+            Source::Rollup {
+                table: Rollup::CommuneTotals,
+                ..
+            }
+        ) {
+            // One row per city, its people already counted.
+            q.push(", COALESCE(max(s.participants), 0)::int8 AS participants");
+        } else {
+            q.push(
+                ", COALESCE(round(hll_cardinality(hll_union_agg(s.participants::hll))), 0)::int8 \
+                 AS participants",
+            );
+        }
     }
     for figure in FIGURES {
         q.push(format_args!(", sum(s.{figure})::int8 AS {figure}"));

@@ -116,14 +116,24 @@ pub struct Totals {
     pub open_reports: i64,
 }
 
+/// Read from the rollups where they hold the answer: events and seats in
+/// all, and upcoming events starting after today; only today's and the
+/// running ones are counted from the events.
 pub async fn totals(pool: &PgPool) -> Result<Totals> {
     Ok(sqlx::query_as(
-        "SELECT
+        "WITH tomorrow AS (
+             SELECT ((now() AT TIME ZONE 'Europe/Paris')::date + 1) AS day
+         )
+         SELECT
              (SELECT count(*) FROM people WHERE deleted_at IS NULL AND banned_at IS NULL) AS people,
-             (SELECT COALESCE(sum(events), 0)::int8 FROM stats_daily) AS events,
-             (SELECT count(*) FROM events WHERE cancelled_at IS NULL AND removed_at IS NULL
-                  AND ends_at > now() AND starts_at > now() - interval '7 days') AS upcoming_events,
-             (SELECT COALESCE(sum(seats), 0)::int8 FROM stats_daily) AS rsvps,
+             (SELECT COALESCE(sum(events), 0)::int8 FROM stats_commune_total) AS events,
+             (SELECT COALESCE(sum(events), 0) FROM stats_department_daily
+                  WHERE day >= (SELECT day FROM tomorrow))::int8
+             + (SELECT count(*) FROM events WHERE cancelled_at IS NULL AND removed_at IS NULL
+                  AND ends_at > now() AND starts_at > now() - interval '7 days'
+                  AND starts_at < ((SELECT day FROM tomorrow)::timestamp AT TIME ZONE 'Europe/Paris'))
+                 AS upcoming_events,
+             (SELECT COALESCE(sum(seats), 0)::int8 FROM stats_commune_total) AS rsvps,
              (SELECT count(*) FROM groups WHERE removed_at IS NULL) AS groups,
              (SELECT count(*) FROM reports WHERE status = 'OPEN') AS open_reports",
     )

@@ -118,16 +118,19 @@ struct Taken {
     kinds: Vec<cortege_domain::EventKind>,
 }
 
-/// Sums a rollup's rows into a coarser one's: `{union}` merges sketches.
+/// Sums a rollup's rows into a coarser one's: `{union}` merges sketches,
+/// `{count}` counts the people of the merged sketch.
 fn with_sketches(sql: &str, sketches: Sketches) -> String {
-    sql.replace(
-        "{union}",
-        if sketches.0 {
-            "hll_union_agg(s.participants)"
-        } else {
-            "NULL::bytea"
-        },
-    )
+    if sketches.0 {
+        sql.replace("{union}", "hll_union_agg(s.participants)")
+            .replace(
+                "{count}",
+                "round(hll_cardinality(hll_union_agg(s.participants)))::int8",
+            )
+    } else {
+        sql.replace("{union}", "NULL::bytea")
+            .replace("{count}", "NULL::int8")
+    }
 }
 
 /// The statement that takes marks and rebuilds buckets: the buckets of a
@@ -257,7 +260,8 @@ WITH k AS (
 ), dk AS (
     SELECT DISTINCT c.department_code, k.day, k.kind FROM k JOIN communes c ON c.code = k.commune_code
 ), ck AS (
-    SELECT DISTINCT commune_code FROM k
+    SELECT DISTINCT COALESCE(cm.parent_code, cm.code) AS commune_code
+    FROM k JOIN communes cm ON cm.code = k.commune_code
 ), d AS (
     SELECT dk.department_code, dk.day, dk.kind, sum(s.events)::int4 AS events,
            sum(s.seats)::int8 AS seats, {union} AS participants, sum(s.leaflets)::int8 AS leaflets,
@@ -268,11 +272,13 @@ WITH k AS (
     GROUP BY 1, 2, 3
 ), c AS (
     SELECT ck.commune_code, sum(s.events)::int4 AS events, sum(s.seats)::int8 AS seats,
-           {union} AS participants, sum(s.leaflets)::int8 AS leaflets,
+           {count} AS participants, sum(s.leaflets)::int8 AS leaflets,
            sum(s.doors_knocked)::int8 AS doors_knocked, sum(s.conversations)::int8 AS conversations,
            sum(s.posters)::int8 AS posters, sum(s.signatures)::int8 AS signatures,
            sum(s.attended)::int8 AS attended
-    FROM ck JOIN stats_daily s USING (commune_code)
+    FROM ck
+    JOIN communes cm ON cm.code = ck.commune_code OR cm.parent_code = ck.commune_code
+    JOIN stats_daily s ON s.commune_code = cm.code
     GROUP BY 1
 ), d_gone AS (
     DELETE FROM stats_department_daily t USING dk
@@ -304,10 +310,10 @@ SELECT s.department_code, s.day, s.kind, sum(s.events)::int4, sum(s.seats)::int8
        sum(s.posters)::int8, sum(s.signatures)::int8, sum(s.attended)::int8
 FROM stats_daily s GROUP BY 1, 2, 3";
 
-/// The all-time commune rollup rebuilt whole (once emptied).
+/// The all-time city rollup rebuilt whole (once emptied).
 const COMMUNES_WHOLE: &str = "
 INSERT INTO stats_commune_total
-SELECT s.commune_code, sum(s.events)::int4, sum(s.seats)::int8, {union},
+SELECT COALESCE(cm.parent_code, cm.code), sum(s.events)::int4, sum(s.seats)::int8, {count},
        sum(s.leaflets)::int8, sum(s.doors_knocked)::int8, sum(s.conversations)::int8,
        sum(s.posters)::int8, sum(s.signatures)::int8, sum(s.attended)::int8
-FROM stats_daily s GROUP BY 1";
+FROM stats_daily s JOIN communes cm ON cm.code = s.commune_code GROUP BY 1";

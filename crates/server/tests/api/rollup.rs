@@ -207,46 +207,57 @@ async fn the_flushed_rollup_equals_a_direct_count() {
     }
 }
 
-/// The department and all-time commune rollups hold the sums of the daily
+/// The department and all-time city rollups hold the sums of the daily
 /// one.
 async fn coarser_rollups_agree(app: &TestApp, sketched: bool) {
-    let people = |column: &str| {
-        if sketched {
-            format!("COALESCE(round(hll_cardinality({column})), 0)::int8")
-        } else {
-            "NULL::int8".to_owned()
-        }
-    };
-    for (table, key, join) in [
+    let (sketch, union) = if sketched {
         (
-            "stats_department_daily",
-            "department_code, day::text, kind::text",
-            "",
+            "COALESCE(round(hll_cardinality(participants)), 0)::int8",
+            "COALESCE(round(hll_cardinality(hll_union_agg(participants))), 0)::int8",
+        )
+    } else {
+        ("NULL::int8", "NULL::int8")
+    };
+    let count = if sketched {
+        "participants"
+    } else {
+        "NULL::int8"
+    };
+    type Row = (String, String, String, i64, i64, Option<i64>);
+    for (stored, summed) in [
+        (
+            format!(
+                "SELECT department_code, day::text, kind::text, events::int8, seats, {sketch}
+                 FROM stats_department_daily ORDER BY 1, 2, 3"
+            ),
+            format!(
+                "SELECT department_code, day::text, kind::text, sum(events)::int8, sum(seats)::int8,
+                        {union}
+                 FROM stats_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            ),
         ),
-        ("stats_commune_total", "commune_code, '', ''", ""),
+        (
+            format!(
+                "SELECT commune_code, '', '', events::int8, seats, {count}
+                 FROM stats_commune_total ORDER BY 1"
+            ),
+            format!(
+                "SELECT COALESCE(c.parent_code, c.code), '', '', sum(events)::int8, sum(seats)::int8,
+                        {union}
+                 FROM stats_daily s JOIN communes c ON c.code = s.commune_code
+                 GROUP BY 1 ORDER BY 1"
+            ),
+        ),
     ] {
-        let stored: Vec<(String, String, String, i64, i64, Option<i64>)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {key}, events::int8, seats, {} FROM {table}{join} ORDER BY 1, 2, 3",
-                people("participants")
-            )))
+        let stored: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(stored))
             .fetch_all(&app.pool)
             .await
             .unwrap();
-        let union = if sketched {
-            people("hll_union_agg(participants)")
-        } else {
-            "NULL::int8".to_owned()
-        };
-        let summed: Vec<(String, String, String, i64, i64, Option<i64>)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {key}, sum(events)::int8, sum(seats)::int8, {union}
-                 FROM stats_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            )))
+        let summed: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(summed))
             .fetch_all(&app.pool)
             .await
             .unwrap();
         assert!(!summed.is_empty());
-        assert_eq!(stored, summed, "{table}");
+        assert_eq!(stored, summed);
     }
 }
