@@ -3,9 +3,11 @@
 //! under the small-cell rule.
 //!
 //! Reads go to the analytics pool (a replica when configured); the
-//! rollup's pending marks are flushed on the primary first, so an answer
-//! counts everything committed before it was asked. The background job
-//! ([`spawn`]) keeps the marks few and takes the daily member snapshot.
+//! rollup's pending marks are flushed on the primary first when they are
+//! few (one batch), so an answer counts everything committed before it was
+//! asked; a larger backlog (an import, a burst) is left to the background
+//! job ([`spawn`]), which keeps the marks few and takes the daily member
+//! snapshot, and the answer is as of its last flush.
 
 use std::time::Duration;
 
@@ -85,6 +87,13 @@ impl Statistics {
         Ok(db::flush(&self.primary, sketches).await?)
     }
 
+    /// What a read does first: see the module doc.
+    async fn catch_up(&self) -> Result<()> {
+        let sketches = self.sketches().await?;
+        db::flush_small(&self.primary, sketches).await?;
+        Ok(())
+    }
+
     async fn sketches(&self) -> Result<Sketches> {
         Ok(*self
             .sketches
@@ -93,7 +102,7 @@ impl Statistics {
     }
 
     pub async fn totals(&self) -> Result<Totals> {
-        self.flush().await?;
+        self.catch_up().await?;
         Ok(db::totals(&self.reader).await?)
     }
 
@@ -128,7 +137,7 @@ impl Statistics {
         limit: i64,
         asked: Asked,
     ) -> Result<Vec<Bucket>> {
-        self.flush().await?;
+        self.catch_up().await?;
         let extras = Extras {
             participants: asked.participants,
             outcomes: asked.outcomes,

@@ -9,7 +9,7 @@ mod rollup;
 
 pub use breakdown::{Figures, Row, breakdown};
 pub use members::{MemberRow, MembersFilter, members_by_period, members_by_place, snapshot};
-pub use rollup::{Sketches, flush, rebuild, sketches};
+pub use rollup::{Sketches, flush, flush_small, rebuild, sketches};
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};

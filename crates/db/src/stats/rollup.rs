@@ -47,15 +47,35 @@ const REBUILD_ABOVE: i64 = 200_000;
 
 /// Rebuilds every marked bucket; returns how many marks it took.
 pub async fn flush(pool: &PgPool, sketches: Sketches) -> Result<u64> {
-    flush_or_rebuild(pool, sketches, false).await
+    flush_or_rebuild(pool, sketches, Work::Marked).await
+}
+
+/// What a reader does before it reads: the whole backlog when it is one
+/// batch or less (what live use leaves between two timer flushes, so the
+/// answer counts every committed write), nothing otherwise. A reader never
+/// waits for a backlog to drain (an import, a burst): the server's timer
+/// works through it and the answer is as of the last flush.
+pub async fn flush_small(pool: &PgPool, sketches: Sketches) -> Result<u64> {
+    flush_or_rebuild(pool, sketches, Work::OneBatch).await
 }
 
 /// Rebuilds every bucket, marked or not (what a large backlog gets).
 pub async fn rebuild(pool: &PgPool, sketches: Sketches) -> Result<u64> {
-    flush_or_rebuild(pool, sketches, true).await
+    flush_or_rebuild(pool, sketches, Work::Whole).await
 }
 
-async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, mut whole: bool) -> Result<u64> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// Every marked bucket, batch after batch.
+    Marked,
+    /// The marked buckets if they fit in one batch.
+    OneBatch,
+    /// Every bucket.
+    Whole,
+}
+
+async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, work: Work) -> Result<u64> {
+    let mut whole = work == Work::Whole;
     let mut total = 0u64;
     loop {
         let mut tx = pool.begin().await?;
@@ -67,7 +87,7 @@ async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, mut whole: bool) ->
             sqlx::query_scalar("SELECT COALESCE(max(id) - min(id) + 1, 0) FROM stats_dirty")
                 .fetch_one(&mut *tx)
                 .await?;
-        if backlog == 0 && !whole {
+        if !whole && (backlog == 0 || (work == Work::OneBatch && backlog > BATCH)) {
             return Ok(total);
         }
         whole |= backlog > REBUILD_ABOVE;
@@ -101,7 +121,7 @@ async fn flush_or_rebuild(pool: &PgPool, sketches: Sketches, mut whole: bool) ->
         }
         tx.commit().await?;
         total += u64::try_from(taken.marks).unwrap_or(0);
-        if !whole && taken.marks < BATCH {
+        if work == Work::OneBatch || (!whole && taken.marks < BATCH) {
             return Ok(total);
         }
         whole = false;
@@ -198,10 +218,12 @@ WITH taken AS (
     WHERE e.cancelled_at IS NULL AND e.removed_at IS NULL
 )";
 
-/// Marked buckets left with no counted event.
-const GONE_MARKED: &str = "DELETE FROM stats_daily s USING k
-    WHERE (s.commune_code, s.day, s.kind) = (k.commune_code, k.day, k.kind)
-      AND NOT EXISTS (SELECT 1 FROM b WHERE (b.commune_code, b.day, b.kind) = (k.commune_code, k.day, k.kind))";
+/// Marked buckets left with no counted event. An EXCEPT rather than NOT
+/// EXISTS: the planner cannot estimate the CTEs and chose a nested anti
+/// join, 200 million comparisons (48 s) for a batch of 20,000 marks.
+const GONE_MARKED: &str = "DELETE FROM stats_daily s
+    USING (SELECT commune_code, day, kind FROM k EXCEPT SELECT commune_code, day, kind FROM b) g
+    WHERE (s.commune_code, s.day, s.kind) = (g.commune_code, g.day, g.kind)";
 
 /// Any bucket left with no counted event.
 const GONE_EVERYWHERE: &str = "DELETE FROM stats_daily s

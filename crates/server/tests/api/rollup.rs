@@ -261,3 +261,48 @@ async fn coarser_rollups_agree(app: &TestApp, sketched: bool) {
         assert_eq!(stored, summed);
     }
 }
+
+/// A read flushes a backlog of one batch itself, so it counts every
+/// committed write, but leaves a larger one (an import, a burst) to the
+/// server's timer instead of making the analyst wait for all of it.
+#[tokio::test]
+async fn a_read_flushes_a_small_backlog_and_leaves_a_large_one() {
+    // A database with no server, so that no timer flushes behind the test.
+    let url = common::fresh_database().await;
+    let _drop = common::DropDatabase(url.clone());
+    let pool = cortege_db::PgPool::connect(&url).await.unwrap();
+    let sketches = cortege_db::stats::sketches(&pool).await.unwrap();
+    let mark = |n: i64| {
+        sqlx::query(
+            "INSERT INTO stats_dirty (commune_code, day, kind)
+             SELECT '29232', current_date, 'RALLY' FROM generate_series(1, $1)",
+        )
+        .bind(n)
+        .execute(&pool)
+    };
+    let left = || sqlx::query_scalar::<_, i64>("SELECT count(*) FROM stats_dirty").fetch_one(&pool);
+
+    mark(20_001).await.unwrap();
+    assert_eq!(
+        cortege_db::stats::flush_small(&pool, sketches)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(left().await.unwrap(), 20_001);
+    assert_eq!(
+        cortege_db::stats::flush(&pool, sketches).await.unwrap(),
+        20_001
+    );
+    assert_eq!(left().await.unwrap(), 0);
+
+    mark(3).await.unwrap();
+    assert_eq!(
+        cortege_db::stats::flush_small(&pool, sketches)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(left().await.unwrap(), 0);
+    pool.close().await;
+}

@@ -131,7 +131,7 @@ pub struct TestApp {
 /// A test's database, dropped when the test is done with it (the template
 /// stays, for the next run). `WITH (FORCE)` ends the connections the
 /// stopping server still holds.
-pub struct DropDatabase(String);
+pub struct DropDatabase(pub String);
 
 impl Drop for DropDatabase {
     fn drop(&mut self) {
