@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod error;
 pub mod events;
 pub mod geo;
+pub mod global_id;
 pub mod groups;
 pub mod ids;
 pub mod kinds;

@@ -97,6 +97,10 @@ pub fn router(
         .merge(crate::notify_http::routes(state.clone()))
         .merge(crate::export_http::routes(state.clone()))
         .nest_service("/media", media)
+        .merge(match config.web_dir() {
+            Some(dir) => crate::pages::routes(state.app.clone(), dir),
+            None => Router::new(),
+        })
         .fallback_service(web_client(config))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_MULTIPART_BYTES))
         .route_layer(axum::middleware::from_fn(crate::metrics::track_http))

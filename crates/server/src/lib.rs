@@ -13,6 +13,7 @@ pub mod hygiene;
 pub mod import;
 pub mod metrics;
 pub mod notify_http;
+pub mod pages;
 pub mod peer;
 pub mod seed;
 pub mod telemetry;

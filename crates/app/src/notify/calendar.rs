@@ -144,7 +144,7 @@ fn render(app: &App, name: &str, entries: &[Entry]) -> Ics {
             .timestamp(e.updated_at)
             .created(e.created_at)
             .last_modified(e.updated_at)
-            .url(&format!("{}/#/event/{}", app.public_url, e.id))
+            .url(&crate::links::event(&app.public_url, e.id))
             .append_property(("GEO", format!("{lat:.6};{lon:.6}").as_str()))
             .status(if e.cancelled_at.is_some() {
                 EventStatus::Cancelled

@@ -8,6 +8,8 @@ use cortege_db::notify::digests::DigestEvent;
 use cortege_domain::ActivityKind;
 use html_escape::encode_text;
 
+use crate::links;
+
 /// One notification, ready for any channel.
 #[derive(Debug, Clone)]
 pub struct Notice {
@@ -84,8 +86,8 @@ pub fn activity(c: &Claimed, kind: ActivityKind, public_url: &str) -> Option<Not
     let title = c.event_title.as_deref().unwrap_or("une action");
     let actor = c.actor_name.as_deref().unwrap_or("Quelqu'un");
     let group = c.group_name.as_deref().unwrap_or("votre groupe");
-    let event_url = c.event_id.map(|id| format!("{public_url}/#/event/{id}"));
-    let group_url = c.group_id.map(|id| format!("{public_url}/#/group/{id}"));
+    let event_url = c.event_id.map(|id| links::event(public_url, id));
+    let group_url = c.group_id.map(|id| links::group(public_url, id));
     let when = c.event_starts_at.map(when).unwrap_or_default();
     if c.event_id.is_some() && c.event_removed {
         return None;
@@ -138,12 +140,12 @@ pub fn activity(c: &Claimed, kind: ActivityKind, public_url: &str) -> Option<Not
         ActivityKind::FriendRequest => (
             format!("{actor} veut être votre ami·e"),
             "Répondez à sa demande dans Cortège.".to_owned(),
-            Some(format!("{public_url}/#/friends")),
+            Some(links::friends(public_url)),
         ),
         ActivityKind::FriendAccepted => (
             format!("{actor} a accepté votre demande"),
             format!("{actor} et vous êtes maintenant ami·es dans Cortège."),
-            Some(format!("{public_url}/#/friends")),
+            Some(links::friends(public_url)),
         ),
         ActivityKind::EventCreatedInGroup => (
             format!("Nouvelle action de {group} : {title}"),
@@ -229,7 +231,7 @@ pub fn activity(c: &Claimed, kind: ActivityKind, public_url: &str) -> Option<Not
         ),
         subject,
         text,
-        url: url.unwrap_or_else(|| format!("{public_url}/#/feed")),
+        url: url.unwrap_or_else(|| links::feed(public_url)),
         mail_extra,
     })
 }
@@ -249,7 +251,7 @@ pub fn digest(events: &[DigestEvent], public_url: &str) -> Option<Notice> {
             e.city,
             e.distance_km.max(1.0)
         ));
-        mail_extra.push((e.title.clone(), format!("{public_url}/#/event/{}", e.id)));
+        mail_extra.push((e.title.clone(), links::event(public_url, e.id)));
     }
     let count = events.len();
     Some(Notice {
@@ -259,7 +261,7 @@ pub fn digest(events: &[DigestEvent], public_url: &str) -> Option<Notice> {
             format!("{count} nouvelles actions près de chez vous")
         },
         text,
-        url: format!("{public_url}/#/"),
+        url: links::home(public_url),
         tag: "digest".to_owned(),
         mail_extra,
     })

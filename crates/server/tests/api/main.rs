@@ -30,6 +30,7 @@ mod outbox;
 mod outcomes;
 mod photos;
 mod plans;
+mod previews;
 mod privacy;
 mod private_addresses;
 mod rights;

@@ -144,7 +144,7 @@ async fn a_cancellation_reaches_the_going_and_the_waitlisted_once_by_mail_and_pu
                 .contains("Action annulée"),
             "{pushes:?}"
         );
-        assert!(pushes[0]["url"].as_str().unwrap().contains("/#/event/"));
+        assert!(pushes[0]["url"].as_str().unwrap().contains("/actions/"));
     }
     fanned_out(&app).await;
     // Everything due is sent: nothing pending.
