@@ -55,7 +55,7 @@ async function member(first, last, email, screenshots = false) {
   watchRequests(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
-  await page.goto(`${base}/#/signup`);
+  await page.goto(`${base}/inscription`);
   await page.getByLabel('Prénom').fill(first);
   await page.getByLabel('Nom', { exact: true }).fill(last);
   await page.getByLabel('Adresse e-mail').fill(email);
@@ -67,7 +67,7 @@ async function member(first, last, email, screenshots = false) {
   await page.getByRole('button', { name: "S'inscrire" }).click();
   await page.getByText('Un code de connexion vient de vous être envoyé').waitFor();
   const code = await codeFor(email);
-  await page.goto(`${base}/#/login`);
+  await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByRole('button', { name: 'Recevoir un code' }).click();
   const loginCode = await codeFor(email);
@@ -84,14 +84,14 @@ const alice = await member('Alice', 'Martin', `alice.${run}@example.org`, true);
 const bob = await member('Bob', 'Durand', `bob.${run}@example.org`);
 
 // Bob watches "Autour de moi" (Paris, by default).
-await bob.page.goto(`${base}/#/`);
+await bob.page.goto(`${base}/`);
 await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
 await shot(bob.page, '03-autour-de-moi');
 
 // Alice creates an action in Paris; a bad city first shows the server's
 // error next to the field.
 const title = `Tractage au marché ${run}`;
-await alice.page.goto(`${base}/#/new`);
+await alice.page.goto(`${base}/nouvelle-action`);
 await alice.page.getByLabel('Titre').fill(title);
 await alice.page.getByLabel('Code postal').fill('75011');
 await alice.page.getByLabel('Ville').fill('Lyon');
@@ -103,6 +103,12 @@ await alice.page.getByLabel('Ville').fill('Paris');
 await alice.page.getByRole('button', { name: "Créer l'action" }).click();
 await alice.page.getByRole('heading', { name: title }).waitFor();
 const eventUrl = alice.page.url();
+// Its link is a real path, and the page the server sends for it carries
+// the action in its preview tags (what a messaging app shows).
+assert.match(new URL(eventUrl).pathname, /^\/actions\/[\w-]+$/);
+const shared = await (await fetch(eventUrl)).text();
+assert.ok(shared.includes(`<meta property="og:title" content="${title}" />`), 'the public action has a preview');
+assert.ok(shared.includes(`<title>${title} · Cortège</title>`));
 
 // Bob sees it appear live, marked new, without reloading.
 const item = bob.page.locator('li.fresh', { hasText: title });
@@ -123,14 +129,14 @@ await shot(alice.page, '07-organisatrice-en-direct');
 // Bob asks the organiser to be friends; she accepts.
 await bob.page.getByRole('button', { name: 'Ajouter Alice M. en ami·e' }).click();
 await bob.page.getByText("Demande d'ami·e envoyée.").waitFor();
-await alice.page.goto(`${base}/#/friends`);
+await alice.page.goto(`${base}/amis`);
 await alice.page.getByRole('button', { name: 'Accepter' }).click();
 await alice.page.getByRole('listitem').filter({ hasText: 'Bob D.' }).last().waitFor();
 await shot(alice.page, '08-amis');
 // Now friends: her event's page names Bob among the friends going.
 await alice.page.goto(eventUrl);
 await alice.page.getByTestId('friends-going').getByText('Bob D.').waitFor();
-await alice.page.goto(`${base}/#/groups`);
+await alice.page.goto(`${base}/groupes`);
 await alice.page.getByRole('heading', { name: 'Groupes locaux' }).waitFor();
 await shot(alice.page, '09-groupes');
 
@@ -143,7 +149,7 @@ await bob.page.getByText('Merci, le signalement a été transmis.').waitFor();
 const monaEmail = `mona.${run}@example.org`;
 const mona = await member('Mona', 'Dupuis', monaEmail);
 execFileSync(cortege, ['grant-role', monaEmail, 'MODERATOR'], { stdio: 'inherit' });
-await mona.page.goto(`${base}/#/moderation`);
+await mona.page.goto(`${base}/moderation`);
 await mona.page.reload();
 const report = mona.page.getByTestId('report').filter({ hasText: title });
 await report.waitFor();
@@ -152,14 +158,14 @@ await report.getByRole('button', { name: 'Retirer' }).click();
 await report.waitFor({ state: 'detached' });
 
 // Removed: no longer listed.
-await bob.page.goto(`${base}/#/`);
+await bob.page.goto(`${base}/`);
 await bob.page.reload();
 await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
 await bob.page.waitForLoadState('networkidle');
 assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the removed action is still listed');
 
 // An analyst's view: activity by department, as a chart and a table.
-await alice.page.goto(`${base}/#/new`);
+await alice.page.goto(`${base}/nouvelle-action`);
 await alice.page.getByLabel('Titre').fill('Porte-à-porte rue Oberkampf');
 await alice.page.getByLabel('Code postal').fill('75011');
 await alice.page.getByLabel('Ville').fill('Paris');
@@ -167,7 +173,7 @@ await alice.page.getByRole('button', { name: "Créer l'action" }).click();
 await alice.page.getByRole('heading', { name: 'Porte-à-porte rue Oberkampf' }).waitFor();
 const oberkampfUrl = alice.page.url();
 execFileSync(cortege, ['grant-role', monaEmail, 'ANALYST'], { stdio: 'inherit' });
-await mona.page.goto(`${base}/#/stats`);
+await mona.page.goto(`${base}/statistiques`);
 await mona.page.reload();
 await mona.page.getByRole('heading', { name: 'Activité du mouvement' }).waitFor();
 await mona.page.getByRole('cell', { name: 'Paris', exact: true }).waitFor();
@@ -190,7 +196,7 @@ await mona.page.getByRole('img', { name: /^Adhérent·es: \d+/ }).waitFor();
 await shot(mona.page, '12b-statistiques-croisees');
 
 // The feed screen.
-await alice.page.goto(`${base}/#/feed`);
+await alice.page.goto(`${base}/fil`);
 await alice.page.getByRole('heading', { name: 'Mon fil' }).waitFor();
 await shot(alice.page, '11-fil');
 
@@ -199,7 +205,7 @@ await shot(alice.page, '11-fil');
 {
   // A 1×1 PNG.
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-  await bob.page.goto(`${base}/#/profile`);
+  await bob.page.goto(`${base}/profil`);
   await bob.page.locator('#photo').setInputFiles({ name: 'moi.png', mimeType: 'image/png', buffer: png });
   await bob.page.getByRole('status').filter({ hasText: '✓' }).waitFor();
 }
@@ -211,14 +217,14 @@ const bobCookie = (await bob.context.cookies()).find((c) => c.name === 'cortege_
 assert.ok(bobCookie?.httpOnly && bobCookie.sameSite === 'Lax', JSON.stringify(bobCookie));
 // The session ends elsewhere (logged out from another tab): the app signs
 // out cleanly, with no endless "connection lost" banner.
-await bob.page.goto(`${base}/#/`);
+await bob.page.goto(`${base}/`);
 await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
 await bob.page.evaluate(() => fetch('/graphql', {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ query: 'mutation { logout }' }),
 }));
-await bob.page.goto(`${base}/#/feed`);
+await bob.page.goto(`${base}/fil`);
 await bob.page.getByRole('link', { name: 'Se connecter' }).waitFor();
 assert.equal(await bob.page.getByText('Connexion perdue').count(), 0);
 
@@ -228,7 +234,7 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   const shell = { stdio: 'inherit', shell: '/bin/bash' };
   execSync(process.env.E2E_PG_STOP, shell);
   try {
-    await alice.page.goto(`${base}/#/groups`);
+    await alice.page.goto(`${base}/groupes`);
     await alice.page.getByText('Service momentanément indisponible').waitFor();
     await shot(alice.page, '14-indisponible');
   } finally {
@@ -261,7 +267,7 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
 
   // Online once: the list is saved on the device. Then offline, reloaded:
   // the page comes from the service worker and the list from the copy.
-  await page.goto(`${base}/#/actions`);
+  await page.goto(`${base}/mes-actions`);
   await page.getByTestId('my-actions').getByText('Porte-à-porte rue Oberkampf').waitFor();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await context.setOffline(true);
@@ -289,7 +295,7 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await cdp.send('ServiceWorker.deliverPushMessage', {
     origin: base,
     registrationId,
-    data: JSON.stringify({ title: 'Rappel : Porte-à-porte', body: 'Demain à 10 h', url: 'https://elsewhere.example/#/actions', tag: 'r1' }),
+    data: JSON.stringify({ title: 'Rappel : Porte-à-porte', body: 'Demain à 10 h', url: 'https://elsewhere.example/mes-actions', tag: 'r1' }),
   });
   const shown = await page.waitForFunction(async () => {
     const list = await (await navigator.serviceWorker.ready).getNotifications();
@@ -299,11 +305,11 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   assert.equal(notification.title, 'Rappel : Porte-à-porte');
   assert.equal(notification.body, 'Demain à 10 h');
   // Another host in the payload never leads the member away.
-  assert.equal(notification.url, `${base}/#/actions`);
+  assert.equal(notification.url, `${base}/mes-actions`);
 
   // The settings: a choice saved and kept, the digest, the calendar link.
   await context.grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], { origin: base });
-  await page.goto(`${base}/#/notifications`);
+  await page.goto(`${base}/notifications`);
   // Back online, the app knows who is signed in again.
   await page.getByRole('link', { name: 'Notifications' }).waitFor();
   const friendPush = page.getByLabel("Demande d'ami·e : Appareils");
@@ -328,7 +334,7 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   const ics = await page.getByRole('link', { name: 'Ajouter à mon agenda' }).getAttribute('href');
   const calendarText = await (await page.request.get(new URL(ics, base).href)).text();
   assert.ok(calendarText.includes('BEGIN:VEVENT') && calendarText.includes('Porte-à-porte rue Oberkampf'), calendarText);
-  await page.goto(`${base}/#/notifications`);
+  await page.goto(`${base}/notifications`);
   await page.reload();
   await friendPush.waitFor();
   assert.ok(!(await friendPush.isChecked()), 'the choice was kept');
@@ -391,7 +397,7 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await shot(carla.page, '17-bilan');
   // A meeting at someone's home: its street and practical details reach
   // those who RSVP, and only them.
-  await alice.page.goto(`${base}/#/new`);
+  await alice.page.goto(`${base}/nouvelle-action`);
   await alice.page.getByLabel('Titre').fill('Réunion chez Alice');
   await alice.page.getByLabel('Adresse', { exact: true }).fill('8 rue Saint-Maur');
   await alice.page.getByLabel('Code postal').fill('75011');
@@ -437,7 +443,7 @@ if (process.env.CORTEGE_DATABASE_URL) {
     const r = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
     return r.json();
   }, [query, variables]);
-  await alice.page.goto(`${base}/#/groups`);
+  await alice.page.goto(`${base}/groupes`);
   await alice.page.getByRole('button', { name: 'Créer un groupe local' }).click();
   await alice.page.getByLabel('Nom du groupe').fill(`Paris 11 ${run}`);
   await alice.page.getByLabel('Description').fill('Groupe local');
@@ -445,7 +451,21 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByLabel('Ville').fill('Paris');
   await alice.page.getByRole('button', { name: 'Créer le groupe' }).click();
   await alice.page.getByRole('heading', { name: `Paris 11 ${run}` }).waitFor();
-  const groupId = decodeURIComponent(new URL(alice.page.url()).hash.replace('#/group/', ''));
+  const groupId = decodeURIComponent(new URL(alice.page.url()).pathname.replace('/groupes/', ''));
+  // A members-only action of the group has no preview: its page names nothing.
+  const starts = new Date(Date.now() + 3 * 86400e3);
+  const inGroup = await gql(alice.page, `mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+    i: {
+      title: `Réunion interne ${run}`, description: 'Ordre du jour', kind: 'GROUP_MEETING', visibility: 'GROUP', groupId,
+      startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 7200e3).toISOString(),
+      location: { lat: 48.859, lon: 2.38 }, address: { street: '1 rue Oberkampf', postcode: '75011', city: 'Paris' },
+    },
+  });
+  const internalUrl = `${base}/actions/${inGroup.data.createEvent.id}`;
+  const internal = await (await fetch(internalUrl)).text();
+  assert.ok(!internal.includes('Réunion interne') && !internal.includes('og:title'), 'no preview of a GROUP action');
+  const groupPage = await (await fetch(`${base}/groupes/${groupId}`)).text();
+  assert.ok(groupPage.includes(`<meta property="og:title" content="Paris 11 ${run}" />`), 'the group has a preview');
   const joined = await gql(mona.page, 'mutation($g: ID!) { joinGroup(groupId: $g) { status } }', { g: groupId });
   assert.equal(joined.data.joinGroup.status, 'ACTIVE', JSON.stringify(joined));
   await alice.page.reload();
@@ -469,7 +489,7 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).waitFor({ state: 'detached' });
   await eve.context.close();
   // Moderators read it in the log.
-  await mona.page.goto(`${base}/#/moderation`);
+  await mona.page.goto(`${base}/moderation`);
   await mona.page.reload();
   await mona.page.getByTestId('moderation-log').getByText('REMOVE_GROUP_MEMBER').first().waitFor();
 }
@@ -481,7 +501,7 @@ if (process.env.CORTEGE_DATABASE_URL) {
   watchRequests(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
-  await page.goto(`${base}/#/`);
+  await page.goto(`${base}/`);
   await page.getByRole('heading', { name: 'Around me' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await shot(page, '19-english');

@@ -3,6 +3,7 @@ import { Provider, useMutation, useQuery } from 'urql';
 import { graphql } from './gql';
 import { endSession, loadConfig, makeClient, onAvailability, onConnectivity, type PublicConfig } from './client';
 import { t } from './i18n';
+import { go, legacyPath, parseRoute, paths, routedHere, type Route } from './routes';
 import { Login, SignUp } from './screens/Account';
 import { Nearby } from './screens/Nearby';
 import { EventPage } from './screens/EventPage';
@@ -33,20 +34,33 @@ const LogoutMutation = graphql(`
   mutation Logout { logout }
 `);
 
-/** The route: the part of the URL after '#'. */
-function useRoute(): string {
-  const [route, setRoute] = useState(() => window.location.hash.slice(1) || '/');
+/** Where the app is: the URL's path, followed as the member navigates. */
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.pathname));
   useEffect(() => {
-    const on = () => setRoute(window.location.hash.slice(1) || '/');
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
+    const on = () => setRoute(parseRoute(window.location.pathname));
+    window.addEventListener('popstate', on);
+    // Links to the app's own pages are routed here, without a page load.
+    const click = (event: MouseEvent) => {
+      const link = event.target instanceof Element ? event.target.closest('a') : null;
+      if (!link || !routedHere(link, event)) return;
+      event.preventDefault();
+      const url = new URL(link.href);
+      go(url.pathname + url.search);
+    };
+    document.addEventListener('click', click);
+    return () => {
+      window.removeEventListener('popstate', on);
+      document.removeEventListener('click', click);
+    };
   }, []);
   return route;
 }
 
-export function go(path: string): void {
-  window.location.hash = path;
-}
+// A link of an earlier version ("#/event/<id>", in old mails) opens the
+// same page at its path.
+const legacy = legacyPath(window.location.hash);
+if (legacy) window.history.replaceState(null, '', legacy);
 
 export function App() {
   // A new session (signed in, out, or ended by the server) is a new client:
@@ -127,18 +141,17 @@ function Shell({
   useEffect(() => onAvailability(setAvailable), []);
   const viewer = data?.viewer ?? null;
   const roles = viewer?.roles ?? [];
-  const [path, arg] = route.split('/').filter(Boolean);
 
   let screen;
-  switch (path) {
+  switch (route.screen) {
     case 'signup':
       screen = <SignUp />;
       break;
     case 'login':
-      screen = <Login onLoggedIn={() => { restart(); go('/'); }} />;
+      screen = <Login onLoggedIn={() => { restart(); go(paths.home); }} />;
       break;
     case 'event':
-      screen = <EventPage id={arg ?? ''} viewer={viewer} />;
+      screen = <EventPage id={route.id ?? ''} viewer={viewer} />;
       break;
     case 'new':
       screen = <NewEvent config={config} viewer={viewer} />;
@@ -159,41 +172,41 @@ function Shell({
       screen = <Groups viewer={viewer} />;
       break;
     case 'group':
-      screen = <GroupPage id={arg ?? ''} viewer={viewer} />;
+      screen = <GroupPage id={route.id ?? ''} viewer={viewer} />;
       break;
     case 'friends':
       screen = <Friends />;
       break;
-    case 'actions':
+    case 'myActions':
       screen = <MyActions />;
       break;
     case 'notifications':
       screen = <Notifications />;
       break;
-    default:
+    case 'home':
       screen = <Nearby config={config} viewer={viewer} />;
   }
 
   return (
     <>
       <header className="top">
-        <a className="brand" href="#/">{t('appName')}</a>
+        <a className="brand" href={paths.home}>{t('appName')}</a>
         <nav aria-label="Navigation principale">
-          <a href="#/">{t('nav_nearby')}</a>
-          <a href="#/groups">{t('nav_groups')}</a>
+          <a href={paths.home}>{t('nav_nearby')}</a>
+          <a href={paths.groups}>{t('nav_groups')}</a>
           {viewer ? (
             <>
-              <a href="#/new">{t('nav_new')}</a>
-              <a href="#/actions">{t('nav_my_actions')}</a>
-              <a href="#/feed">{t('nav_feed')}</a>
-              <a href="#/friends">{t('nav_friends')}</a>
-              <a href="#/profile">{t('nav_profile')}</a>
-              <a href="#/notifications">{t('nav_notifications')}</a>
+              <a href={paths.new}>{t('nav_new')}</a>
+              <a href={paths.myActions}>{t('nav_my_actions')}</a>
+              <a href={paths.feed}>{t('nav_feed')}</a>
+              <a href={paths.friends}>{t('nav_friends')}</a>
+              <a href={paths.profile}>{t('nav_profile')}</a>
+              <a href={paths.notifications}>{t('nav_notifications')}</a>
               {(roles.includes('MODERATOR') || roles.includes('ADMIN')) && (
-                <a href="#/moderation">{t('nav_moderation')}</a>
+                <a href={paths.moderation}>{t('nav_moderation')}</a>
               )}
               {(roles.includes('ANALYST') || roles.includes('ADMIN')) && (
-                <a href="#/stats">{t('nav_stats')}</a>
+                <a href={paths.stats}>{t('nav_stats')}</a>
               )}
               <button
                 type="button"
@@ -203,7 +216,7 @@ function Shell({
                   forgetMyActions();
                   signedIn.current = false;
                   restart();
-                  go('/');
+                  go(paths.home);
                 }}
               >
                 {t('nav_logout')}
@@ -211,8 +224,8 @@ function Shell({
             </>
           ) : (
             <>
-              <a href="#/login">{t('nav_login')}</a>
-              <a href="#/signup">{t('nav_signup')}</a>
+              <a href={paths.login}>{t('nav_login')}</a>
+              <a href={paths.signup}>{t('nav_signup')}</a>
             </>
           )}
         </nav>

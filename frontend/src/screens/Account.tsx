@@ -5,6 +5,7 @@ import { fieldErrors } from '../errors';
 import { t } from '../i18n';
 import { Field } from './Field';
 import { text } from '../form';
+import { paths } from '../routes';
 
 const SignUpMutation = graphql(`
   mutation SignUp($input: SignUpInput!) {
@@ -31,7 +32,7 @@ export function SignUp() {
       <h1>{t('signup_title')}</h1>
       {sent ? (
         <p role="status">
-          {t('signup_sent')} <a href="#/login">{t('nav_login')}</a>
+          {t('signup_sent')} <a href={paths.login}>{t('nav_login')}</a>
         </p>
       ) : (
         <form

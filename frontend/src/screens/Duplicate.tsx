@@ -6,6 +6,7 @@ import { text } from '../form';
 import { t } from '../i18n';
 import { Field } from './Field';
 import { localInput } from './NewEvent';
+import { go, paths } from '../routes';
 
 const DuplicateEvent = graphql(`
   mutation DuplicateEvent($eventId: ID!, $startsAt: DateTime!) {
@@ -34,7 +35,7 @@ export function Duplicate({ eventId, startsAt }: { eventId: string; startsAt: st
         const f = new FormData(e.currentTarget);
         const r = await duplicate({ eventId, startsAt: new Date(text(f, 'startsAt')).toISOString() });
         const id = r.data?.duplicateEvent.id;
-        if (id) window.location.hash = `/event/${encodeURIComponent(id)}`;
+        if (id) go(paths.event(id));
       }}
     >
       <Field name="startsAt" type="datetime-local" label={t('duplicate_at')} defaultValue={localInput(next)} error={errors.startsAt} required />

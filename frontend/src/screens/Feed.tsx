@@ -3,6 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { FeedItemFragment } from '../gql/graphql';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
+import { paths } from '../routes';
 
 // One selection for the page and the live items, so both are one type.
 graphql(`
@@ -56,7 +57,7 @@ export function Feed() {
             <strong>{ACTIVITY_LABELS[i.kind] ?? i.kind}</strong>
             <div>
               {i.actor?.displayName}
-              {i.event && <> · <a href={`#/event/${encodeURIComponent(i.event.id)}`}>{i.event.title}</a></>}
+              {i.event && <> · <a href={paths.event(i.event.id)}>{i.event.title}</a></>}
               {i.group && <> · {i.group.name}</>}
             </div>
             <div className="muted">{formatDate(i.createdAt)}</div>

@@ -7,6 +7,7 @@ import type { Viewer } from './types';
 import { GroupMembers } from './GroupMembers';
 import { NewGroup } from './NewGroup';
 import { EditGroup } from './EditGroup';
+import { paths } from '../routes';
 
 const GroupsQuery = graphql(`
   query Groups($filter: GroupFilter) {
@@ -77,7 +78,7 @@ export function Groups({ viewer }: { viewer: Viewer | null }) {
       <ul className="events">
         {groups.map((g) => (
           <li key={g.id}>
-            <a href={`#/group/${encodeURIComponent(g.id)}`}><strong>{g.name}</strong></a>
+            <a href={paths.group(g.id)}><strong>{g.name}</strong></a>
             <div className="muted">
               {g.address?.city} · {tn('members_count', g.memberCount)}
             </div>
@@ -114,7 +115,7 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
       <ul className="events">
         {g.events.edges.map(({ node: e }) => (
           <li key={e.id}>
-            <a href={`#/event/${encodeURIComponent(e.id)}`}>{e.title}</a>
+            <a href={paths.event(e.id)}>{e.title}</a>
             <div className="muted">{formatDate(e.startsAt)} · {e.address.city}</div>
           </li>
         ))}

@@ -3,6 +3,7 @@ import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { MyActionsQuery } from '../gql/graphql';
 import { formatDate, t } from '../i18n';
+import { paths } from '../routes';
 
 const MyActionsQueryDoc = graphql(`
   query MyActions {
@@ -71,7 +72,7 @@ export function MyActions() {
   // and nothing kept.
   if (data && !data.viewer) {
     forgetMyActions();
-    return <p><a href="#/login">{t('nav_login')}</a></p>;
+    return <p><a href={paths.login}>{t('nav_login')}</a></p>;
   }
   const saved = fresh ? null : load();
   const items = fresh ? upcoming(fresh) : upcoming(saved?.items ?? []);
@@ -89,7 +90,7 @@ export function MyActions() {
       <ul className="plain" data-testid="my-actions">
         {items.map((r) => (
           <li key={r.id}>
-            <a href={`#/event/${r.event.id}`}><strong>{r.event.title}</strong></a>
+            <a href={paths.event(r.event.id)}><strong>{r.event.title}</strong></a>
             {r.event.cancelled && <span className="badge">{t('cancelled')}</span>}
             <div>{formatDate(r.event.startsAt)}</div>
             <div className="muted">

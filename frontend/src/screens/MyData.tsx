@@ -5,6 +5,7 @@ import { fieldErrors } from '../errors';
 import { text } from '../form';
 import { t } from '../i18n';
 import { forgetMyActions } from './MyActions';
+import { paths } from '../routes';
 
 const ExportMyData = graphql(`
   mutation ExportMyData { exportMyData }
@@ -69,7 +70,7 @@ export function MyData({ email }: { email: string | null }) {
             const r = await deleteAccount({ code: text(new FormData(e.currentTarget), 'code').trim() });
             if (r.data?.deleteMyAccount) {
               forgetMyActions();
-              window.location.hash = '/';
+              window.history.replaceState(null, '', paths.home);
               window.location.reload();
             }
           }}

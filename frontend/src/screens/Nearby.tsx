@@ -7,6 +7,7 @@ import { createMap } from '../map';
 import type { Viewer } from './types';
 import type { NearbyEventFragment } from '../gql/graphql';
 import { eventKind } from '../enums';
+import { go, paths } from '../routes';
 
 // One selection for the listing and the live arrivals, so both are one type.
 graphql(`
@@ -96,7 +97,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
   useEffect(() => {
     mapRef.current?.setMarkers(
       items.map((i) => ({ id: i.id, lat: i.location.lat, lon: i.location.lon, label: i.title, fresh: i.fresh })),
-      (id) => (window.location.hash = `/event/${encodeURIComponent(id)}`),
+      (id) => go(paths.event(id)),
     );
   });
 
@@ -133,7 +134,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
       <ul className="events" aria-live="polite">
         {items.map((e) => (
           <li key={e.id} className={e.fresh ? 'fresh' : undefined}>
-            <a href={`#/event/${encodeURIComponent(e.id)}`}>
+            <a href={paths.event(e.id)}>
               <strong>{e.title}</strong>
               {e.fresh && <span className="badge">{t('new_badge')}</span>}
             </a>

@@ -10,6 +10,7 @@ import { Field } from './Field';
 import type { Viewer } from './types';
 import { eventKind } from '../enums';
 import { text } from '../form';
+import { go, paths } from '../routes';
 
 const CreateEvent = graphql(`
   mutation CreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }
@@ -115,7 +116,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
   const [online, setOnline] = useState(false);
   const errors = fieldErrors(result.error);
-  if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
+  if (!viewer) return <p><a href={paths.login}>{t('nav_login')}</a></p>;
   const tomorrow = new Date(Date.now() + 86_400_000);
   tomorrow.setMinutes(0, 0, 0);
   return (
@@ -148,7 +149,7 @@ export function NewEvent({ config, viewer }: { config: PublicConfig; viewer: Vie
             },
           });
           const id = r.data?.createEvent.id;
-          if (id) window.location.hash = `/event/${encodeURIComponent(id)}`;
+          if (id) go(paths.event(id));
         }}
       >
         <Field name="title" label={t('title')} error={errors.title} required />

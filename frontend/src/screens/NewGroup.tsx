@@ -6,6 +6,7 @@ import { fieldErrors } from '../errors';
 import { text } from '../form';
 import { t } from '../i18n';
 import { Field } from './Field';
+import { go, paths } from '../routes';
 
 const CreateGroup = graphql(`
   mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { id } }
@@ -39,7 +40,7 @@ export function NewGroup() {
           },
         });
         const id = r.data?.createGroup.id;
-        if (id) window.location.hash = `/group/${encodeURIComponent(id)}`;
+        if (id) go(paths.group(id));
       }}
     >
       <Field name="name" label={t('group_name')} error={errors.name} required />

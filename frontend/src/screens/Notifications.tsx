@@ -6,6 +6,7 @@ import { DIGESTS, digestFrequency } from '../enums';
 import { fieldErrors } from '../errors';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
 import { pushSupported, subscribeThisDevice, thisDeviceEndpoint } from '../pwa';
+import { paths } from '../routes';
 
 const Settings = graphql(`
   query NotificationSettings {
@@ -71,7 +72,7 @@ export function Notifications() {
   }, []);
   const viewer = data?.viewer;
   if (!viewer) {
-    return fetching ? <p className="muted">{t('loading')}</p> : <p><a href="#/login">{t('nav_login')}</a></p>;
+    return fetching ? <p className="muted">{t('loading')}</p> : <p><a href={paths.login}>{t('nav_login')}</a></p>;
   }
   const errors = fieldErrors(saved.error ?? registered.error);
   const registeredHere = viewer.pushSubscriptions.some((s) => s.endpoint === here);

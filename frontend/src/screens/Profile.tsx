@@ -9,6 +9,7 @@ import { MyData } from './MyData';
 import { MapPicker } from './NewEvent';
 import type { Viewer } from './types';
 import { text } from '../form';
+import { paths } from '../routes';
 
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
@@ -47,7 +48,7 @@ export function Profile({ config, viewer }: { config: PublicConfig; viewer: View
   const [photoError, setPhotoError] = useState<string | null>(null);
   const [photoSaved, setPhotoSaved] = useState(false);
   const errors = fieldErrors(result.error);
-  if (!viewer) return <p><a href="#/login">{t('nav_login')}</a></p>;
+  if (!viewer) return <p><a href={paths.login}>{t('nav_login')}</a></p>;
   return (
     <section className="card">
       <h1>{t('profile_title')}</h1>
