@@ -1,21 +1,28 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useRef, useState } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { graphql } from './gql';
 import { endSession, loadConfig, makeClient, onAvailability, onConnectivity, type PublicConfig } from './client';
 import { t } from './i18n';
 import { go, legacyPath, parseRoute, paths, routedHere, type Route } from './routes';
-import { Login, SignUp } from './screens/Account';
 import { Nearby } from './screens/Nearby';
-import { EventPage } from './screens/EventPage';
-import { NewEvent } from './screens/NewEvent';
-import { Feed } from './screens/Feed';
-import { Profile } from './screens/Profile';
-import { Moderation } from './screens/Moderation';
-import { Stats } from './screens/Stats';
-import { GroupPage, Groups } from './screens/Groups';
-import { Friends } from './screens/Friends';
-import { MyActions, forgetMyActions } from './screens/MyActions';
-import { Notifications } from './screens/Notifications';
+import { forgetMyActions } from './myActionsCopy';
+
+// Every screen but the home one is a chunk of its own, fetched when first
+// opened (and precached by the service worker): the first load carries
+// the map and the app's frame only.
+const Login = lazy(() => import('./screens/Account').then((m) => ({ default: m.Login })));
+const SignUp = lazy(() => import('./screens/Account').then((m) => ({ default: m.SignUp })));
+const EventPage = lazy(() => import('./screens/EventPage').then((m) => ({ default: m.EventPage })));
+const NewEvent = lazy(() => import('./screens/NewEvent').then((m) => ({ default: m.NewEvent })));
+const Feed = lazy(() => import('./screens/Feed').then((m) => ({ default: m.Feed })));
+const Profile = lazy(() => import('./screens/Profile').then((m) => ({ default: m.Profile })));
+const Moderation = lazy(() => import('./screens/Moderation').then((m) => ({ default: m.Moderation })));
+const Stats = lazy(() => import('./screens/Stats').then((m) => ({ default: m.Stats })));
+const GroupPage = lazy(() => import('./screens/Groups').then((m) => ({ default: m.GroupPage })));
+const Groups = lazy(() => import('./screens/Groups').then((m) => ({ default: m.Groups })));
+const Friends = lazy(() => import('./screens/Friends').then((m) => ({ default: m.Friends })));
+const MyActions = lazy(() => import('./screens/MyActions').then((m) => ({ default: m.MyActions })));
+const Notifications = lazy(() => import('./screens/Notifications').then((m) => ({ default: m.Notifications })));
 
 export const ViewerQuery = graphql(`
   query Viewer {
@@ -241,7 +248,9 @@ function Shell({
           </div>
         )
       )}
-      <main>{screen}</main>
+      <main>
+        <Suspense fallback={<p className="muted">{t('loading')}</p>}>{screen}</Suspense>
+      </main>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import type { MyActionsQuery } from '../gql/graphql';
 import { formatDate, t } from '../i18n';
 import { paths } from '../routes';
+import { MY_ACTIONS_KEY, forgetMyActions } from '../myActionsCopy';
 
 const MyActionsQueryDoc = graphql(`
   query MyActions {
@@ -27,7 +28,7 @@ type Rsvp = NonNullable<MyActionsQuery['viewer']>['rsvps']['nodes'][number];
 /** The member's upcoming actions, kept on this device (and only here) so
  *  that the list opens without a network: at the meeting point, in a
  *  basement, on a train. Signing out forgets it. */
-const SAVED = 'cortege.myActions';
+const SAVED = MY_ACTIONS_KEY;
 
 interface Saved {
   savedAt: string;
@@ -46,10 +47,6 @@ function load(): Saved | null {
   } catch {
     return null;
   }
-}
-
-export function forgetMyActions(): void {
-  localStorage.removeItem(SAVED);
 }
 
 function upcoming(items: Rsvp[]): Rsvp[] {

@@ -4,7 +4,7 @@ import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { text } from '../form';
 import { t } from '../i18n';
-import { forgetMyActions } from './MyActions';
+import { forgetMyActions } from '../myActionsCopy';
 import { paths } from '../routes';
 
 const ExportMyData = graphql(`
