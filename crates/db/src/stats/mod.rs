@@ -129,9 +129,12 @@ pub async fn totals(pool: &PgPool) -> Result<Totals> {
              (SELECT COALESCE(sum(events), 0)::int8 FROM stats_commune_total) AS events,
              (SELECT COALESCE(sum(events), 0) FROM stats_department_daily
                   WHERE day >= (SELECT day FROM tomorrow))::int8
+             -- Running now or later today: the range index finds the few
+             -- thousand; the start time index took ~50,000 heap reads for
+             -- the week's events (2.9 s cold at 1M events).
              + (SELECT count(*) FROM events WHERE cancelled_at IS NULL AND removed_at IS NULL
-                  AND ends_at > now() AND starts_at > now() - interval '7 days'
-                  AND starts_at < ((SELECT day FROM tomorrow)::timestamp AT TIME ZONE 'Europe/Paris'))
+                  AND tstzrange(starts_at, ends_at) && tstzrange(now(),
+                      (SELECT day FROM tomorrow)::timestamp AT TIME ZONE 'Europe/Paris'))
                  AS upcoming_events,
              (SELECT COALESCE(sum(seats), 0)::int8 FROM stats_commune_total) AS rsvps,
              (SELECT count(*) FROM groups WHERE removed_at IS NULL) AS groups,

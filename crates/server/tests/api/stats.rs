@@ -336,3 +336,44 @@ async fn analyst_logins_are_created_in_the_read_only_role() {
         app.drop_role(role).await;
     }
 }
+
+/// `upcomingEvents` counts what has not ended: an action running now does,
+/// one that ended an hour ago does not, one later this week does.
+#[tokio::test]
+async fn upcoming_events_are_those_not_yet_ended() {
+    let app = TestApp::spawn_with(|c| c.stats_min_cell = 1).await;
+    let org = app.member("Olga", "Org").await;
+    let analyst = app.member("Anna", "Lyste").await;
+    app.grant(&analyst, "ANALYST").await;
+    let mut ids = Vec::new();
+    for kind in ["LEAFLETING", "RALLY", "DOOR_TO_DOOR"] {
+        let id = event(&app, &org, "29000", "Quimper", kind, None).await;
+        ids.push(
+            cortege_domain::global_id::decode(cortege_domain::global_id::Kind::Event, &id, "id")
+                .unwrap(),
+        );
+    }
+    for (id, starts, ends) in [(ids[0], -2, -1), (ids[1], -1, 1)] {
+        sqlx::query(
+            "UPDATE events SET starts_at = now() + make_interval(hours => $2),
+                               ends_at = now() + make_interval(hours => $3) WHERE id = $1",
+        )
+        .bind(id)
+        .bind(starts)
+        .bind(ends)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let t = app
+        .ok(
+            "{ stats { totals { events upcomingEvents } } }",
+            json!({}),
+            Some(&analyst.token),
+        )
+        .await;
+    assert_eq!(
+        t["stats"]["totals"],
+        json!({ "events": 3, "upcomingEvents": 2 })
+    );
+}
