@@ -86,6 +86,13 @@ const bob = await member('Bob', 'Durand', `bob.${run}@example.org`);
 // Bob watches "Autour de moi" (Paris, by default).
 await bob.page.goto(`${base}/`);
 await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+// No tile server is configured: the map draws the server's own basemap
+// (land and borders from Natural Earth), credited, and nothing else is
+// fetched from anywhere (the request log above fails on any other host).
+await bob.page.locator('.map.basemap').getByText('Natural Earth, GeoNames').waitFor();
+await bob.page.waitForFunction(() =>
+  performance.getEntriesByType('resource').some((e) => e.name === `${location.origin}/basemap/europe.json`));
+await bob.page.waitForFunction(() => document.querySelectorAll('.map.basemap .leaflet-overlay-pane path').length > 0);
 await shot(bob.page, '03-autour-de-moi');
 
 // Alice creates an action in Paris; a bad city first shows the server's
