@@ -94,6 +94,17 @@ await bob.page.waitForFunction(() =>
   performance.getEntriesByType('resource').some((e) => e.name === `${location.origin}/basemap/europe.json`));
 await bob.page.waitForFunction(() => document.querySelectorAll('.map.basemap .leaflet-overlay-pane path').length > 0);
 await shot(bob.page, '03-autour-de-moi');
+// "Near me": the browser's position, asked for by the button only, becomes
+// the search's centre (Marseille here), rounded; then back to home.
+await bob.context.grantPermissions(['geolocation'], { origin: base });
+await bob.context.setGeolocation({ latitude: 43.29651, longitude: 5.36978 });
+const searchedHere = bob.page.waitForRequest((r) => r.url().includes('/graphql')
+  && decodeURIComponent(r.url() + (r.postData() ?? '')).includes('"near":{"lat":43.3,"lon":5.37}'));
+await bob.page.getByRole('button', { name: 'Chercher autour de ma position' }).click();
+await searchedHere;
+await bob.page.locator('.map.basemap .place-label', { hasText: 'Marseille' }).first().waitFor();
+await bob.page.getByRole('button', { name: 'Revenir autour de chez moi' }).click();
+await bob.page.locator('.map.basemap .place-label', { hasText: 'Paris' }).first().waitFor();
 
 // Alice creates an action in Paris; a bad city first shows the server's
 // error next to the field.
@@ -116,6 +127,9 @@ assert.match(new URL(eventUrl).pathname, /^\/actions\/[\w-]+$/);
 const shared = await (await fetch(eventUrl)).text();
 assert.ok(shared.includes(`<meta property="og:title" content="${title}" />`), 'the public action has a preview');
 assert.ok(shared.includes(`<title>${title} · Cortège</title>`));
+// The page has the action's own small map, a marker where it is.
+await alice.page.getByRole('img', { name: "Carte : le lieu de l'action" }).waitFor();
+await alice.page.waitForFunction(() => document.querySelectorAll('[data-testid=event-map] path.leaflet-interactive').length === 1);
 
 // Bob sees it appear live, marked new, without reloading.
 const item = bob.page.locator('li.fresh', { hasText: title });
@@ -419,10 +433,15 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.getByTestId('instructions').getByText('Code 4321').waitFor();
   await dan.page.goto(alice.page.url());
   await dan.page.getByTestId('private-address').waitFor();
+  // Its map shows the rounded area, not a point.
+  await dan.page.getByRole('img', { name: /le quartier de l'action/ }).waitFor();
   assert.equal(await dan.page.getByText('8 rue Saint-Maur').count(), 0, 'the street stays hidden');
   assert.equal(await dan.page.getByTestId('instructions').count(), 0);
   await dan.page.getByRole('button', { name: 'Je participe' }).click();
   await dan.page.getByText('8 rue Saint-Maur', { exact: false }).waitFor();
+  // Now an attendee, Dan sees the exact place on the map, not the area.
+  await dan.page.getByRole('img', { name: "Carte : le lieu de l'action" }).waitFor();
+  await dan.page.waitForFunction(() => document.querySelectorAll('[data-testid=event-map] path.leaflet-interactive').length === 1);
   await dan.page.getByTestId('instructions').getByText('Code 4321').waitFor();
   await shot(dan.page, '17-adresse-privee');
   await carla.context.close();

@@ -158,7 +158,7 @@ function Shell({
       screen = <Login onLoggedIn={() => { restart(); go(paths.home); }} />;
       break;
     case 'event':
-      screen = <EventPage id={route.id ?? ''} viewer={viewer} />;
+      screen = <EventPage id={route.id ?? ''} viewer={viewer} config={config} />;
       break;
     case 'new':
       screen = <NewEvent config={config} viewer={viewer} />;

@@ -1,5 +1,7 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
 import type { PublicConfig } from './client';
 
 export interface Marker {
@@ -62,9 +64,10 @@ function minPopulation(zoom: number): number {
 const MAX_LABELS = 120;
 
 /** Town names over the basemap, redrawn as the map moves. */
-function showPlaces(map: L.Map) {
+function showPlaces(map: L.Map, removed: () => boolean) {
   const labels = L.layerGroup().addTo(map);
   const draw = (all: Place[]) => {
+    if (removed()) return;
     labels.clearLayers();
     const view = map.getBounds().pad(0.1);
     const min = minPopulation(map.getZoom());
@@ -97,16 +100,21 @@ function showPlaces(map: L.Map) {
  *  basemap this server serves itself, so that a map shows land and
  *  borders with no third party. Markers and clicks work either way. */
 export function createMap(el: HTMLElement, config: PublicConfig, centre: [number, number], zoom = 11) {
-  const map = L.map(el, { zoomControl: true, attributionControl: true }).setView(centre, zoom);
+  // maxZoom: the clusters need one, and without tiles no layer gives it.
+  const map = L.map(el, { zoomControl: true, attributionControl: true, maxZoom: 18 }).setView(centre, zoom);
   map.attributionControl.setPrefix(false);
+  // Set when the screen is done with the map: what arrives later (the
+  // basemap, town names, a new centre) is dropped rather than drawn on a
+  // map Leaflet has taken apart.
+  let removed = false;
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   } else {
     el.classList.add('basemap');
     map.attributionControl.addAttribution('Natural Earth, GeoNames');
-    showPlaces(map);
+    showPlaces(map, () => removed);
     void loadBasemap().then((data) => {
-      if (!data) return;
+      if (!data || removed) return;
       const land = L.geoJSON(data, {
         interactive: false,
         style: (f) =>
@@ -118,25 +126,57 @@ export function createMap(el: HTMLElement, config: PublicConfig, centre: [number
       land.bringToBack();
     });
   }
-  const layer = L.layerGroup().addTo(map);
+  // Many actions in one place (a city on a day of action) are one
+  // numbered bubble until the member zooms in.
+  const layer = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 45,
+    iconCreateFunction: (cluster) => {
+      const count = document.createElement('span');
+      count.textContent = String(cluster.getChildCount());
+      return L.divIcon({ html: count, className: 'cluster', iconSize: L.point(34, 34) });
+    },
+  }).addTo(map);
+  let place: L.Layer | null = null;
   return {
     map,
     setMarkers(markers: Marker[], onClick?: (id: string) => void) {
+      if (removed) return;
       layer.clearLayers();
-      for (const m of markers) {
-        L.circleMarker([m.lat, m.lon], {
-          radius: m.fresh ? 10 : 7,
-          color: m.fresh ? '#0a7d32' : '#b3173b',
-          weight: 2,
-          fillOpacity: 0.6,
-        })
-          .bindTooltip(m.label)
-          .on('click', () => onClick?.(m.id))
-          .addTo(layer);
-      }
+      layer.addLayers(
+        markers.map((m) =>
+          L.circleMarker([m.lat, m.lon], {
+            radius: m.fresh ? 10 : 7,
+            color: m.fresh ? '#0a7d32' : '#b3173b',
+            weight: 2,
+            fillOpacity: 0.6,
+          })
+            .bindTooltip(m.label)
+            .on('click', () => onClick?.(m.id)),
+        ),
+      );
+    },
+    /** One place: a marker, or, for an address shown rounded, the area
+     *  (about a kilometre) it lies in. */
+    showPlace(lat: number, lon: number, rounded: boolean) {
+      if (removed) return;
+      // The place replaces the one shown before (an RSVP reveals the
+      // exact address where only its area was).
+      place?.remove();
+      place = rounded
+        ? L.circle([lat, lon], { radius: 750, color: '#b3173b', weight: 1, fillOpacity: 0.15 })
+        : L.circleMarker([lat, lon], { radius: 9, color: '#b3173b', weight: 2, fillOpacity: 0.6 });
+      place.addTo(map);
+    },
+    /** Centres the map on a new place (a search moved elsewhere). */
+    moveTo(lat: number, lon: number, zoom: number) {
+      if (!removed) map.setView([lat, lon], zoom);
     },
     destroy() {
+      removed = true;
       map.remove();
     },
   };
 }
+
+export type MapHandle = ReturnType<typeof createMap>;

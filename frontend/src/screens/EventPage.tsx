@@ -4,6 +4,8 @@ import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { KIND_LABELS, formatDate, t, tn } from '../i18n';
 import type { Viewer } from './types';
+import type { PublicConfig } from '../client';
+import { EventMap } from './EventMap';
 import { REPORT_REASONS, reportReason } from '../enums';
 import { SendFriendRequest } from './Friends';
 import { text } from '../form';
@@ -17,7 +19,7 @@ const EventQuery = graphql(`
     event(id: $id) {
       id title description kind startsAt endsAt cancelled capacity attendeeCount isFull icsUrl
       outcome { ...OutcomeFields }
-      address { street postcode city } addressVisibility instructions online onlineUrl
+      address { street postcode city } location { lat lon } addressVisibility instructions online onlineUrl
       organiser { id displayName isFriend }
       hosts { id displayName }
       viewerIsHost attendedCount checkInCode
@@ -67,7 +69,7 @@ function reportable(startsAt: string): boolean {
   return now >= start && now <= start + 14 * 24 * 3600 * 1000;
 }
 
-export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null }) {
+export function EventPage({ id, viewer, config }: { id: string; viewer: Viewer | null; config: PublicConfig }) {
   const eventId = decodeURIComponent(id);
   const [{ data, fetching }, refetch] = useQuery({ query: EventQuery, variables: { id: eventId } });
   const [rsvpResult, rsvp] = useMutation(RsvpMutation);
@@ -116,6 +118,14 @@ export function EventPage({ id, viewer }: { id: string; viewer: Viewer | null })
       )}
       {event.addressVisibility === 'ATTENDEES' && !event.address.street && (
         <p className="muted" data-testid="private-address">{t('address_private_note')}</p>
+      )}
+      {!event.online && (
+        <EventMap
+          config={config}
+          lat={event.location.lat}
+          lon={event.location.lon}
+          rounded={event.addressVisibility === 'ATTENDEES' && !event.address.street}
+        />
       )}
       {event.instructions && (
         <p className="instructions" data-testid="instructions">{t('instructions_title')} : {event.instructions}</p>

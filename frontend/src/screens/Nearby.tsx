@@ -3,7 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
 import { KIND_LABELS, formatDate, t, tn } from '../i18n';
-import { createMap } from '../map';
+import { useMap } from '../useMap';
 import type { Viewer } from './types';
 import type { NearbyEventFragment } from '../gql/graphql';
 import { eventKind } from '../enums';
@@ -48,7 +48,28 @@ function distance(a: { lat: number; lon: number }, b: { lat: number; lon: number
 }
 
 export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
-  const centre = viewer?.homeLocation ?? DEFAULT_CENTRE;
+  // The member's position, when asked for: only then is it sent, as the
+  // centre of this search, rounded to about a kilometre.
+  const [here, setHere] = useState<{ lat: number; lon: number } | null>(null);
+  const [locating, setLocating] = useState(false);
+  const [locateFailed, setLocateFailed] = useState(false);
+  const centre = here ?? viewer?.homeLocation ?? DEFAULT_CENTRE;
+  const findMe = () => {
+    setLocating(true);
+    setLocateFailed(false);
+    navigator.geolocation.getCurrentPosition(
+      ({ coords }) => {
+        const round = (d: number) => Math.round(d * 100) / 100;
+        setHere({ lat: round(coords.latitude), lon: round(coords.longitude) });
+        setLocating(false);
+      },
+      () => {
+        setLocateFailed(true);
+        setLocating(false);
+      },
+      { enableHighAccuracy: false, timeout: 15_000, maximumAge: 600_000 },
+    );
+  };
   const [radius, setRadius] = useState(viewer?.actionRadiusKm ?? 20);
   const [kind, setKind] = useState('');
   const [from, setFrom] = useState('');
@@ -80,22 +101,9 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
   const items = [...fresh.filter((f) => !listed.some((l) => l.id === f.id)), ...listed.map((l) => ({ ...l, fresh: fresh.some((f) => f.id === l.id) }))];
 
   const mapEl = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<ReturnType<typeof createMap> | null>(null);
-  const [mapFailed, setMapFailed] = useState(false);
+  const { map, failed: mapFailed } = useMap(mapEl, config, centre, 10);
   useEffect(() => {
-    if (!mapEl.current) return;
-    try {
-      mapRef.current = createMap(mapEl.current, config, [centre.lat, centre.lon], 10);
-    } catch {
-      setMapFailed(true);
-    }
-    return () => {
-      mapRef.current?.destroy();
-      mapRef.current = null;
-    };
-  }, [config, centre.lat, centre.lon]);
-  useEffect(() => {
-    mapRef.current?.setMarkers(
+    map?.setMarkers(
       items.map((i) => ({ id: i.id, lat: i.location.lat, lon: i.location.lon, label: i.title, fresh: i.fresh })),
       (id) => go(paths.event(id)),
     );
@@ -127,7 +135,19 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
           <input id="search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
         </div>
       </form>
-      <div className="map" ref={mapEl} role="region" aria-label="Carte des actions" />
+      <div className="near-me">
+        {'geolocation' in navigator && (
+          <button type="button" className="secondary" onClick={findMe} disabled={locating} aria-describedby="near-me-note">
+            {t('near_me')}
+          </button>
+        )}
+        {here && (
+          <button type="button" className="link" onClick={() => setHere(null)}>{t('near_home')}</button>
+        )}
+        <p id="near-me-note" className="muted">{t('near_me_note')}</p>
+        {locateFailed && <p role="alert">{t('near_me_failed')}</p>}
+      </div>
+      <div className="map" ref={mapEl} role="region" aria-label={t('map_label')} />
       {mapFailed && <p className="muted">{t('map_unavailable')}</p>}
       {fetching && !data && <p>{t('loading')}</p>}
       {items.length === 0 && !fetching && <p>{t('no_events')}</p>}
