@@ -6,6 +6,7 @@
 //                 CORTEGE_* environment
 // Screenshots of each main screen go to ../test-artifacts/.
 import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { codeFor as mailCode } from './mail.mjs';
@@ -47,6 +48,23 @@ function watchRequests(context) {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  if (!name.includes('graphiql')) await audit(page, name);
+}
+
+// Accessibility: axe-core (WCAG 2.1 A and AA rules) on every screen the run
+// photographs; a serious or critical finding fails the run at its end,
+// all of them listed. GraphiQL, a developer's tool served as its authors
+// made it, is left out.
+const axeFindings = [];
+async function audit(page, name) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  for (const v of violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    axeFindings.push(`${name}: ${v.id} (${v.impact}): ${v.help}: ${where}`);
+  }
 }
 
 /** A new browser context (its own storage) with a member signed up and in. */
@@ -128,7 +146,7 @@ const shared = await (await fetch(eventUrl)).text();
 assert.ok(shared.includes(`<meta property="og:title" content="${title}" />`), 'the public action has a preview');
 assert.ok(shared.includes(`<title>${title} · Cortège</title>`));
 // The page has the action's own small map, a marker where it is.
-await alice.page.getByRole('img', { name: "Carte : le lieu de l'action" }).waitFor();
+await alice.page.getByRole('region', { name: "Carte : le lieu de l'action" }).waitFor();
 await alice.page.waitForFunction(() => document.querySelectorAll('[data-testid=event-map] path.leaflet-interactive').length === 1);
 
 // Bob sees it appear live, marked new, without reloading.
@@ -434,13 +452,13 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await dan.page.goto(alice.page.url());
   await dan.page.getByTestId('private-address').waitFor();
   // Its map shows the rounded area, not a point.
-  await dan.page.getByRole('img', { name: /le quartier de l'action/ }).waitFor();
+  await dan.page.getByRole('region', { name: /le quartier de l'action/ }).waitFor();
   assert.equal(await dan.page.getByText('8 rue Saint-Maur').count(), 0, 'the street stays hidden');
   assert.equal(await dan.page.getByTestId('instructions').count(), 0);
   await dan.page.getByRole('button', { name: 'Je participe' }).click();
   await dan.page.getByText('8 rue Saint-Maur', { exact: false }).waitFor();
   // Now an attendee, Dan sees the exact place on the map, not the area.
-  await dan.page.getByRole('img', { name: "Carte : le lieu de l'action" }).waitFor();
+  await dan.page.getByRole('region', { name: "Carte : le lieu de l'action" }).waitFor();
   await dan.page.waitForFunction(() => document.querySelectorAll('[data-testid=event-map] path.leaflet-interactive').length === 1);
   await dan.page.getByTestId('instructions').getByText('Code 4321').waitFor();
   await shot(dan.page, '17-adresse-privee');
@@ -557,6 +575,7 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await page.close();
 }
 assert.deepEqual(foreignRequests, [], `requests to third parties: ${foreignRequests.join(', ')}`);
+assert.deepEqual(axeFindings, [], `accessibility (axe-core), serious or critical:\n${axeFindings.join('\n')}`);
 
 await browser.close();
 console.log(`e2e: all passed in ${((Date.now() - run) / 1000).toFixed(1)} s; screenshots in test-artifacts/`);

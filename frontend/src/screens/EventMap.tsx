@@ -20,7 +20,7 @@ export function EventMap({ config, lat, lon, rounded }: {
     <div
       className="map small"
       ref={el}
-      role="img"
+      role="region"
       aria-label={rounded ? t('event_map_area') : t('event_map_place')}
       data-testid="event-map"
     />
