@@ -67,6 +67,29 @@ async function audit(page, name) {
   }
 }
 
+/** Moves the focus with Tab alone until it reaches the control whose text
+ *  or label holds `name`; every control passed must show its focus (an
+ *  outline or a ring). Fails after `max` presses. */
+async function tabTo(page, name, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const a = document.activeElement;
+      if (!a || a === document.body) return null;
+      const style = getComputedStyle(a);
+      return {
+        text: (a.getAttribute('aria-label') || a.textContent || '').trim(),
+        shown: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' || style.boxShadow !== 'none',
+        tag: a.tagName,
+      };
+    });
+    if (!focused) continue;
+    assert.ok(focused.shown, `the focus on ${focused.tag} "${focused.text.slice(0, 40)}" is not visible`);
+    if (focused.text.includes(name)) return;
+  }
+  throw new Error(`"${name}" not reached with Tab in ${max} presses`);
+}
+
 /** A new browser context (its own storage) with a member signed up and in. */
 async function member(first, last, email, screenshots = false) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' });
@@ -157,8 +180,13 @@ await shot(bob.page, '05-nouvelle-action-en-direct');
 
 // Bob RSVPs; Alice, its organiser, sees the count change live.
 await alice.page.getByTestId('attendee-count').getByText('0 participant·e', { exact: true }).waitFor();
-await item.getByRole('link').click();
-await bob.page.getByRole('button', { name: 'Je participe' }).click();
+// With the keyboard alone: Tab to the action, Enter; Tab to "Je participe",
+// Enter; each control showing where the focus is on the way.
+await tabTo(bob.page, title);
+await bob.page.keyboard.press('Enter');
+await bob.page.getByRole('heading', { name: title }).waitFor();
+await tabTo(bob.page, 'Je participe');
+await bob.page.keyboard.press('Enter');
 await bob.page.getByText('Vous participez.').waitFor();
 await shot(bob.page, '06-page-action');
 await alice.page.getByTestId('attendee-count').getByText('1 participant·e', { exact: true }).waitFor();
