@@ -11,7 +11,7 @@
 use uuid::Uuid;
 
 use crate::notify::render::when;
-use crate::{App, Error, Result, events};
+use crate::{App, Error, Result, events, links};
 
 /// The longest description a preview repeats; messaging apps show two or
 /// three lines.
@@ -22,6 +22,8 @@ const DESCRIPTION_CHARS: usize = 200;
 pub struct Preview {
     pub title: String,
     pub description: String,
+    /// The page's own link (its canonical URL).
+    pub url: String,
 }
 
 /// The preview of an event's page, when it may have one.
@@ -51,6 +53,7 @@ pub async fn event(app: &App, id: Uuid) -> Result<Option<Preview>> {
             &format!("{}, {place}", when(event.starts_at)),
             &event.description,
         ),
+        url: links::event(&app.public_url, id),
     }))
 }
 
@@ -77,6 +80,7 @@ pub async fn group(app: &App, id: Uuid) -> Result<Option<Preview>> {
     Ok(Some(Preview {
         title: group.name,
         description: lead(&head, &group.description),
+        url: links::group(&app.public_url, id),
     }))
 }
 

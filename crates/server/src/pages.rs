@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use cortege_app::{App, links, previews};
+use cortege_app::{App, previews};
 use cortege_domain::global_id::{self, Kind};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
@@ -37,9 +37,7 @@ pub fn routes<S>(app: Arc<App>, web_dir: PathBuf) -> axum::Router<S> {
 
 async fn event_page(State(pages): State<Pages>, Path(id): Path<String>) -> Response {
     let preview = match global_id::decode(Kind::Event, &id, "id") {
-        Ok(id) => previews::event(&pages.app, id)
-            .await
-            .map(|p| p.map(|p| (p, links::event(&pages.app.public_url, id)))),
+        Ok(id) => previews::event(&pages.app, id).await,
         Err(_) => Ok(None),
     };
     page(&pages, preview).await
@@ -47,9 +45,7 @@ async fn event_page(State(pages): State<Pages>, Path(id): Path<String>) -> Respo
 
 async fn group_page(State(pages): State<Pages>, Path(id): Path<String>) -> Response {
     let preview = match global_id::decode(Kind::Group, &id, "id") {
-        Ok(id) => previews::group(&pages.app, id)
-            .await
-            .map(|p| p.map(|p| (p, links::group(&pages.app.public_url, id)))),
+        Ok(id) => previews::group(&pages.app, id).await,
         Err(_) => Ok(None),
     };
     page(&pages, preview).await
@@ -58,10 +54,7 @@ async fn group_page(State(pages): State<Pages>, Path(id): Path<String>) -> Respo
 /// The page, with the preview's tags when there is one. A failed lookup
 /// is logged and served the bare page: a preview is never worth an error
 /// page for a member who follows the link.
-async fn page(
-    pages: &Pages,
-    preview: cortege_app::Result<Option<(previews::Preview, String)>>,
-) -> Response {
+async fn page(pages: &Pages, preview: cortege_app::Result<Option<previews::Preview>>) -> Response {
     let index = match tokio::fs::read_to_string(&pages.index).await {
         Ok(index) => index,
         Err(e) => {
@@ -74,16 +67,16 @@ async fn page(
         None
     });
     match preview {
-        Some((preview, url)) => {
+        Some(preview) => {
             let icon = format!("{}/icon-512.png", pages.app.public_url);
-            Html(with_preview(&index, &preview, &url, &icon)).into_response()
+            Html(with_preview(&index, &preview, &icon)).into_response()
         }
         None => Html(index).into_response(),
     }
 }
 
 /// index.html with its `<title>` replaced and the meta tags added.
-fn with_preview(index: &str, preview: &previews::Preview, url: &str, icon: &str) -> String {
+fn with_preview(index: &str, preview: &previews::Preview, icon: &str) -> String {
     let title = attr(&preview.title);
     let description = attr(&preview.description);
     let tags = format!(
@@ -101,7 +94,7 @@ fn with_preview(index: &str, preview: &previews::Preview, url: &str, icon: &str)
          <meta name=\"twitter:description\" content=\"{description}\" />\n\
          <link rel=\"canonical\" href=\"{url}\" />\n",
         text(&preview.title),
-        url = attr(url),
+        url = attr(&preview.url),
         icon = attr(icon),
     );
     let without_title = match (index.find("<title>"), index.find("</title>")) {
@@ -126,13 +119,9 @@ mod tests {
         let preview = previews::Preview {
             title: "Tractage \"<script>\" & co".to_owned(),
             description: "samedi. <b>Venez</b>".to_owned(),
+            url: "https://c.example/actions/1".to_owned(),
         };
-        let out = with_preview(
-            index,
-            &preview,
-            "https://c.example/actions/1",
-            "https://c.example/i.png",
-        );
+        let out = with_preview(index, &preview, "https://c.example/i.png");
         assert_eq!(out.matches("<title>").count(), 1);
         assert!(out.contains("<title>Tractage \"&lt;script&gt;\" &amp; co · Cortège</title>"));
         assert!(

@@ -102,9 +102,7 @@ async fn public_pages_carry_a_preview_and_nothing_else_does() {
             event_input("Retirée", MARSEILLE, "13001", "Marseille"),
         )
         .await;
-    let removed_uuid =
-        cortege_domain::global_id::decode(cortege_domain::global_id::Kind::Event, &removed, "id")
-            .unwrap();
+    let removed_uuid = cortege_graphql::ids::decode_any(&removed).unwrap().1;
     sqlx::query("UPDATE events SET removed_at = now() WHERE id = $1")
         .bind(removed_uuid)
         .execute(&app.pool)

@@ -348,10 +348,7 @@ async fn upcoming_events_are_those_not_yet_ended() {
     let mut ids = Vec::new();
     for kind in ["LEAFLETING", "RALLY", "DOOR_TO_DOOR"] {
         let id = event(&app, &org, "29000", "Quimper", kind, None).await;
-        ids.push(
-            cortege_domain::global_id::decode(cortege_domain::global_id::Kind::Event, &id, "id")
-                .unwrap(),
-        );
+        ids.push(cortege_graphql::ids::decode_any(&id).unwrap().1);
     }
     for (id, starts, ends) in [(ids[0], -2, -1), (ids[1], -1, 1)] {
         sqlx::query(
