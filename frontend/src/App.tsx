@@ -6,6 +6,8 @@ import { t } from './i18n';
 import { go, legacyPath, parseRoute, paths, routedHere, type Route } from './routes';
 import { Nearby } from './screens/Nearby';
 import { forgetMyActions } from './myActionsCopy';
+import { Nav } from './Nav';
+import { Skeleton } from './ui/States';
 
 // Every screen but the home one is a chunk of its own, fetched when first
 // opened (and precached by the service worker): the first load carries
@@ -147,7 +149,6 @@ function Shell({
   const [available, setAvailable] = useState(true);
   useEffect(() => onAvailability(setAvailable), []);
   const viewer = data?.viewer ?? null;
-  const roles = viewer?.roles ?? [];
 
   let screen;
   switch (route.screen) {
@@ -196,46 +197,20 @@ function Shell({
 
   return (
     <>
+      <a className="skip" href="#main">{t('skip_to_content')}</a>
       <header className="top">
         <a className="brand" href={paths.home}>{t('appName')}</a>
-        <nav aria-label="Navigation principale">
-          <a href={paths.home}>{t('nav_nearby')}</a>
-          <a href={paths.groups}>{t('nav_groups')}</a>
-          {viewer ? (
-            <>
-              <a href={paths.new}>{t('nav_new')}</a>
-              <a href={paths.myActions}>{t('nav_my_actions')}</a>
-              <a href={paths.feed}>{t('nav_feed')}</a>
-              <a href={paths.friends}>{t('nav_friends')}</a>
-              <a href={paths.profile}>{t('nav_profile')}</a>
-              <a href={paths.notifications}>{t('nav_notifications')}</a>
-              {(roles.includes('MODERATOR') || roles.includes('ADMIN')) && (
-                <a href={paths.moderation}>{t('nav_moderation')}</a>
-              )}
-              {(roles.includes('ANALYST') || roles.includes('ADMIN')) && (
-                <a href={paths.stats}>{t('nav_stats')}</a>
-              )}
-              <button
-                type="button"
-                className="link"
-                onClick={async () => {
-                  await logout({});
-                  forgetMyActions();
-                  signedIn.current = false;
-                  restart();
-                  go(paths.home);
-                }}
-              >
-                {t('nav_logout')}
-              </button>
-            </>
-          ) : (
-            <>
-              <a href={paths.login}>{t('nav_login')}</a>
-              <a href={paths.signup}>{t('nav_signup')}</a>
-            </>
-          )}
-        </nav>
+        <Nav
+          viewer={viewer}
+          current={window.location.pathname}
+          onLogout={async () => {
+            await logout({});
+            forgetMyActions();
+            signedIn.current = false;
+            restart();
+            go(paths.home);
+          }}
+        />
       </header>
       {!available ? (
         <div className="banner" role="status">
@@ -248,8 +223,8 @@ function Shell({
           </div>
         )
       )}
-      <main>
-        <Suspense fallback={<p className="muted">{t('loading')}</p>}>{screen}</Suspense>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Skeleton />}>{screen}</Suspense>
       </main>
     </>
   );

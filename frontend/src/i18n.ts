@@ -48,11 +48,20 @@ export const fr = {
   radius_km: 'Rayon (km)',
   new_badge: 'nouveau',
   no_events: 'Aucune action à venir dans ce rayon.',
-  km_away: '{km} km',
   event_by: 'Organisé par {name}',
   attendees_count_one: '{count} participant·e',
   attendees_count_other: '{count} participant·es',
   capacity: 'Places',
+  seats_left_one: '{count} place restante',
+  seats_left_other: '{count} places restantes',
+  no_events_hint: 'Élargissez le rayon, changez de filtre ou proposez la vôtre.',
+  feed_empty_hint: 'Les nouvelles actions près de chez vous, celles de vos groupes et de vos ami·es arrivent ici en direct.',
+  group_events_empty: "Ce groupe n'a pas d'action prévue.",
+  groups_empty: 'Aucun groupe trouvé.',
+  nav_menu: 'Menu',
+  propose_action: 'Proposer une action',
+  nav_label: 'Navigation principale',
+  skip_to_content: 'Aller au contenu',
   full: 'Complet',
   rsvp: 'Je participe',
   rsvp_cancel: 'Je ne viens plus',
@@ -358,6 +367,15 @@ const FR_ACTIVITIES: Record<string, string> = {
 };
 
 export const ACTIVITY_LABELS: Record<string, string> = { ...FR_ACTIVITIES };
+
+/** A distance in the current language ("2,3 km", "2.3 km"). */
+export function formatKm(km: number): string {
+  return new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'fr-FR', {
+    style: 'unit',
+    unit: 'kilometer',
+    maximumFractionDigits: km < 10 ? 1 : 0,
+  }).format(km);
+}
 
 export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', {

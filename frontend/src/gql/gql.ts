@@ -40,7 +40,7 @@ type Documents = {
     "\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n": typeof types.RespondToJoinRequestDocument,
     "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": typeof types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": typeof types.GroupsDocument,
-    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
+    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title kind startsAt cancelled attendeeCount capacity address { city } } } }\n    }\n  }\n": typeof types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": typeof types.JoinGroupDocument,
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": typeof types.LeaveGroupDocument,
     "\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": typeof types.AddEventHostDocument,
@@ -52,7 +52,7 @@ type Documents = {
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": typeof types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": typeof types.ReportCreatedDocument,
     "\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n": typeof types.ModerationLogDocument,
-    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyActionsDocument,
+    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title kind startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyActionsDocument,
     "\n  mutation ExportMyData { exportMyData }\n": typeof types.ExportMyDataDocument,
     "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": typeof types.RequestDeletionCodeDocument,
     "\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n": typeof types.DeleteMyAccountDocument,
@@ -102,7 +102,7 @@ const documents: Documents = {
     "\n  mutation RespondToJoinRequest($groupId: ID!, $personId: ID!, $accept: Boolean!) {\n    respondToJoinRequest(groupId: $groupId, personId: $personId, accept: $accept) { status }\n  }\n": types.RespondToJoinRequestDocument,
     "\n  mutation RemoveMember($groupId: ID!, $personId: ID!) {\n    removeMember(groupId: $groupId, personId: $personId)\n  }\n": types.RemoveMemberDocument,
     "\n  query Groups($filter: GroupFilter) {\n    groups(filter: $filter, first: 50) {\n      edges { node { id name memberCount joinPolicy address { city } viewerMembership { status role } } }\n    }\n  }\n": types.GroupsDocument,
-    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
+    "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title kind startsAt cancelled attendeeCount capacity address { city } } } }\n    }\n  }\n": types.GroupPageDocument,
     "\n  mutation JoinGroup($groupId: ID!) { joinGroup(groupId: $groupId) { status role } }\n": types.JoinGroupDocument,
     "\n  mutation LeaveGroup($groupId: ID!) { leaveGroup(groupId: $groupId) }\n": types.LeaveGroupDocument,
     "\n  mutation AddEventHost($eventId: ID!, $personId: ID!) {\n    addEventHost(eventId: $eventId, personId: $personId) { id hosts { id displayName } }\n  }\n": types.AddEventHostDocument,
@@ -114,7 +114,7 @@ const documents: Documents = {
     "\n  mutation ResolveReport($id: ID!, $decision: ModerationDecision!) {\n    resolveReport(id: $id, decision: $decision) { id status }\n  }\n": types.ResolveReportDocument,
     "\n  subscription ReportCreated { reportCreated { id } }\n": types.ReportCreatedDocument,
     "\n  query ModerationLog {\n    moderationLog(first: 30) {\n      edges { node { action actor { displayName } targetPerson { displayName } reason details createdAt } }\n    }\n  }\n": types.ModerationLogDocument,
-    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": types.MyActionsDocument,
+    "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title kind startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n": types.MyActionsDocument,
     "\n  mutation ExportMyData { exportMyData }\n": types.ExportMyDataDocument,
     "\n  mutation RequestDeletionCode($email: String!) { requestLoginCode(email: $email) }\n": types.RequestDeletionCodeDocument,
     "\n  mutation DeleteMyAccount($code: String!) { deleteMyAccount(code: $code) }\n": types.DeleteMyAccountDocument,
@@ -259,7 +259,7 @@ export function graphql(source: "\n  query Groups($filter: GroupFilter) {\n    g
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title startsAt address { city } } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title kind startsAt cancelled attendeeCount capacity address { city } } } }\n    }\n  }\n"): (typeof documents)["\n  query GroupPage($id: ID!) {\n    group(id: $id) {\n      id name description memberCount joinPolicy\n      address { city }\n      viewerMembership { status role }\n      events(first: 50) { edges { node { id title kind startsAt cancelled attendeeCount capacity address { city } } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -307,7 +307,7 @@ export function graphql(source: "\n  query ModerationLog {\n    moderationLog(fi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title kind startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyActions {\n    viewer {\n      rsvps(first: 100) {\n        nodes {\n          id\n          status\n          event {\n            id title kind startsAt endsAt cancelled\n            address { street postcode city }\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

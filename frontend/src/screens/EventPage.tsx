@@ -3,6 +3,8 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { KIND_LABELS, formatDate, t, tn } from '../i18n';
+import { KindIcon } from '../ui/KindIcon';
+import { Skeleton } from '../ui/States';
 import type { Viewer } from './types';
 import type { PublicConfig } from '../client';
 import { EventMap } from './EventMap';
@@ -91,7 +93,7 @@ export function EventPage({ id, viewer, config }: { id: string; viewer: Viewer |
       return change;
     },
   );
-  if (fetching && !event) return <p>{t('loading')}</p>;
+  if (fetching && !event) return <Skeleton rows={1} />;
   if (!event) return <p>{t('error_generic')}</p>;
   const count = liveCount ?? event.attendeeCount;
   const errors = { ...fieldErrors(rsvpResult.error), ...fieldErrors(cancelResult.error) };
@@ -102,8 +104,12 @@ export function EventPage({ id, viewer, config }: { id: string; viewer: Viewer |
     <article className="card">
       <h1>{event.title}</h1>
       {event.cancelled && <p className="badge warn">{t('cancelled')}</p>}
-      <p className="muted">
-        {KIND_LABELS[event.kind] ?? event.kind} · {formatDate(event.startsAt)} → {formatDate(event.endsAt)}
+      <p className="event-kind muted">
+        <KindIcon kind={event.kind} />
+        <span>
+          {KIND_LABELS[event.kind]} · <time dateTime={event.startsAt}>{formatDate(event.startsAt)}</time>
+          {' → '}<time dateTime={event.endsAt}>{formatDate(event.endsAt)}</time>
+        </span>
       </p>
       <p>
         {[event.address.street, `${event.address.postcode} ${event.address.city}`].filter(Boolean).join(', ')}

@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import type { FeedItemFragment } from '../gql/graphql';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
 import { paths } from '../routes';
+import { Empty, Skeleton } from '../ui/States';
 
 // One selection for the page and the live items, so both are one type.
 graphql(`
@@ -34,7 +35,7 @@ type Item = FeedItemFragment;
  *  lost connection resubscribes from that same cursor (graphql-ws retries),
  *  so nothing is missed; replayed items are recognised by id. */
 export function Feed() {
-  const [{ data }] = useQuery({ query: FeedPage, requestPolicy: 'network-only' });
+  const [{ data, fetching }] = useQuery({ query: FeedPage, requestPolicy: 'network-only' });
   const page: Item[] = (data?.viewer?.feed.edges ?? []).map((e) => e.node);
   const after = data ? (page[0]?.cursor ?? null) : undefined;
   const [live, setLive] = useState<Item[]>([]);
@@ -50,7 +51,8 @@ export function Feed() {
   return (
     <section>
       <h1>{t('feed_title')}</h1>
-      {items.length === 0 && <p>{t('feed_empty')}</p>}
+      {fetching && !data && <Skeleton />}
+      {items.length === 0 && data && <Empty title={t('feed_empty')} hint={t('feed_empty_hint')} />}
       <ul className="events" aria-live="polite">
         {items.map((i) => (
           <li key={i.id}>

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
-import { formatDate, t, tn } from '../i18n';
+import { t, tn } from '../i18n';
+import { EventCard } from '../ui/EventCard';
+import { Empty, Skeleton } from '../ui/States';
 import type { Viewer } from './types';
 import { GroupMembers } from './GroupMembers';
 import { NewGroup } from './NewGroup';
@@ -23,7 +25,7 @@ const GroupQuery = graphql(`
       id name description memberCount joinPolicy
       address { city }
       viewerMembership { status role }
-      events(first: 50) { edges { node { id title startsAt address { city } } } }
+      events(first: 50) { edges { node { id title kind startsAt cancelled attendeeCount capacity address { city } } } }
     }
   }
 `);
@@ -65,7 +67,7 @@ export function Groups({ viewer }: { viewer: Viewer | null }) {
     search: search.trim() || undefined,
     ...(home && !search.trim() ? { near: { lat: home.lat, lon: home.lon }, radiusKm: 50 } : {}),
   };
-  const [{ data }, refetch] = useQuery({ query: GroupsQuery, variables: { filter } });
+  const [{ data, fetching }, refetch] = useQuery({ query: GroupsQuery, variables: { filter } });
   const groups = data?.groups.edges.map((e) => e.node) ?? [];
   return (
     <section>
@@ -75,9 +77,11 @@ export function Groups({ viewer }: { viewer: Viewer | null }) {
         <label htmlFor="group-search">{t('filter_search')}</label>
         <input id="group-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
       </div>
-      <ul className="events">
+      {fetching && !data && <Skeleton />}
+      {data && groups.length === 0 && <Empty title={t('groups_empty')} />}
+      <ul className="cards">
         {groups.map((g) => (
-          <li key={g.id}>
+          <li key={g.id} className="card-item">
             <a href={paths.group(g.id)}><strong>{g.name}</strong></a>
             <div className="muted">
               {g.address?.city} · {tn('members_count', g.memberCount)}
@@ -96,7 +100,7 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
   const groupId = decodeURIComponent(id);
   const [{ data }, refetch] = useQuery({ query: GroupQuery, variables: { id: groupId } });
   const g = data?.group;
-  if (!g) return <p>{t('loading')}</p>;
+  if (!g) return <Skeleton rows={1} />;
   return (
     <article className="card">
       <h1>{g.name}</h1>
@@ -112,12 +116,13 @@ export function GroupPage({ id, viewer }: { id: string; viewer: Viewer | null })
         </>
       )}
       <h2>{t('group_events')}</h2>
-      <ul className="events">
+      {g.events.edges.length === 0 && <p className="muted">{t('group_events_empty')}</p>}
+      <ul className="cards">
         {g.events.edges.map(({ node: e }) => (
-          <li key={e.id}>
-            <a href={paths.event(e.id)}>{e.title}</a>
-            <div className="muted">{formatDate(e.startsAt)} · {e.address.city}</div>
-          </li>
+          <EventCard key={e.id} event={{
+            id: e.id, title: e.title, kind: e.kind, startsAt: e.startsAt, cancelled: e.cancelled,
+            city: e.address.city, attendeeCount: e.attendeeCount, capacity: e.capacity,
+          }} />
         ))}
       </ul>
     </article>

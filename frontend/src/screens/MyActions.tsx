@@ -3,7 +3,9 @@ import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { MyActionsQuery } from '../gql/graphql';
 import { formatDate, t } from '../i18n';
+import { EventCard } from '../ui/EventCard';
 import { paths } from '../routes';
+import { Empty, Skeleton } from '../ui/States';
 import { MY_ACTIONS_KEY, forgetMyActions } from '../myActionsCopy';
 
 const MyActionsQueryDoc = graphql(`
@@ -14,7 +16,7 @@ const MyActionsQueryDoc = graphql(`
           id
           status
           event {
-            id title startsAt endsAt cancelled
+            id title kind startsAt endsAt cancelled
             address { street postcode city }
           }
         }
@@ -82,21 +84,21 @@ export function MyActions() {
           {t('my_actions_offline', { when: formatDate(saved.savedAt) })}
         </p>
       )}
-      {fetching && !saved && <p className="muted">{t('loading')}</p>}
-      {!fetching && items.length === 0 && <p>{t('my_actions_empty')}</p>}
-      <ul className="plain" data-testid="my-actions">
+      {fetching && !saved && <Skeleton />}
+      {!fetching && items.length === 0 && (
+        <Empty title={t('my_actions_empty')} action={{ href: paths.home, label: t('nav_nearby') }} />
+      )}
+      <ul className="cards" data-testid="my-actions">
         {items.map((r) => (
-          <li key={r.id}>
-            <a href={paths.event(r.event.id)}><strong>{r.event.title}</strong></a>
-            {r.event.cancelled && <span className="badge">{t('cancelled')}</span>}
-            <div>{formatDate(r.event.startsAt)}</div>
-            <div className="muted">
-              {[r.event.address.street, `${r.event.address.postcode} ${r.event.address.city}`]
-                .filter(Boolean)
-                .join(', ')}
-            </div>
-            <div className="muted">{t(r.status === 'GOING' ? 'rsvp_status_GOING' : 'rsvp_status_WAITLISTED')}</div>
-          </li>
+          // A copy kept by an earlier version has no kind: no icon then.
+          <EventCard key={r.id} event={{
+            id: r.event.id, title: r.event.title, kind: r.event.kind ?? undefined, startsAt: r.event.startsAt,
+            cancelled: r.event.cancelled,
+            // At the meeting point, the whole address.
+            city: [r.event.address.street, `${r.event.address.postcode} ${r.event.address.city}`].filter(Boolean).join(', '),
+          }}>
+            <p className="meta">{t(r.status === 'GOING' ? 'rsvp_status_GOING' : 'rsvp_status_WAITLISTED')}</p>
+          </EventCard>
         ))}
       </ul>
     </section>

@@ -2,7 +2,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
-import { KIND_LABELS, formatDate, t, tn } from '../i18n';
+import { KIND_LABELS, t } from '../i18n';
+import { EventCard } from '../ui/EventCard';
+import { Empty, Skeleton } from '../ui/States';
 import { useMap } from '../useMap';
 import type { Viewer } from './types';
 import type { NearbyEventFragment } from '../gql/graphql';
@@ -149,24 +151,18 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
       </div>
       <div className="map" ref={mapEl} role="region" aria-label={t('map_label')} />
       {mapFailed && <p className="muted">{t('map_unavailable')}</p>}
-      {fetching && !data && <p>{t('loading')}</p>}
-      {items.length === 0 && !fetching && <p>{t('no_events')}</p>}
-      <ul className="events" aria-live="polite">
+      {fetching && !data && <Skeleton />}
+      {items.length === 0 && !fetching && (
+        <Empty title={t('no_events')} hint={t('no_events_hint')}
+          action={viewer ? { href: paths.new, label: t('propose_action') } : undefined} />
+      )}
+      <ul className="cards" aria-live="polite">
         {items.map((e) => (
-          <li key={e.id} className={e.fresh ? 'fresh' : undefined}>
-            <a href={paths.event(e.id)}>
-              <strong>{e.title}</strong>
-              {e.fresh && <span className="badge">{t('new_badge')}</span>}
-            </a>
-            <div className="muted">
-              {KIND_LABELS[e.kind] ?? e.kind} · {formatDate(e.startsAt)} · {e.address.city}
-              {e.distanceKm != null && <> · {t('km_away', { km: e.distanceKm.toFixed(1) })}</>}
-            </div>
-            <div className="muted">
-              {t('event_by', { name: e.organiser.displayName })} · {tn('attendees_count', e.attendeeCount)}
-              {e.capacity != null && ` / ${e.capacity}`}
-            </div>
-          </li>
+          <EventCard key={e.id} fresh={e.fresh} event={{
+            id: e.id, title: e.title, kind: e.kind, startsAt: e.startsAt, city: e.address.city,
+            distanceKm: e.distanceKm, attendeeCount: e.attendeeCount, capacity: e.capacity,
+            organiser: e.organiser.displayName,
+          }} />
         ))}
       </ul>
     </section>
