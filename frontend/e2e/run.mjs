@@ -10,6 +10,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { codeFor as mailCode } from './mail.mjs';
+import { lighthouseAudit } from './lighthouse.mjs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -46,9 +47,17 @@ function watchRequests(context) {
   });
 }
 
+/** Photographs the screen on a phone (390 × 844) and on a laptop
+ *  (1280 × 800, `-desktop`), auditing its accessibility at both sizes (the
+ *  navigation differs). */
 async function shot(page, name) {
+  const phone = page.viewportSize();
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
   if (!name.includes('graphiql')) await audit(page, name);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(artifacts, `${name}-desktop.png`), fullPage: true });
+  if (!name.includes('graphiql')) await audit(page, `${name}-desktop`);
+  if (phone) await page.setViewportSize(phone);
 }
 
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) on every screen the run
@@ -67,62 +76,100 @@ async function audit(page, name) {
   }
 }
 
-/** Moves the focus with Tab alone until it reaches the control whose text
- *  or label holds `name`; every control passed must show its focus (an
- *  outline or a ring). Fails after `max` presses. */
-async function tabTo(page, name, max = 80) {
+/** Moves the focus with Tab alone (Shift+Tab when `back`) until it
+ *  reaches the control whose text, label or accessible name holds `name`;
+ *  every control passed must show its focus (an outline or a ring). Fails
+ *  after `max` presses. */
+async function tabTo(page, name, { max = 80, back = false } = {}) {
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
     const focused = await page.evaluate(() => {
       const a = document.activeElement;
       if (!a || a === document.body) return null;
       const style = getComputedStyle(a);
+      const label = 'labels' in a && a.labels?.length ? a.labels[0].textContent : '';
       return {
-        text: (a.getAttribute('aria-label') || a.textContent || '').trim(),
+        // Its accessible name, roughly: a map's place names are not its name.
+        text: (a.getAttribute('aria-label') || label || a.textContent || '').trim(),
         shown: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' || style.boxShadow !== 'none',
         tag: a.tagName,
+        style: `${style.outlineStyle} ${style.outlineWidth} ${a.matches(':focus')} ${a.matches(':focus-visible')}`,
       };
     });
     if (!focused) continue;
-    assert.ok(focused.shown, `the focus on ${focused.tag} "${focused.text.slice(0, 40)}" is not visible`);
+    assert.ok(focused.shown, `the focus on ${focused.tag} "${focused.text.slice(0, 40)}" is not visible (${focused.style})`);
     if (focused.text.includes(name)) return;
   }
   throw new Error(`"${name}" not reached with Tab in ${max} presses`);
 }
 
-/** A new browser context (its own storage) with a member signed up and in. */
-async function member(first, last, email, screenshots = false) {
+/** Tabs to the field labelled `name` and types `text` into it, replacing
+ *  what it held. */
+async function typeInto(page, name, text, options) {
+  await tabTo(page, name, options);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
+/** A new browser context (its own storage) with a member signed up and
+ *  in; with `keyboard`, by the keyboard alone (Tab, typing, Space, Enter). */
+async function member(first, last, email, { screenshots = false, keyboard = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' });
   watchRequests(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   await page.goto(`${base}/inscription`);
-  await page.getByLabel('Prénom').fill(first);
-  await page.getByLabel('Nom', { exact: true }).fill(last);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  if (screenshots) await shot(page, '01-inscription');
-  // The pledge is required: without it, the server's error shows.
-  await page.getByRole('button', { name: "S'inscrire" }).click();
-  await page.locator('#pledge-error').waitFor();
-  await page.getByLabel(/J'adhère au mouvement/).check();
-  await page.getByRole('button', { name: "S'inscrire" }).click();
+  if (keyboard) {
+    await typeInto(page, 'Prénom', first);
+    await typeInto(page, 'Nom', last);
+    await typeInto(page, 'Adresse e-mail', email);
+    // The pledge is required: without it, the server's error shows.
+    await tabTo(page, "S'inscrire");
+    await page.keyboard.press('Enter');
+    await page.locator('#pledge-error').waitFor();
+    await tabTo(page, "J'adhère au mouvement", { back: true });
+    await page.keyboard.press('Space');
+    await tabTo(page, "S'inscrire");
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel('Prénom').fill(first);
+    await page.getByLabel('Nom', { exact: true }).fill(last);
+    await page.getByLabel('Adresse e-mail').fill(email);
+    if (screenshots) await shot(page, '01-inscription');
+    await page.getByRole('button', { name: "S'inscrire" }).click();
+    await page.locator('#pledge-error').waitFor();
+    await page.getByLabel(/J'adhère au mouvement/).check();
+    await page.getByRole('button', { name: "S'inscrire" }).click();
+  }
   await page.getByText('Un code de connexion vient de vous être envoyé').waitFor();
   const code = await codeFor(email);
   await page.goto(`${base}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un code' }).click();
+  if (keyboard) {
+    await typeInto(page, 'Adresse e-mail', email);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.getByRole('button', { name: 'Recevoir un code' }).click();
+  }
   const loginCode = await codeFor(email);
   assert.notEqual(loginCode, code);
-  await page.getByLabel('Code reçu par e-mail').fill(loginCode);
-  if (screenshots) await shot(page, '02-connexion');
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  if (keyboard) {
+    await page.getByLabel('Code reçu par e-mail').waitFor();
+    await typeInto(page, 'Code reçu par e-mail', loginCode);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel('Code reçu par e-mail').fill(loginCode);
+    if (screenshots) await shot(page, '02-connexion');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+  }
   await page.getByRole('link', { name: 'Créer une action' }).waitFor();
   return { context, page };
 }
 
 const run = Date.now();
-const alice = await member('Alice', 'Martin', `alice.${run}@example.org`, true);
-const bob = await member('Bob', 'Durand', `bob.${run}@example.org`);
+const alice = await member('Alice', 'Martin', `alice.${run}@example.org`, { screenshots: true });
+// Bob does everything with the keyboard alone.
+const bob = await member('Bob', 'Durand', `bob.${run}@example.org`, { keyboard: true });
 
 // Bob watches "Autour de moi" (Paris, by default).
 await bob.page.goto(`${base}/`);
@@ -147,19 +194,24 @@ await bob.page.locator('.map.basemap .place-label', { hasText: 'Marseille' }).fi
 await bob.page.getByRole('button', { name: 'Revenir autour de chez moi' }).click();
 await bob.page.locator('.map.basemap .place-label', { hasText: 'Paris' }).first().waitFor();
 
-// Alice creates an action in Paris; a bad city first shows the server's
-// error next to the field.
+// Alice creates an action in Paris, with the keyboard alone (the place
+// from the commune's centre rather than a click on the map); a bad city
+// first shows the server's error next to the field.
 const title = `Tractage au marché ${run}`;
 await alice.page.goto(`${base}/nouvelle-action`);
-await alice.page.getByLabel('Titre').fill(title);
-await alice.page.getByLabel('Code postal').fill('75011');
-await alice.page.getByLabel('Ville').fill('Lyon');
-await alice.page.getByTestId('map-picker').click();
-await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+await alice.page.getByRole('heading', { name: 'Créer une action' }).waitFor();
+await typeInto(alice.page, 'Titre', title);
+await typeInto(alice.page, 'Code postal', '75011');
+await typeInto(alice.page, 'Ville', 'Lyon');
+await tabTo(alice.page, 'Placer au centre de la commune');
+await alice.page.keyboard.press('Enter');
+await alice.page.waitForFunction(() => document.querySelector('#f-lat')?.value !== '');
+await tabTo(alice.page, "Créer l'action");
+await alice.page.keyboard.press('Enter');
 await alice.page.locator('#f-city-error').waitFor();
 await shot(alice.page, '04-creer-une-action');
-await alice.page.getByLabel('Ville').fill('Paris');
-await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+await typeInto(alice.page, 'Ville', 'Paris', { back: true });
+await alice.page.keyboard.press('Enter');
 await alice.page.getByRole('heading', { name: title }).waitFor();
 const eventUrl = alice.page.url();
 // Its link is a real path, and the page the server sends for it carries
@@ -193,11 +245,14 @@ await alice.page.getByTestId('attendee-count').getByText('1 participant·e', { e
 await alice.page.getByTestId('attendees').getByText('Bob D.', { exact: true }).waitFor();
 await shot(alice.page, '07-organisatrice-en-direct');
 
-// Bob asks the organiser to be friends; she accepts.
-await bob.page.getByRole('button', { name: 'Ajouter Alice M. en ami·e' }).click();
+// Bob asks the organiser to be friends; she accepts (both by keyboard).
+await tabTo(bob.page, 'Ajouter Alice M. en ami·e', { back: true });
+await bob.page.keyboard.press('Enter');
 await bob.page.getByText("Demande d'ami·e envoyée.").waitFor();
 await alice.page.goto(`${base}/amis`);
-await alice.page.getByRole('button', { name: 'Accepter' }).click();
+await alice.page.getByRole('button', { name: 'Accepter' }).waitFor();
+await tabTo(alice.page, 'Accepter');
+await alice.page.keyboard.press('Enter');
 await alice.page.getByRole('listitem').filter({ hasText: 'Bob D.' }).last().waitFor();
 await shot(alice.page, '08-amis');
 // Now friends: her event's page names Bob among the friends going.
@@ -207,10 +262,12 @@ await alice.page.goto(`${base}/groupes`);
 await alice.page.getByRole('heading', { name: 'Groupes locaux' }).waitFor();
 await shot(alice.page, '09-groupes');
 
-// Bob reports it; a moderator removes it.
-await bob.page.getByRole('button', { name: 'Signaler' }).click();
-await bob.page.getByLabel('Précisions').fill('Ce n\'est pas une action du mouvement.');
-await bob.page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+// Bob reports it; a moderator removes it (both by keyboard).
+await tabTo(bob.page, 'Signaler');
+await bob.page.keyboard.press('Enter');
+await typeInto(bob.page, 'Précisions', 'Ce n\'est pas une action du mouvement.');
+await tabTo(bob.page, 'Envoyer le signalement');
+await bob.page.keyboard.press('Enter');
 await bob.page.getByText('Merci, le signalement a été transmis.').waitFor();
 
 const monaEmail = `mona.${run}@example.org`;
@@ -221,7 +278,9 @@ await mona.page.reload();
 const report = mona.page.getByTestId('report').filter({ hasText: title });
 await report.waitFor();
 await shot(mona.page, '10-moderation');
-await report.getByRole('button', { name: 'Retirer' }).click();
+await tabTo(mona.page, 'Retirer');
+assert.equal(await report.getByRole('button', { name: 'Retirer' }).evaluate((b) => b === document.activeElement), true);
+await mona.page.keyboard.press('Enter');
 await report.waitFor({ state: 'detached' });
 
 // Removed: no longer listed.
@@ -230,6 +289,24 @@ await bob.page.reload();
 await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
 await bob.page.waitForLoadState('networkidle');
 assert.equal(await bob.page.locator('li', { hasText: title }).count(), 0, 'the removed action is still listed');
+
+// The phone's menu, by keyboard: Enter opens it, Escape closes it (the
+// focus staying on its button), and its links lead on.
+await tabTo(bob.page, 'Menu');
+await bob.page.keyboard.press('Enter');
+const menuButton = bob.page.getByRole('button', { name: 'Menu' });
+assert.equal(await menuButton.getAttribute('aria-expanded'), 'true');
+await bob.page.locator('#more-links').getByRole('link', { name: 'Ami·es' }).waitFor();
+await shot(bob.page, '09b-menu');
+// The photograph at laptop width hid the button, and the focus with it.
+await tabTo(bob.page, 'Menu');
+await bob.page.keyboard.press('Escape');
+await bob.page.locator('#more-links').waitFor({ state: 'hidden' });
+await bob.page.keyboard.press('Enter');
+await tabTo(bob.page, 'Ami·es');
+await bob.page.keyboard.press('Enter');
+await bob.page.getByRole('listitem').filter({ hasText: 'Alice M.' }).first().waitFor();
+assert.equal(await menuButton.getAttribute('aria-expanded'), 'false', 'the menu closes on the page it opened');
 
 // An analyst's view: activity by department, as a chart and a table.
 await alice.page.goto(`${base}/nouvelle-action`);
@@ -378,7 +455,7 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await context.grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], { origin: base });
   await page.goto(`${base}/notifications`);
   // Back online, the app knows who is signed in again.
-  await page.getByRole('link', { name: 'Notifications' }).waitFor();
+  await page.getByRole('link', { name: 'Mes actions' }).waitFor();
   const friendPush = page.getByLabel("Demande d'ami·e : Appareils");
   await friendPush.waitFor();
   assert.ok(await friendPush.isChecked(), 'friend requests are pushed by default');
@@ -602,6 +679,32 @@ if (process.env.CORTEGE_DATABASE_URL) {
   assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), [], errors.join('\n'));
   await page.close();
 }
+// Speed, accessibility and good practice as Lighthouse sees them, on the
+// home page and a shared public action, opened by someone not signed in.
+{
+  const starts = new Date(Date.now() + 5 * 86400e3);
+  const created = await alice.page.evaluate(async (input) => {
+    const r = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', variables: { i: input } }),
+    });
+    return r.json();
+  }, {
+    title: `Tractage au marché d'Aligre ${run}`, kind: 'LEAFLETING', visibility: 'PUBLIC',
+    description: 'Rendez-vous devant la halle avec les tracts du programme. Débutant·es bienvenu·es : on vous explique tout.',
+    startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 7200e3).toISOString(),
+    location: { lat: 48.849, lon: 2.378 }, address: { street: 'Place d’Aligre', postcode: '75012', city: 'Paris' },
+    capacity: 12,
+  });
+  assert.ok(created.data?.createEvent, JSON.stringify(created));
+  const failures = await lighthouseAudit([
+    { name: 'home', url: `${base}/` },
+    { name: 'event', url: `${base}/actions/${created.data.createEvent.id}` },
+  ], artifacts);
+  assert.deepEqual(failures, [], `Lighthouse:\n${failures.join('\n')}`);
+}
+
 assert.deepEqual(foreignRequests, [], `requests to third parties: ${foreignRequests.join(', ')}`);
 assert.deepEqual(axeFindings, [], `accessibility (axe-core), serious or critical:\n${axeFindings.join('\n')}`);
 
