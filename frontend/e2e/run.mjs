@@ -166,6 +166,12 @@ async function member(first, last, email, { screenshots = false, keyboard = fals
   return { context, page };
 }
 
+/** A GraphQL request from the page, with its member's session. */
+const gql = (page, query, variables) => page.evaluate(async ([q, v]) => {
+  const r = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
+  return r.json();
+}, [query, variables]);
+
 const run = Date.now();
 const alice = await member('Alice', 'Martin', `alice.${run}@example.org`, { screenshots: true });
 // Bob does everything with the keyboard alone.
@@ -588,10 +594,6 @@ if (process.env.CORTEGE_DATABASE_URL) {
 // page, accepts a request and removes a member. (Members join through
 // the API here: joining has its own step above.)
 {
-  const gql = (page, query, variables) => page.evaluate(async ([q, v]) => {
-    const r = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
-    return r.json();
-  }, [query, variables]);
   await alice.page.goto(`${base}/groupes`);
   await alice.page.getByRole('button', { name: 'Créer un groupe local' }).click();
   await alice.page.getByLabel('Nom du groupe').fill(`Paris 11 ${run}`);
@@ -643,6 +645,39 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await mona.page.getByTestId('moderation-log').getByText('REMOVE_GROUP_MEMBER').first().waitFor();
 }
 
+// A day of action: many actions in one neighbourhood are one numbered
+// bubble on the map, which opens (with the keyboard too) into its actions.
+{
+  const starts = new Date(Date.now() + 6 * 86400e3);
+  for (let i = 0; i < 5; i++) {
+    const r = await gql(alice.page, 'mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', { i: {
+      title: `Porte-à-porte Belleville ${i + 1}`, description: 'Secteur ' + (i + 1), kind: 'DOOR_TO_DOOR',
+      startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 7200e3).toISOString(),
+      location: { lat: 48.872 + i * 0.0012, lon: 2.384 }, address: { postcode: '75020', city: 'Paris' },
+    } });
+    assert.ok(r.data?.createEvent, JSON.stringify(r));
+  }
+  await bob.page.goto(`${base}/`);
+  await bob.page.getByRole('heading', { name: 'Autour de moi' }).waitFor();
+  // Only these five on the map: the run's other actions are nearby.
+  await typeInto(bob.page, 'Rechercher', 'Belleville');
+  const big = bob.page.getByRole('button', { name: /^([5-9]|\d\d+) actions ici : zoomer dessus$/ });
+  await big.first().waitFor();
+  const bubbles = () => bob.page.evaluate(() => [...document.querySelectorAll('.map .cluster')].map((c) => c.textContent).join());
+  // Each Enter zooms in on a bubble's actions, until the five stand apart.
+  for (let i = 0; i < 6 && (await big.count()) > 0; i++) {
+    const before = await bubbles();
+    if (i === 0) await tabTo(bob.page, 'actions ici : zoomer dessus', { back: true });
+    else await big.first().focus();
+    await bob.page.keyboard.press('Enter');
+    await bob.page.waitForFunction((b) => [...document.querySelectorAll('.map .cluster')].map((c) => c.textContent).join() !== b, before);
+  }
+  assert.equal(await big.count(), 0, 'a bubble of five or more is left after zooming in');
+  await bob.page.waitForFunction(() => document.querySelectorAll('.map path.leaflet-interactive').length >= 5
+    && !document.querySelector('.leaflet-cluster-anim'));
+  await shot(bob.page, '03b-regroupement-ouvert');
+}
+
 // In English, from the browser's language; the member's choice in the
 // profile then wins over it.
 {
@@ -683,20 +718,13 @@ if (process.env.CORTEGE_DATABASE_URL) {
 // home page and a shared public action, opened by someone not signed in.
 {
   const starts = new Date(Date.now() + 5 * 86400e3);
-  const created = await alice.page.evaluate(async (input) => {
-    const r = await fetch('/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', variables: { i: input } }),
-    });
-    return r.json();
-  }, {
+  const created = await gql(alice.page, 'mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', { i: {
     title: `Tractage au marché d'Aligre ${run}`, kind: 'LEAFLETING', visibility: 'PUBLIC',
     description: 'Rendez-vous devant la halle avec les tracts du programme. Débutant·es bienvenu·es : on vous explique tout.',
     startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 7200e3).toISOString(),
     location: { lat: 48.849, lon: 2.378 }, address: { street: 'Place d’Aligre', postcode: '75012', city: 'Paris' },
     capacity: 12,
-  });
+  } });
   assert.ok(created.data?.createEvent, JSON.stringify(created));
   const failures = await lighthouseAudit([
     { name: 'home', url: `${base}/` },

@@ -58,6 +58,8 @@ export const strings: Catalogue = {
   feed_empty_hint: "New actions near you, your groups' and your friends' arrive here live.",
   group_events_empty: 'This group has no action planned.',
   groups_empty: 'No group found.',
+  cluster_label_one: '{count} action here: zoom in',
+  cluster_label_other: '{count} actions here: zoom in',
   nav_menu: 'Menu',
   propose_action: 'Propose an action',
   nav_label: 'Main navigation',

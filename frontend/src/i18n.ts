@@ -58,6 +58,8 @@ export const fr = {
   feed_empty_hint: 'Les nouvelles actions près de chez vous, celles de vos groupes et de vos ami·es arrivent ici en direct.',
   group_events_empty: "Ce groupe n'a pas d'action prévue.",
   groups_empty: 'Aucun groupe trouvé.',
+  cluster_label_one: '{count} action ici : zoomer dessus',
+  cluster_label_other: '{count} actions ici : zoomer dessus',
   nav_menu: 'Menu',
   propose_action: 'Proposer une action',
   nav_label: 'Navigation principale',

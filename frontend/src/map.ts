@@ -3,6 +3,7 @@ import 'leaflet/dist/leaflet.css';
 import 'leaflet.markercluster';
 import 'leaflet.markercluster/dist/MarkerCluster.css';
 import type { PublicConfig } from './client';
+import { tn } from './i18n';
 
 export interface Marker {
   id: string;
@@ -96,6 +97,20 @@ function showPlaces(map: L.Map, removed: () => boolean) {
   });
 }
 
+/** A cluster's bubble, named for assistive technology ("5 actions ici :
+ *  zoomer dessus") rather than read as a bare number. */
+class ClusterIcon extends L.DivIcon {
+  constructor(private readonly label: string, options: L.DivIconOptions) {
+    super(options);
+  }
+
+  createIcon(old?: HTMLElement): HTMLElement {
+    const el = super.createIcon(old);
+    el.setAttribute('aria-label', this.label);
+    return el;
+  }
+}
+
 /** A Leaflet map on `el`: the configured tile server's tiles, or else the
  *  basemap this server serves itself, so that a map shows land and
  *  borders with no third party. Markers and clicks work either way. */
@@ -134,9 +149,19 @@ export function createMap(el: HTMLElement, config: PublicConfig, centre: [number
     iconCreateFunction: (cluster) => {
       const count = document.createElement('span');
       count.textContent = String(cluster.getChildCount());
-      return L.divIcon({ html: count, className: 'cluster', iconSize: L.point(34, 34) });
+      return new ClusterIcon(tn('cluster_label', cluster.getChildCount()), {
+        html: count, className: 'cluster', iconSize: L.point(34, 34),
+      });
     },
   }).addTo(map);
+  // Leaflet makes a bubble a focusable button but passes its Enter on as
+  // a keypress, not a click: open it here, as a click would.
+  layer.on('clusterkeypress', (e) => {
+    const key = 'originalEvent' in e && e.originalEvent instanceof KeyboardEvent ? e.originalEvent.key : '';
+    if ((key === 'Enter' || key === ' ') && 'layer' in e && e.layer instanceof L.MarkerCluster) {
+      e.layer.zoomToBounds({ padding: [24, 24] });
+    }
+  });
   let place: L.Layer | null = null;
   return {
     map,
