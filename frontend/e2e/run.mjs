@@ -329,10 +329,13 @@ await mona.page.getByRole('heading', { name: 'Activité du mouvement' }).waitFor
 await mona.page.getByRole('cell', { name: 'Paris', exact: true }).waitFor();
 await shot(mona.page, '12-statistiques');
 // Two dimensions at once, filtered, and the membership curve from the
-// daily snapshot (taken now rather than at the server's next hour).
-await mona.page.getByLabel('En colonnes').selectOption('KIND');
+// daily snapshot (taken now rather than at the server's next hour); all
+// with the keyboard (a closed list picks the option typed).
+await tabTo(mona.page, 'En colonnes');
+await mona.page.keyboard.type("Type d'action");
+assert.equal(await mona.page.getByLabel('En colonnes').inputValue(), 'KIND');
 await mona.page.getByRole('rowheader', { name: 'Paris', exact: true }).waitFor();
-await mona.page.getByLabel('Département (code INSEE)').fill('75');
+await typeInto(mona.page, 'Département (code INSEE)', '75');
 // Once the filtered answer is in, Paris is the only row left.
 await mona.page.waitForFunction(() => {
   const rows = [...document.querySelectorAll('th[scope=row]')];
@@ -340,8 +343,11 @@ await mona.page.waitForFunction(() => {
 });
 execFileSync(cortege, ['snapshot-stats'], { stdio: 'inherit' });
 // The run's members gave no postcode: they count nationally only.
-await mona.page.getByLabel('Département (code INSEE)').fill('');
-await mona.page.getByLabel('Courbe par').selectOption('DAY');
+await mona.page.keyboard.press('Backspace');
+await mona.page.keyboard.press('Backspace');
+await tabTo(mona.page, 'Courbe par');
+await mona.page.keyboard.type('Jour');
+assert.equal(await mona.page.getByLabel('Courbe par').inputValue(), 'DAY');
 await mona.page.getByRole('img', { name: /^Adhérent·es: \d+/ }).waitFor();
 await shot(mona.page, '12b-statistiques-croisees');
 
@@ -592,15 +598,18 @@ if (process.env.CORTEGE_DATABASE_URL) {
 
 // A member creates a group; its manager names a second manager from its
 // page, accepts a request and removes a member. (Members join through
-// the API here: joining has its own step above.)
+// the API here: joining has its own step above.) All with the keyboard.
 {
   await alice.page.goto(`${base}/groupes`);
-  await alice.page.getByRole('button', { name: 'Créer un groupe local' }).click();
-  await alice.page.getByLabel('Nom du groupe').fill(`Paris 11 ${run}`);
-  await alice.page.getByLabel('Description').fill('Groupe local');
-  await alice.page.getByLabel('Code postal').fill('75011');
-  await alice.page.getByLabel('Ville').fill('Paris');
-  await alice.page.getByRole('button', { name: 'Créer le groupe' }).click();
+  await alice.page.getByRole('heading', { name: 'Groupes locaux' }).waitFor();
+  await tabTo(alice.page, 'Créer un groupe local');
+  await alice.page.keyboard.press('Enter');
+  await typeInto(alice.page, 'Nom du groupe', `Paris 11 ${run}`);
+  await typeInto(alice.page, 'Description', 'Groupe local');
+  await typeInto(alice.page, 'Code postal', '75011');
+  await typeInto(alice.page, 'Ville', 'Paris');
+  await tabTo(alice.page, 'Créer le groupe');
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByRole('heading', { name: `Paris 11 ${run}` }).waitFor();
   const groupId = decodeURIComponent(new URL(alice.page.url()).pathname.replace('/groupes/', ''));
   // A members-only action of the group has no preview: its page names nothing.
@@ -620,12 +629,18 @@ if (process.env.CORTEGE_DATABASE_URL) {
   const joined = await gql(mona.page, 'mutation($g: ID!) { joinGroup(groupId: $g) { status } }', { g: groupId });
   assert.equal(joined.data.joinGroup.status, 'ACTIVE', JSON.stringify(joined));
   await alice.page.reload();
-  await alice.page.getByRole('button', { name: 'Nommer Mona D. responsable' }).click();
+  await alice.page.getByRole('button', { name: 'Nommer Mona D. responsable' }).waitFor();
+  await tabTo(alice.page, 'Nommer Mona D. responsable');
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByRole('button', { name: 'Retirer la responsabilité à Mona D.' }).waitFor();
-  await alice.page.getByRole('button', { name: 'Modifier le groupe' }).click();
-  await alice.page.getByLabel('Nom du groupe').fill(`Paris 11e ${run}`);
-  await alice.page.getByLabel('Adhésion').selectOption('APPROVAL');
-  await alice.page.getByRole('button', { name: 'Enregistrer' }).click();
+  await tabTo(alice.page, 'Modifier le groupe', { back: true });
+  await alice.page.keyboard.press('Enter');
+  await typeInto(alice.page, 'Nom du groupe', `Paris 11e ${run}`);
+  await tabTo(alice.page, 'Adhésion');
+  await alice.page.keyboard.type('Sur validation');
+  assert.equal(await alice.page.getByLabel('Adhésion').inputValue(), 'APPROVAL');
+  await tabTo(alice.page, 'Enregistrer');
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByRole('heading', { name: `Paris 11e ${run}` }).waitFor();
   await shot(alice.page, '18-membres-du-groupe');
   const eve = await member('Eve', 'Garnier', `eve.${run}@example.org`);
@@ -634,9 +649,13 @@ if (process.env.CORTEGE_DATABASE_URL) {
   const eveId = (await gql(eve.page, '{ viewer { person { id } } }', {})).data.viewer.person.id;
   assert.ok(eveId);
   await alice.page.reload();
-  await alice.page.getByRole('button', { name: 'Accepter Eve G.' }).click();
+  await alice.page.getByRole('button', { name: 'Accepter Eve G.' }).waitFor();
+  await tabTo(alice.page, 'Accepter Eve G.');
+  await alice.page.keyboard.press('Enter');
+  await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).waitFor();
   alice.page.once('dialog', (d) => void d.accept());
-  await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).click();
+  await tabTo(alice.page, 'Retirer Eve G. du groupe');
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByRole('button', { name: 'Retirer Eve G. du groupe' }).waitFor({ state: 'detached' });
   await eve.context.close();
   // Moderators read it in the log.
