@@ -503,23 +503,29 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
 // attendee list. Once the action has started (moved there: the API only
 // creates future ones), Dan checks in with the code Carla shows, Carla
 // marks Pia present, downloads the list, and reports what it achieved,
-// which everyone reads on the event.
+// which everyone reads on the event. All with the keyboard.
 if (process.env.CORTEGE_DATABASE_URL) {
   const carla = await member('Carla', 'Petit', `carla.${run}@example.org`);
   const dan = await member('Dan', 'Roux', `dan.${run}@example.org`);
   await carla.page.goto(oberkampfUrl);
-  await carla.page.getByLabel(/Partager mon e-mail/).check();
-  await carla.page.getByRole('button', { name: 'Je participe' }).click();
+  await carla.page.getByRole('button', { name: 'Je participe' }).waitFor();
+  await tabTo(carla.page, 'Partager mon e-mail');
+  await carla.page.keyboard.press('Space');
+  await tabTo(carla.page, 'Je participe', { back: true });
+  await carla.page.keyboard.press('Enter');
   await carla.page.getByText('Vous participez.').waitFor();
   await dan.page.goto(oberkampfUrl);
-  await dan.page.getByRole('button', { name: 'Je participe' }).click();
+  await dan.page.getByRole('button', { name: 'Je participe' }).waitFor();
+  await tabTo(dan.page, 'Je participe');
+  await dan.page.keyboard.press('Enter');
   await dan.page.getByText('Vous participez.').waitFor();
   await alice.page.goto(oberkampfUrl);
   await alice.page.reload();
   await alice.page.getByTestId('attendees').getByText(`carla.${run}@example.org`).waitFor();
   assert.equal(await alice.page.getByTestId('attendees').getByText(`dan.${run}@example.org`).count(), 0,
     'only shared contacts show');
-  await alice.page.getByRole('button', { name: 'Co-organiser avec Carla P.' }).click();
+  await tabTo(alice.page, 'Co-organiser avec Carla P.');
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByTestId('hosts').getByText('Carla P.').waitFor();
 
   execFileSync('psql', ['-q', process.env.CORTEGE_DATABASE_URL, '-c',
@@ -531,24 +537,28 @@ if (process.env.CORTEGE_DATABASE_URL) {
   assert.match(code, /^[A-Z2-9]{6}$/);
   await dan.page.goto(oberkampfUrl);
   await dan.page.reload();
-  await dan.page.getByLabel(/Vous y êtes/).fill(code.toLowerCase());
-  await dan.page.getByRole('button', { name: 'Je suis là' }).click();
+  await dan.page.getByLabel(/Vous y êtes/).waitFor();
+  await typeInto(dan.page, 'Vous y êtes', code.toLowerCase());
+  await tabTo(dan.page, 'Je suis là');
+  await dan.page.keyboard.press('Enter');
   await dan.page.getByText('Présence enregistrée').waitFor();
   await carla.page.reload();
   await carla.page.getByTestId('attended-count').getByText('1 présent·e', { exact: true }).waitFor();
-  await carla.page.getByRole('button', { name: 'Pia L. est venu·e' }).click();
+  await tabTo(carla.page, 'Pia L. est venu·e');
+  await carla.page.keyboard.press('Enter');
   await carla.page.getByTestId('attended-count').getByText('2 présent·es', { exact: true }).waitFor();
   await shot(carla.page, '17-equipe-et-presences');
   const [download] = await Promise.all([
     carla.page.waitForEvent('download'),
-    carla.page.getByRole('button', { name: 'Télécharger la liste (CSV)' }).click(),
+    tabTo(carla.page, 'Télécharger la liste (CSV)').then(() => carla.page.keyboard.press('Enter')),
   ]);
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.includes(`Carla,Petit,GOING,0,,carla.${run}@example.org`), csv);
   assert.ok(csv.includes('Dan,Roux,GOING,0,yes,,'), csv);
-  await carla.page.getByLabel('Portes frappées').fill('80');
-  await carla.page.getByLabel('Conversations').fill('23');
-  await carla.page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
+  await typeInto(carla.page, 'Portes frappées', '80');
+  await typeInto(carla.page, 'Conversations', '23');
+  await tabTo(carla.page, 'Enregistrer le bilan');
+  await carla.page.keyboard.press('Enter');
   await carla.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
   await shot(carla.page, '17-bilan');
   // A meeting at someone's home: its street and practical details reach
@@ -585,8 +595,10 @@ if (process.env.CORTEGE_DATABASE_URL) {
   await alice.page.goto(oberkampfUrl);
   await alice.page.reload();
   await alice.page.getByTestId('outcome').getByText('Portes frappées : 80').waitFor();
-  await alice.page.getByRole('button', { name: 'Refaire cette action' }).click();
-  await alice.page.getByRole('button', { name: 'Créer la copie' }).click();
+  await tabTo(alice.page, 'Refaire cette action');
+  await alice.page.keyboard.press('Enter');
+  await tabTo(alice.page, 'Créer la copie');
+  await alice.page.keyboard.press('Enter');
   await alice.page.waitForURL((url) => url.href !== oberkampfUrl);
   await alice.page.getByRole('heading', { name: 'Porte-à-porte rue Oberkampf' }).waitFor();
   await alice.page.getByTestId('attendee-count').getByText('0 participant·e', { exact: true }).waitFor();
