@@ -362,7 +362,13 @@ await shot(alice.page, '11-fil');
   // A 1×1 PNG.
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
   await bob.page.goto(`${base}/profil`);
-  await bob.page.locator('#photo').setInputFiles({ name: 'moi.png', mimeType: 'image/png', buffer: png });
+  await bob.page.locator('#photo').waitFor();
+  // Chosen with the keyboard: Space on the field opens the file picker.
+  const [chooser] = await Promise.all([
+    bob.page.waitForEvent('filechooser'),
+    tabTo(bob.page, 'Photo').then(() => bob.page.keyboard.press('Space')),
+  ]);
+  await chooser.setFiles({ name: 'moi.png', mimeType: 'image/png', buffer: png });
   await bob.page.getByRole('status').filter({ hasText: '✓' }).waitFor();
 }
 
@@ -472,19 +478,28 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await friendPush.waitFor();
   assert.ok(await friendPush.isChecked(), 'friend requests are pushed by default');
   assert.ok(await page.getByLabel('Nouvelle action près de chez vous : E-mail').isDisabled());
-  await friendPush.uncheck();
+  // With the keyboard alone, from here to the shared link.
+  await tabTo(page, "Demande d'ami·e : Appareils");
+  await page.keyboard.press('Space');
   await page.getByText('Enregistré.').waitFor();
-  await page.getByLabel('Résumé des nouvelles actions près de chez vous').selectOption('DAILY');
+  await tabTo(page, 'Résumé des nouvelles actions près de chez vous');
+  // A closed list moves with the arrows: first "Jamais", then "Chaque jour".
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getByLabel('Résumé des nouvelles actions près de chez vous').inputValue(), 'DAILY');
   const calendar = page.getByLabel('Mon agenda');
   assert.match(await calendar.inputValue(), /\/calendar\/feed\/[^/]+\.ics$/);
-  await page.getByRole('button', { name: 'Copier' }).click();
+  await tabTo(page, 'Copier');
+  await page.keyboard.press('Enter');
   await page.getByText('Lien copié.').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await calendar.inputValue());
   await shot(page, '16-notifications');
   // An event's page: shared by its link (copied where the browser has no
   // share sheet), and added to a calendar.
   await page.goto(oberkampfUrl);
-  await page.getByRole('button', { name: 'Partager' }).click();
+  await page.getByRole('button', { name: 'Partager' }).waitFor();
+  await tabTo(page, 'Partager');
+  await page.keyboard.press('Enter');
   await page.getByText('Lien copié.').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), oberkampfUrl);
   const ics = await page.getByRole('link', { name: 'Ajouter à mon agenda' }).getAttribute('href');

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
-import type { ActivityKind } from '../gql/graphql';
+import type { ActivityKind, DigestFrequency } from '../gql/graphql';
 import { DIGESTS, digestFrequency } from '../enums';
 import { fieldErrors } from '../errors';
 import { ACTIVITY_LABELS, formatDate, t } from '../i18n';
@@ -67,6 +67,11 @@ export function Notifications() {
   const [here, setHere] = useState<string | null>(null);
   const [pushError, setPushError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  // The digest shows the member's choice at once, and its saves go one
+  // after the other: the arrow keys on a closed list change it a step
+  // at a time, and the last step must be the one that stays.
+  const [digest, setDigest] = useState<DigestFrequency | null>(null);
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
   useEffect(() => {
     void thisDeviceEndpoint().then(setHere);
   }, []);
@@ -125,10 +130,12 @@ export function Notifications() {
         <label htmlFor="digest">{t('digest')}</label>
         <select
           id="digest"
-          value={viewer.digest}
+          value={digest ?? viewer.digest}
           onChange={(e) => {
-            const digest = digestFrequency(e.target.value);
-            if (digest) void save({ input: [], digest });
+            const chosen = digestFrequency(e.target.value);
+            if (!chosen) return;
+            setDigest(chosen);
+            saving.current = saving.current.then(() => save({ input: [], digest: chosen }));
           }}
         >
           {DIGESTS.map((d) => (
