@@ -60,6 +60,8 @@ export const strings: Catalogue = {
   groups_empty: 'No group found.',
   cluster_label_one: '{count} action here: zoom in',
   cluster_label_other: '{count} actions here: zoom in',
+  friends_empty: 'No friends here yet.',
+  friends_empty_hint: 'On an action’s page, add the people going too.',
   nav_menu: 'Menu',
   propose_action: 'Propose an action',
   nav_label: 'Main navigation',

@@ -60,6 +60,8 @@ export const fr = {
   groups_empty: 'Aucun groupe trouvé.',
   cluster_label_one: '{count} action ici : zoomer dessus',
   cluster_label_other: '{count} actions ici : zoomer dessus',
+  friends_empty: 'Pas encore d’ami·es ici.',
+  friends_empty_hint: 'Sur la page d’une action, ajoutez celles et ceux qui y vont aussi.',
   nav_menu: 'Menu',
   propose_action: 'Proposer une action',
   nav_label: 'Navigation principale',

@@ -2,6 +2,8 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { t } from '../i18n';
+import { Empty, Skeleton } from '../ui/States';
+import { paths } from '../routes';
 
 const FriendsQuery = graphql(`
   query Friends {
@@ -28,7 +30,7 @@ export const SendFriendRequest = graphql(`
 `);
 
 export function Friends() {
-  const [{ data }, refetch] = useQuery({ query: FriendsQuery, requestPolicy: 'network-only' });
+  const [{ data, fetching }, refetch] = useQuery({ query: FriendsQuery, requestPolicy: 'network-only' });
   const [result, respond] = useMutation(Respond);
   const [, removeFriend] = useMutation(RemoveFriend);
   const errors = fieldErrors(result.error);
@@ -38,8 +40,9 @@ export function Friends() {
   return (
     <section>
       <h1>{t('friends_title')}</h1>
+      {fetching && !data && <Skeleton rows={2} />}
       <h2>{t('friend_requests')}</h2>
-      {incoming.length === 0 && <p className="muted">{t('none')}</p>}
+      {data && incoming.length === 0 && <p className="muted">{t('none')}</p>}
       <ul className="events">
         {incoming.map((f) => (
           <li key={f.id}>
@@ -57,7 +60,9 @@ export function Friends() {
       </ul>
       {errors[''] && <p className="error" role="alert">{errors['']}</p>}
       <h2>{t('friends_list')}</h2>
-      {friends.length === 0 && <p className="muted">{t('none')}</p>}
+      {data && friends.length === 0 && (
+        <Empty title={t('friends_empty')} hint={t('friends_empty_hint')} action={{ href: paths.home, label: t('nav_nearby') }} />
+      )}
       <ul className="events">
         {friends.map((p) => (
           <li key={p.id}>

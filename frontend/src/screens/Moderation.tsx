@@ -2,6 +2,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import { fieldErrors } from '../errors';
 import { formatDate, t, tn, type Key } from '../i18n';
+import { Empty } from '../ui/States';
 
 const Reports = graphql(`
   query Reports {
@@ -49,7 +50,7 @@ export function Moderation() {
       <h1>{t('moderation_title')}</h1>
       {errors[''] && <p className="error" role="alert">{errors['']}</p>}
       {errors.decision && <p className="error" role="alert">{errors.decision}</p>}
-      {reports.length === 0 && <p>{t('moderation_empty')}</p>}
+      {reports.length === 0 && <Empty title={t('moderation_empty')} />}
       <ul className="events">
         {reports.map((r) => {
           const s = r.subject;

@@ -7,6 +7,7 @@ import { fieldErrors } from '../errors';
 import { KIND_LABELS, t, type Key } from '../i18n';
 import { EVENT_KINDS, STATS_DIMENSIONS, eventKind, statsDimension } from '../enums';
 import { parisMidnight } from '../parisTime';
+import { Empty } from '../ui/States';
 
 const Activity = graphql(`
   query StatsActivity($groupBy: StatsDimension!, $filter: StatsFilter) {
@@ -167,7 +168,7 @@ export function Stats() {
           >
             {t('stats_csv')}
           </button>
-          {data && rows.length === 0 && <p>{t('stats_empty')}</p>}
+          {data && rows.length === 0 && <Empty title={t('stats_empty')} />}
           <div className="table-wrap">
             <table>
               <thead>
