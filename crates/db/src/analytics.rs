@@ -74,3 +74,20 @@ pub async fn set_min_cell(pool: &PgPool, min_cell: u32) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Creates the analysts' role when the cluster lacks it (a database
+/// restored into a new cluster: roles are the cluster's, not the dump's).
+pub async fn ensure_analyst_role(pool: &PgPool) -> Result<()> {
+    sqlx::query(
+        "DO $$
+         BEGIN
+             CREATE ROLE cortege_analyst NOLOGIN;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN
+             NULL;
+         END
+         $$",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 pub mod keyset;
 pub mod login_codes;
+pub mod maintenance;
 pub mod memberships;
 pub mod moderation_log;
 pub mod notify;

@@ -317,6 +317,19 @@ impl EmbeddedPostgres {
             .context("creating the database in the embedded PostgreSQL")
     }
 
+    /// A client tool of the cluster's own major (`pg_dump`, `pg_restore`),
+    /// pointed at its database through the socket. It runs as this process's
+    /// user, who writes and reads the backup files.
+    pub fn client(&self, tool: &str) -> Command {
+        let mut cmd = Command::new(self.bin_dir.join(tool));
+        cmd.env("PGHOST", &self.socket_dir)
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", ROLE)
+            .env("PGDATABASE", DATABASE)
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// How to connect to the cluster's database.
     pub fn connect_options(&self) -> PgConnectOptions {
         self.options(DATABASE)

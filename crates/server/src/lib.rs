@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod backup;
 pub mod config;
 pub mod embedded;
 pub mod export_http;

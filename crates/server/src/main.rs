@@ -68,6 +68,16 @@ enum Command {
     /// Exit 0 when the server at CORTEGE_LISTEN is ready (for container
     /// health checks: the image has no curl).
     Healthcheck,
+    /// Back up the embedded database and the photos into DIR
+    /// (database.dump, media.tar), the server running or not: pg_dump
+    /// reads one consistent snapshot.
+    Backup { dir: PathBuf },
+    /// Restore a backup made by `cortege backup` into this
+    /// CORTEGE_DATA_DIR, which must hold no database yet.
+    Restore { dir: PathBuf },
+    /// Print every table's row count and a checksum of its rows, to
+    /// compare a restored database with its original.
+    TableChecksums,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -118,13 +128,18 @@ async fn main() -> std::process::ExitCode {
     let settings = command
         .get_arguments()
         .filter_map(|a| a.get_env())
-        .map(|e| e.to_string_lossy().into_owned());
+        .map(|e| e.to_string_lossy().into_owned())
+        .chain(cortege_server::config::secret_file_variables());
     if let Err(e) = cortege_server::config::refuse_unknown_variables(settings, std::env::vars_os())
     {
         eprintln!("cortege: {e}");
         return std::process::ExitCode::from(2);
     }
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(e) = cli.config.read_secret_files(|name| std::env::var_os(name)) {
+        eprintln!("cortege: {e}");
+        return std::process::ExitCode::from(2);
+    }
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -141,6 +156,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await
         }
         Command::Healthcheck => healthcheck(cli.config.listen).await,
+        Command::Backup { dir } => {
+            cortege_server::backup::backup(&cli.config, &dir).await?;
+            println!("backed up into {}", dir.display());
+            Ok(())
+        }
+        Command::Restore { dir } => {
+            cortege_server::backup::restore(&cli.config, &dir).await?;
+            println!("restored from {}", dir.display());
+            Ok(())
+        }
+        Command::TableChecksums => {
+            let db = Database::open(&cli.config).await?;
+            let sums = cortege_db::maintenance::table_checksums(&db.pool).await;
+            db.close().await?;
+            for t in sums? {
+                println!("{}\t{}\t{}", t.table, t.rows, t.checksum);
+            }
+            Ok(())
+        }
         Command::SendDigests { frequency } => {
             let frequency = match frequency {
                 DigestChoice::Daily => cortege_domain::DigestFrequency::Daily,

@@ -9,8 +9,10 @@ use clap::{Args, ValueEnum};
 use cortege_app::mail::{SmtpConfig, SmtpTls};
 use cortege_app::rate_limits::{ContentLimitConfig, ThrottleConfig};
 
+mod secrets;
 mod variables;
 
+pub use secrets::{SECRET_SETTINGS, secret_file_variables};
 pub use variables::refuse_unknown_variables;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
