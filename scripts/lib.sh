@@ -19,6 +19,12 @@ ensure_packages() {
   fi
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v curl >/dev/null || missing+=(curl)
+  # The systemd units are checked with systemd-analyze.
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
+  # The deployment's Caddyfile is checked with Caddy itself.
+  command -v caddy >/dev/null || missing+=(caddy)
+  # Alert rules are checked and unit-tested with promtool.
+  command -v promtool >/dev/null || missing+=(prometheus)
   # Web Push encryption links OpenSSL (through the ece crate).
   pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev pkg-config)
   # The web client's end-to-end tests drive Debian's Chromium.
