@@ -39,15 +39,21 @@ pub struct EmbeddedPostgres {
     started_here: bool,
 }
 
-/// The directory holding initdb, pg_ctl and postgres: Debian's versioned
-/// directories (newest first), then PATH.
-fn find_bin_dir() -> Option<PathBuf> {
+/// Where Debian installs each PostgreSQL major's server programs.
+const DEBIAN_PG_ROOT: &str = "/usr/lib/postgresql";
+
+/// The directory holding initdb, pg_ctl and postgres for the cluster in
+/// `pgdata`. Under Debian's versioned directories (`root`): the cluster's
+/// own major (its `PG_VERSION`) when it exists, since a newer major cannot
+/// open it (an upgrade that installs PostgreSQL 16 next to 15 must not
+/// leave the cluster unable to start), else the newest. Elsewhere: PATH.
+fn find_bin_dir(root: &Path, pgdata: &Path) -> anyhow::Result<Option<PathBuf>> {
     let has_all = |dir: &Path| {
         ["initdb", "pg_ctl", "postgres"]
             .iter()
             .all(|b| dir.join(b).is_file())
     };
-    let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut installed: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
         .into_iter()
         .flatten()
         .flatten()
@@ -57,14 +63,30 @@ fn find_bin_dir() -> Option<PathBuf> {
         })
         .filter(|(_, dir)| has_all(dir))
         .collect();
-    debian.sort_by_key(|d| std::cmp::Reverse(d.0));
-    if let Some((_, dir)) = debian.into_iter().next() {
-        return Some(dir);
+    installed.sort_by_key(|d| std::cmp::Reverse(d.0));
+    let cluster_major = std::fs::read_to_string(pgdata.join("PG_VERSION"))
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    match (cluster_major, installed.first()) {
+        (Some(major), Some(_)) => match installed.iter().find(|(v, _)| *v == major) {
+            Some((_, dir)) => Ok(Some(dir.clone())),
+            None => {
+                let found: Vec<String> = installed.iter().map(|(v, _)| v.to_string()).collect();
+                bail!(
+                    "the embedded cluster in {} was made by PostgreSQL {major}, whose server \
+                     programs are not installed (found: {}): install postgresql-{major} next to \
+                     the newer one, then see docs/operations.md (Upgrades) to move the cluster",
+                    pgdata.display(),
+                    found.join(", ")
+                )
+            }
+        },
+        (None, Some((_, dir))) => Ok(Some(dir.clone())),
+        (_, None) => Ok(std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .find(|dir| has_all(dir))),
     }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .find(|dir| has_all(dir))
 }
 
 fn short_hash(path: &Path) -> String {
@@ -114,13 +136,6 @@ impl EmbeddedPostgres {
         bin_dir: Option<PathBuf>,
         tcp_port: Option<u16>,
     ) -> anyhow::Result<Self> {
-        let Some(bin_dir) = bin_dir.or_else(find_bin_dir) else {
-            bail!(
-                "PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found: install \
-                 them (on Debian: apt-get install postgresql postgresql-contrib) or set \
-                 CORTEGE_DATABASE_URL to use an existing PostgreSQL server."
-            );
-        };
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
@@ -152,6 +167,17 @@ impl EmbeddedPostgres {
         };
 
         let pgdata = base.join("pg");
+        let bin_dir = match bin_dir {
+            Some(dir) => Some(dir),
+            None => find_bin_dir(Path::new(DEBIAN_PG_ROOT), &pgdata)?,
+        };
+        let Some(bin_dir) = bin_dir else {
+            bail!(
+                "PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found: install \
+                 them (on Debian: apt-get install postgresql postgresql-contrib) or set \
+                 CORTEGE_DATABASE_URL to use an existing PostgreSQL server."
+            );
+        };
         let mut socket_dir = base.join("pg-run");
         if socket_dir.as_os_str().len() > MAX_SOCKET_DIR_LEN {
             socket_dir = std::env::temp_dir().join(format!("cortege-{}", short_hash(&data_dir)));
@@ -356,5 +382,71 @@ impl EmbeddedPostgres {
             Err(_) if !self.is_running().await? => Ok(()),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Debian-like tree with the given majors' server programs (empty
+    /// files: only their presence is looked at).
+    fn tree(majors: &[u32]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!(
+            "cortege-pgroot-{}-{}",
+            std::process::id(),
+            majors
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join("-")
+        ));
+        for major in majors {
+            let bin = root.join(major.to_string()).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            for program in ["initdb", "pg_ctl", "postgres"] {
+                std::fs::write(bin.join(program), "").unwrap();
+            }
+        }
+        root
+    }
+
+    fn cluster(root: &Path, major: Option<u32>) -> PathBuf {
+        let pgdata = root.join(format!("pgdata-{major:?}"));
+        std::fs::create_dir_all(&pgdata).unwrap();
+        if let Some(major) = major {
+            std::fs::write(pgdata.join("PG_VERSION"), format!("{major}\n")).unwrap();
+        }
+        pgdata
+    }
+
+    #[test]
+    fn an_existing_cluster_runs_on_its_own_major_a_new_one_on_the_newest() {
+        let root = tree(&[15, 16]);
+        let old = cluster(&root, Some(15));
+        assert_eq!(
+            find_bin_dir(&root, &old).unwrap(),
+            Some(root.join("15/bin"))
+        );
+        let new = cluster(&root, None);
+        assert_eq!(
+            find_bin_dir(&root, &new).unwrap(),
+            Some(root.join("16/bin"))
+        );
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_cluster_whose_major_is_gone_is_refused_with_what_to_install() {
+        let root = tree(&[16, 17]);
+        let old = cluster(&root, Some(15));
+        let e = find_bin_dir(&root, &old).unwrap_err().to_string();
+        assert!(
+            e.contains("made by PostgreSQL 15")
+                && e.contains("found: 17, 16")
+                && e.contains("install postgresql-15"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(root).unwrap();
     }
 }
