@@ -44,6 +44,72 @@ struct Args {
     /// Server process ids, for memory per connection.
     #[arg(long, value_delimiter = ',')]
     server_pids: Vec<u32>,
+    /// Loopback source addresses to spread the sockets over (127.0.0.1,
+    /// 127.0.0.2, …): each gives about 28,000 ephemeral ports, so one
+    /// address cannot hold more subscribers than that. Default: one per
+    /// 20,000 subscribers. Only used when the servers are on 127.x.
+    #[arg(long)]
+    source_addresses: Option<u8>,
+    /// Seconds a subscriber may take to connect and subscribe before it
+    /// counts as failed (with the reason).
+    #[arg(long, default_value_t = 30)]
+    connect_timeout: u64,
+}
+
+/// What one subscriber's ephemeral ports allow per source address, with a
+/// margin below Linux's default range (32768–60999).
+const SOCKETS_PER_SOURCE: usize = 20_000;
+
+/// The TCP connection to `server`, from `source` when given: binding the
+/// source address before connecting is what lets sockets beyond one
+/// address's ephemeral ports exist.
+async fn tcp(
+    server: &str,
+    source: Option<std::net::IpAddr>,
+) -> anyhow::Result<tokio::net::TcpStream> {
+    let authority = server
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .context("a server URL is scheme://host:port")?;
+    let addr = tokio::net::lookup_host(authority)
+        .await?
+        .next()
+        .with_context(|| format!("{authority} resolves to no address"))?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    if let Some(ip) = source {
+        socket
+            .bind(std::net::SocketAddr::new(ip, 0))
+            .with_context(|| format!("binding the source address {ip}"))?;
+    }
+    socket.connect(addr).await.map_err(|e| {
+        let hint = match e.raw_os_error() {
+            // EADDRNOTAVAIL: no ephemeral port left on this source address.
+            Some(99) => " (out of local ports: raise --source-addresses)",
+            // EMFILE: this process's file limit.
+            Some(24) => " (out of file descriptors: raise `ulimit -n`)",
+            _ => "",
+        };
+        anyhow::anyhow!("connecting to {addr}: {e}{hint}")
+    })
+}
+
+/// The loopback source address of subscriber `k`, when the servers are
+/// on loopback.
+fn source_for(k: usize, servers: &[String], sources: u8) -> Option<std::net::IpAddr> {
+    let loopback = servers.iter().all(|s| s.contains("://127."));
+    (loopback && sources > 1).then(|| {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+            127,
+            0,
+            0,
+            1 + (k % usize::from(sources)) as u8,
+        ))
+    })
 }
 
 /// Places events happen in (postcode and city resolve to one commune).
@@ -121,6 +187,7 @@ type Socket =
 /// Connects, initialises and subscribes; returns once the server listens.
 async fn subscriber(
     server: &str,
+    source: Option<std::net::IpAddr>,
     at: (f64, f64),
     radius: f64,
     bare: bool,
@@ -133,8 +200,13 @@ async fn subscriber(
     let config = WebSocketConfig::default()
         .read_buffer_size(4096)
         .write_buffer_size(0);
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    let stream = tcp(server, source).await?;
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(
+        request,
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+        Some(config),
+    )
+    .await?;
     ws.send(Message::text(r#"{"type":"connection_init"}"#))
         .await?;
     if bare {
@@ -194,28 +266,64 @@ async fn main() -> anyhow::Result<()> {
     let (deliveries_tx, mut deliveries) = mpsc::unbounded_channel::<(u64, Instant)>();
     let started = Instant::now();
     let gate = Arc::new(Semaphore::new(200));
+    let sources = args.source_addresses.unwrap_or_else(|| {
+        u8::try_from(args.subscribers.div_ceil(SOCKETS_PER_SOURCE).max(1)).unwrap_or(u8::MAX)
+    });
+    let timeout = Duration::from_secs(args.connect_timeout);
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut connecting = Vec::with_capacity(args.subscribers);
     for (k, at) in rng_positions.iter().copied().enumerate() {
         let server = args.servers[k % args.servers.len()].clone();
+        let source = source_for(k, &args.servers, sources);
         let gate = gate.clone();
+        let done = done.clone();
         let (radius, bare) = (args.radius, args.bare);
         connecting.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.ok();
-            subscriber(&server, at, radius, bare).await
+            let result = tokio::time::timeout(timeout, subscriber(&server, source, at, radius, bare))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!(
+                        "no answer within {}s (the server's accept queue full, or its file limit reached?)",
+                        timeout.as_secs()
+                    ))
+                });
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            result
         }));
     }
+    // Progress while connecting: a large run takes minutes, and silence
+    // would read as a hang.
+    let progress = {
+        let done = done.clone();
+        let total = args.subscribers;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                eprintln!(
+                    "connecting: {}/{total} answered",
+                    done.load(std::sync::atomic::Ordering::Relaxed)
+                );
+            }
+        })
+    };
     let mut sockets = Vec::with_capacity(args.subscribers);
-    let mut failed = 0;
+    let mut failures: std::collections::BTreeMap<String, usize> = Default::default();
     for c in connecting {
         match c.await? {
             Ok(ws) => sockets.push(ws),
-            Err(e) => {
-                if failed == 0 {
-                    eprintln!("a subscriber failed: {e:#}");
-                }
-                failed += 1;
-            }
+            Err(e) => *failures.entry(format!("{e:#}")).or_default() += 1,
         }
+    }
+    progress.abort();
+    let failed: usize = failures.values().sum();
+    for (reason, count) in &failures {
+        eprintln!("{count} subscribers failed: {reason}");
+    }
+    if sockets.is_empty() && args.subscribers > 0 {
+        bail!("no subscriber could connect (reasons above)");
     }
     let connect_time = started.elapsed();
     let held = sockets.len();
