@@ -77,25 +77,50 @@ async fn tcp(
         .next()
         .with_context(|| format!("{authority} resolves to no address"))?;
     let socket = if addr.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
+        tokio::net::TcpSocket::new_v4()
     } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(|e| anyhow::anyhow!("opening a socket: {e}{}", hint(&e)))?;
     if let Some(ip) = source {
         socket
             .bind(std::net::SocketAddr::new(ip, 0))
             .with_context(|| format!("binding the source address {ip}"))?;
     }
-    socket.connect(addr).await.map_err(|e| {
-        let hint = match e.raw_os_error() {
-            // EADDRNOTAVAIL: no ephemeral port left on this source address.
-            Some(99) => " (out of local ports: raise --source-addresses)",
-            // EMFILE: this process's file limit.
-            Some(24) => " (out of file descriptors: raise `ulimit -n`)",
-            _ => "",
-        };
-        anyhow::anyhow!("connecting to {addr}: {e}{hint}")
-    })
+    socket
+        .connect(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to {addr}: {e}{}", hint(&e)))
+}
+
+/// What to do about a socket error the load itself causes.
+fn hint(e: &std::io::Error) -> &'static str {
+    match e.raw_os_error() {
+        // EADDRNOTAVAIL: no ephemeral port left on this source address.
+        Some(99) => " (out of local ports: raise --source-addresses)",
+        // EMFILE: this process's file limit.
+        Some(24) => " (out of file descriptors: raise `ulimit -n`, or run several cortege-load)",
+        _ => "",
+    }
+}
+
+/// Refuses a run this process cannot hold: each subscriber is a socket,
+/// and past the file limit the run would fail by the thousand.
+fn check_file_limit(subscribers: usize) -> anyhow::Result<()> {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    // Sockets for the subscribers, the event creators, the database and
+    // the runtime.
+    let needed = subscribers as u64 + 256;
+    if soft < needed && hard >= needed {
+        setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
+    } else if hard < needed {
+        bail!(
+            "{subscribers} subscribers need about {needed} open files, and this process may open \
+             {hard} at most (ulimit -Hn): run several cortege-load with fewer subscribers each"
+        );
+    }
+    Ok(())
 }
 
 /// The loopback source address of subscriber `k`, when the servers are
@@ -252,6 +277,7 @@ async fn subscriber(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    check_file_limit(args.subscribers)?;
     let token = organiser(&args.database_url).await?;
     let rss_before = total_rss(&args.server_pids);
 
@@ -388,18 +414,25 @@ async fn main() -> anyhow::Result<()> {
             match r {
                 Ok(r) => {
                     let v: Value = r.json().await.unwrap_or_default();
-                    if v.get("errors").is_some() {
-                        eprintln!("createEvent failed: {v}");
-                        return;
+                    if let Some(errors) = v.get("errors") {
+                        return Err(format!("createEvent refused: {errors}"));
                     }
                     responded.lock().await.insert(n, (sent, done, (lat, lon)));
                 }
-                Err(e) => eprintln!("createEvent failed: {e}"),
+                Err(e) => return Err(format!("createEvent failed: {e:#}")),
             }
+            Ok(())
         }));
     }
+    // Failures counted by reason: one line each, not one per event.
+    let mut create_failures: std::collections::BTreeMap<String, usize> = Default::default();
     for c in creators {
-        c.await.ok();
+        if let Ok(Err(reason)) = c.await {
+            *create_failures.entry(reason).or_default() += 1;
+        }
+    }
+    for (reason, count) in &create_failures {
+        eprintln!("{count} events not created: {reason}");
     }
     let load_time = load_started.elapsed();
     // Let the last pushes arrive: until none came for two seconds.
