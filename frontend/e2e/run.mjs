@@ -370,6 +370,15 @@ await shot(alice.page, '11-fil');
   ]);
   await chooser.setFiles({ name: 'moi.png', mimeType: 'image/png', buffer: png });
   await bob.page.getByRole('status').filter({ hasText: '✓' }).waitFor();
+  // The language, chosen in the profile with the keyboard (a closed list
+  // moves with the arrows): the app comes back in English, then in French.
+  await tabTo(bob.page, 'Langue');
+  await bob.page.keyboard.press('ArrowDown');
+  await bob.page.getByRole('heading', { name: 'My profile' }).waitFor();
+  assert.equal(await bob.page.evaluate(() => document.documentElement.lang), 'en');
+  await tabTo(bob.page, 'Language');
+  await bob.page.keyboard.press('ArrowUp');
+  await bob.page.getByRole('heading', { name: 'Mon profil' }).waitFor();
 }
 
 // The session lives in an HttpOnly cookie only: nothing a script can read.
@@ -579,16 +588,21 @@ if (process.env.CORTEGE_DATABASE_URL) {
   // A meeting at someone's home: its street and practical details reach
   // those who RSVP, and only them.
   await alice.page.goto(`${base}/nouvelle-action`);
-  await alice.page.getByLabel('Titre').fill('Réunion chez Alice');
-  await alice.page.getByLabel('Adresse', { exact: true }).fill('8 rue Saint-Maur');
-  await alice.page.getByLabel('Code postal').fill('75011');
-  await alice.page.getByLabel('Ville').fill('Paris');
+  await alice.page.getByRole('heading', { name: 'Créer une action' }).waitFor();
+  await typeInto(alice.page, 'Titre', 'Réunion chez Alice');
+  await typeInto(alice.page, 'Adresse', '8 rue Saint-Maur');
+  await typeInto(alice.page, 'Code postal', '75011');
+  await typeInto(alice.page, 'Ville', 'Paris');
   // Placed from the keyboard: the commune's centre, no map click.
-  await alice.page.getByRole('button', { name: 'Placer au centre de la commune' }).click();
+  await tabTo(alice.page, 'Placer au centre de la commune');
+  await alice.page.keyboard.press('Enter');
   await alice.page.waitForFunction(() => document.querySelector('#f-lat')?.value.startsWith('48.8'));
-  await alice.page.getByLabel(/Adresse privée/).check();
-  await alice.page.getByLabel(/Infos pratiques/).fill('Code 4321, 2e étage');
-  await alice.page.getByRole('button', { name: "Créer l'action" }).click();
+  await tabTo(alice.page, 'Adresse privée', { back: true });
+  await alice.page.keyboard.press('Space');
+  assert.ok(await alice.page.getByLabel(/Adresse privée/).isChecked());
+  await typeInto(alice.page, 'Infos pratiques', 'Code 4321, 2e étage');
+  await tabTo(alice.page, "Créer l'action");
+  await alice.page.keyboard.press('Enter');
   await alice.page.getByRole('heading', { name: 'Réunion chez Alice' }).waitFor();
   await alice.page.getByTestId('instructions').getByText('Code 4321').waitFor();
   await dan.page.goto(alice.page.url());
