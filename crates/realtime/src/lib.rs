@@ -11,6 +11,7 @@ mod cells;
 mod local;
 mod rate_limiter;
 mod redis_bus;
+mod redis_target;
 mod registry;
 
 use std::future::Future;
@@ -25,6 +26,7 @@ pub use cells::{cell_of, cells_covering};
 pub use local::LocalBus;
 pub use rate_limiter::RedisRateLimiter;
 pub use redis_bus::RedisBus;
+pub use redis_target::RedisTarget;
 pub use registry::{Lagged, Subscription};
 
 /// A channel on the bus. Kept as plain values, not names: a subscriber

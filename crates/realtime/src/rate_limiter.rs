@@ -7,9 +7,9 @@
 use std::time::Duration;
 
 use redis::Script;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::BusError;
+use crate::redis_target::{Commands, RedisTarget};
 
 /// GCRA: the key holds the theoretical arrival time (ms) of the next
 /// request; a request is allowed when that time is at most `burst`
@@ -29,23 +29,15 @@ return 0
 ";
 
 pub struct RedisRateLimiter {
-    conn: ConnectionManager,
+    commands: Commands,
     prefix: String,
     script: Script,
 }
 
 impl RedisRateLimiter {
-    pub fn new(url: &str, prefix: &str) -> Result<Self, BusError> {
-        let client = redis::Client::open(url)?;
-        let conn = ConnectionManager::new_lazy_with_config(
-            client,
-            ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_millis(500)))
-                .set_response_timeout(Some(Duration::from_millis(500)))
-                .set_number_of_retries(0),
-        )?;
+    pub fn new(target: &RedisTarget, prefix: &str) -> Result<Self, BusError> {
         Ok(Self {
-            conn,
+            commands: target.commands(Duration::from_millis(500), 0)?,
             prefix: format!("{prefix}:rl:"),
             script: Script::new(GCRA),
         })
@@ -59,17 +51,24 @@ impl RedisRateLimiter {
         interval: Duration,
         burst: u32,
     ) -> Result<Option<Duration>, BusError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.commands.connection().await?;
         let interval_ms = u64::try_from(interval.as_millis())
             .unwrap_or(u64::MAX)
             .max(1);
-        let wait_ms: u64 = self
+        let spent: redis::RedisResult<u64> = self
             .script
             .key(format!("{}{key}", self.prefix))
             .arg(interval_ms)
             .arg(burst.max(1))
             .invoke_async(&mut conn)
-            .await?;
+            .await;
+        let wait_ms = match spent {
+            Ok(wait) => wait,
+            Err(e) => {
+                self.commands.failed().await;
+                return Err(e.into());
+            }
+        };
         Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms)))
     }
 }

@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSubSink};
+use redis::aio::PubSubSink;
 use tokio::sync::{mpsc, watch};
 
+use crate::redis_target::{Commands, RedisTarget};
 use crate::registry::{Change, Registry};
 use crate::{BoxFuture, Bus, BusError, BusState, Channel, Message, Subscription};
 
@@ -30,7 +31,7 @@ const DISCONNECTED: u8 = 2;
 pub struct RedisBus {
     prefix: Arc<str>,
     registry: Arc<Registry>,
-    publisher: ConnectionManager,
+    publisher: Commands,
     state: Arc<AtomicU8>,
     reconnections: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
@@ -41,23 +42,15 @@ impl RedisBus {
     /// Redis is not an error here (the server runs, degraded, until it
     /// comes back). Channel names on Redis start with `prefix:`, so that
     /// several deployments (or test runs) can share one Redis.
-    pub fn start(url: &str, prefix: &str) -> Result<Self, BusError> {
+    pub fn start(target: RedisTarget, prefix: &str) -> Result<Self, BusError> {
         let prefix: Arc<str> = Arc::from(format!("{prefix}:"));
-        let client = redis::Client::open(url)?;
-        let publisher = ConnectionManager::new_lazy_with_config(
-            client.clone(),
-            ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(TIMEOUT))
-                .set_response_timeout(Some(TIMEOUT))
-                .set_number_of_retries(1)
-                .set_max_delay(BACKOFF_MAX),
-        )?;
+        let publisher = target.commands(TIMEOUT, 1)?;
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let registry = Registry::new(Some(changes_tx));
         let state = Arc::new(AtomicU8::new(DISCONNECTED));
         let reconnections = watch::Sender::new(0);
         let task = tokio::spawn(subscriber(
-            client,
+            target,
             prefix.clone(),
             registry.clone(),
             changes_rx,
@@ -89,12 +82,15 @@ impl Bus for RedisBus {
     ) -> BoxFuture<'a, Result<(), BusError>> {
         Box::pin(async move {
             let payload = serde_json::to_string(message)?;
-            let mut conn = self.publisher.clone();
             let wire = format!("{}{}", self.prefix, channel.name());
-            let published: Result<i64, _> = conn.publish(wire, payload).await;
+            let published: Result<i64, _> = match self.publisher.connection().await {
+                Ok(mut conn) => conn.publish(wire, payload).await,
+                Err(e) => Err(e),
+            };
             match published {
                 Ok(_) => metrics::counter!("cortege_bus_publishes_total").increment(1),
                 Err(e) => {
+                    self.publisher.failed().await;
                     metrics::counter!("cortege_bus_publish_failures_total").increment(1);
                     return Err(e.into());
                 }
@@ -127,7 +123,7 @@ impl Bus for RedisBus {
 }
 
 async fn subscriber(
-    client: redis::Client,
+    target: RedisTarget,
     prefix: Arc<str>,
     registry: Arc<Registry>,
     mut changes: mpsc::UnboundedReceiver<Change>,
@@ -137,7 +133,9 @@ async fn subscriber(
     let mut backoff = BACKOFF_MIN;
     let mut reported_down = false;
     loop {
-        match tokio::time::timeout(TIMEOUT, client.get_async_pubsub()).await {
+        // Asked anew each time: after a Sentinel failover, the new master.
+        let connect = async { target.client().await?.get_async_pubsub().await };
+        match tokio::time::timeout(TIMEOUT, connect).await {
             Ok(Ok(pubsub)) => {
                 let (mut sink, mut stream) = pubsub.split();
                 let mut on_server = HashSet::new();

@@ -143,19 +143,18 @@ impl Application {
             }
             None => None,
         };
-        // An empty CORTEGE_REDIS_URL means none, as for every optional setting.
-        let redis_url = config.redis_url.as_deref().filter(|u| !u.trim().is_empty());
-        let bus: SharedBus = match redis_url {
-            Some(url) => Arc::new(
-                RedisBus::start(url, &config.redis_channel_prefix)
-                    .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
+        let redis = config.redis_target()?;
+        let bus: SharedBus = match &redis {
+            Some(target) => Arc::new(
+                RedisBus::start(target.clone(), &config.redis_channel_prefix)
+                    .context("starting the Redis bus")?,
             ),
             None => Arc::new(LocalBus::new()),
         };
-        let shared_limits = match redis_url {
-            Some(url) => Some(Arc::new(
-                RedisRateLimiter::new(url, &config.redis_channel_prefix)
-                    .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
+        let shared_limits = match &redis {
+            Some(target) => Some(Arc::new(
+                RedisRateLimiter::new(target, &config.redis_channel_prefix)
+                    .context("starting the shared rate limits")?,
             )),
             None => None,
         };

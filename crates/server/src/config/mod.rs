@@ -88,6 +88,21 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_REDIS_URL", global = true)]
     pub redis_url: Option<String>,
 
+    /// Redis Sentinel instead of CORTEGE_REDIS_URL, for a Redis that must
+    /// survive the loss of its master: the sentinels (host:port,
+    /// comma-separated), with CORTEGE_REDIS_SENTINEL_MASTER.
+    #[arg(
+        long,
+        env = "CORTEGE_REDIS_SENTINELS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub redis_sentinels: Vec<String>,
+
+    /// The master name the sentinels monitor (their `sentinel monitor NAME`).
+    #[arg(long, env = "CORTEGE_REDIS_SENTINEL_MASTER", global = true)]
+    pub redis_sentinel_master: Option<String>,
+
     /// Prefix of this deployment's channel names on Redis, so that several
     /// deployments can share one Redis.
     #[arg(
@@ -388,6 +403,43 @@ pub struct Config {
 }
 
 impl Config {
+    /// The Redis of the bus and the shared rate limits: CORTEGE_REDIS_URL,
+    /// or the master the sentinels name; None for a single server.
+    pub fn redis_target(&self) -> anyhow::Result<Option<cortege_realtime::RedisTarget>> {
+        use anyhow::Context;
+        // An empty setting means none, as for every optional setting.
+        let url = self.redis_url.as_deref().filter(|u| !u.trim().is_empty());
+        let sentinels: Vec<String> = self
+            .redis_sentinels
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let master = self
+            .redis_sentinel_master
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty());
+        match (url, sentinels.is_empty(), master) {
+            (None, true, None) => Ok(None),
+            (Some(url), true, None) => Ok(Some(
+                cortege_realtime::RedisTarget::direct(url)
+                    .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
+            )),
+            (None, false, Some(master)) => Ok(Some(
+                cortege_realtime::RedisTarget::sentinel(&sentinels, master)
+                    .context("CORTEGE_REDIS_SENTINELS holds an address that is not host:port")?,
+            )),
+            (Some(_), _, _) => anyhow::bail!(
+                "set either CORTEGE_REDIS_URL or CORTEGE_REDIS_SENTINELS with \
+                 CORTEGE_REDIS_SENTINEL_MASTER, not both"
+            ),
+            (None, true, Some(_)) | (None, false, None) => anyhow::bail!(
+                "CORTEGE_REDIS_SENTINELS and CORTEGE_REDIS_SENTINEL_MASTER go together"
+            ),
+        }
+    }
+
     /// The defaults, with whatever CORTEGE_* variables are set (tests then
     /// override what they need).
     pub fn defaults() -> Self {
@@ -488,5 +540,36 @@ impl Config {
             guesses_per_address: self.login_guesses,
             refill: Duration::from_secs(self.login_refill_seconds.max(1)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_is_a_url_or_sentinels_with_their_master_never_both() {
+        let mut c = Config::defaults();
+        c.redis_url = None;
+        c.redis_sentinels = vec![];
+        c.redis_sentinel_master = None;
+        assert!(c.redis_target().unwrap().is_none());
+        c.redis_sentinels = vec!["127.0.0.1:26379".to_owned()];
+        let e = c.redis_target().err().unwrap().to_string();
+        assert!(e.contains("go together"), "{e}");
+        c.redis_sentinel_master = Some("cortege".to_owned());
+        assert!(matches!(
+            c.redis_target().unwrap(),
+            Some(cortege_realtime::RedisTarget::Sentinel { .. })
+        ));
+        c.redis_url = Some("redis://127.0.0.1:6379".to_owned());
+        let e = c.redis_target().err().unwrap().to_string();
+        assert!(e.contains("not both"), "{e}");
+        c.redis_sentinels = vec![];
+        c.redis_sentinel_master = None;
+        assert!(matches!(
+            c.redis_target().unwrap(),
+            Some(cortege_realtime::RedisTarget::Direct(_))
+        ));
     }
 }

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 const NEARBY: &str = "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { id title } }";
 const RSVPS: &str = "subscription($e: ID!) { rsvpChanged(eventId: $e) { attendeeCount rsvp { status guests person { displayName } } event { id } } }";
-const FEED: &str = "subscription($a: String) { feed(after: $a) { id cursor kind actor { displayName } event { title } } }";
+pub(crate) const FEED: &str = "subscription($a: String) { feed(after: $a) { id cursor kind actor { displayName } event { title } } }";
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
 
-const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
+pub(crate) const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
 const QUIMPER: (f64, f64) = (47.996, -4.102);
 
 /// An app (on Redis when `redis` is given, on channels of its own) whose
@@ -35,7 +35,12 @@ async fn app_on(redis: Option<String>) -> TestApp {
     .await
 }
 
-async fn create_at(app: &TestApp, who: &Member, title: &str, place: (f64, f64)) -> String {
+pub(crate) async fn create_at(
+    app: &TestApp,
+    who: &Member,
+    title: &str,
+    place: (f64, f64),
+) -> String {
     create_with(app, who, title, place, "PUBLIC").await
 }
 
@@ -141,7 +146,7 @@ async fn organisers_watch_rsvps_arrive_live() {
 }
 
 /// Reads `n` feed items from subscription `id`.
-async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
+pub(crate) async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
     let mut items = Vec::with_capacity(n);
     for _ in 0..n {
         items.push(ws.next_data(id).await["feed"].clone());
@@ -149,7 +154,7 @@ async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
     items
 }
 
-fn titles(items: &[Value]) -> Vec<String> {
+pub(crate) fn titles(items: &[Value]) -> Vec<String> {
     items
         .iter()
         .map(|i| i["event"]["title"].as_str().unwrap_or_default().to_owned())
@@ -478,7 +483,7 @@ async fn bus_state(app: &TestApp) -> String {
     r["bus"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn wait_bus(app: &TestApp, wanted: &str) {
+pub(crate) async fn wait_bus(app: &TestApp, wanted: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while bus_state(app).await != wanted {
         assert!(Instant::now() < deadline, "bus never became {wanted}");

@@ -38,5 +38,6 @@ mod rollup;
 mod rsvps;
 mod schema;
 mod seed;
+mod sentinel;
 mod services;
 mod stats;
