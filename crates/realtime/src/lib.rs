@@ -11,6 +11,7 @@ mod cells;
 mod local;
 mod rate_limiter;
 mod redis_bus;
+mod redis_cluster_bus;
 mod redis_target;
 mod registry;
 
@@ -26,6 +27,7 @@ pub use cells::{cell_of, cells_covering};
 pub use local::LocalBus;
 pub use rate_limiter::RedisRateLimiter;
 pub use redis_bus::RedisBus;
+pub use redis_cluster_bus::RedisClusterBus;
 pub use redis_target::RedisTarget;
 pub use registry::{Lagged, Subscription};
 

@@ -1,8 +1,9 @@
-//! Where this deployment's Redis is: one address (`CORTEGE_REDIS_URL`), or
+//! Where this deployment's Redis is: one address (`CORTEGE_REDIS_URL`),
 //! the master that Redis Sentinel names (`CORTEGE_REDIS_SENTINELS` and
 //! `CORTEGE_REDIS_SENTINEL_MASTER`), asked again at every reconnection so
 //! that after a failover the bus and the rate limits reach the promoted
-//! replica. Commands go through [`Commands`]: redis' `ConnectionManager`
+//! replica, or a Redis Cluster (`CORTEGE_REDIS_CLUSTER_NODES`), whose
+//! routing the redis crate's cluster connection does. Commands go through [`Commands`]: redis' `ConnectionManager`
 //! for one address (it reconnects by itself), and for Sentinel a connection
 //! dropped at its first error and made again to whichever node is master
 //! then (a manager would reconnect to the old master's address, now a
@@ -14,6 +15,8 @@ use std::time::Duration;
 use redis::aio::{
     ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
 };
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
 use redis::sentinel::Sentinel;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 use tokio::sync::Mutex;
@@ -26,6 +29,12 @@ pub enum RedisTarget {
     Sentinel {
         sentinel: Arc<Mutex<Sentinel>>,
         master: Arc<str>,
+    },
+    /// The seed nodes (`host:port`), and a client for commands (boxed: it
+    /// is large, and the target is passed around).
+    Cluster {
+        nodes: Vec<String>,
+        client: Box<ClusterClient>,
     },
 }
 
@@ -55,13 +64,45 @@ impl RedisTarget {
         })
     }
 
-    /// A client of the node that holds the data now.
+    /// `nodes` are some of the cluster's nodes, `host:port` (or URLs): the
+    /// client learns the others from them.
+    pub fn cluster(nodes: &[String]) -> Result<Self, BusError> {
+        let nodes: Vec<String> = nodes
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                if n.contains("://") {
+                    n.to_owned()
+                } else {
+                    format!("redis://{n}")
+                }
+            })
+            .collect();
+        let client = redis::cluster::ClusterClientBuilder::new(nodes.clone())
+            .connection_timeout(Duration::from_millis(500))
+            .response_timeout(Duration::from_millis(500))
+            .retries(1)
+            .build()?;
+        Ok(Self::Cluster {
+            nodes,
+            client: Box::new(client),
+        })
+    }
+
+    /// A client of the node that holds the data now (one address or
+    /// Sentinel's master; a cluster has no single node: its bus and
+    /// commands use the cluster connection).
     pub async fn client(&self) -> RedisResult<redis::Client> {
         match self {
             Self::Direct(client) => Ok(client.clone()),
             Self::Sentinel { sentinel, master } => {
                 sentinel.lock().await.async_master_for(master, None).await
             }
+            Self::Cluster { .. } => Err(redis::RedisError::from((
+                redis::ErrorKind::Client,
+                "a Redis Cluster has no single node to connect to",
+            ))),
         }
     }
 
@@ -81,6 +122,11 @@ impl RedisTarget {
                 timeout,
                 conn: Arc::new(Mutex::new(None)),
             },
+            Self::Cluster { client, .. } => Commands::Cluster {
+                client: client.clone(),
+                timeout,
+                conn: Arc::new(Mutex::new(None)),
+            },
         })
     }
 }
@@ -93,6 +139,13 @@ pub enum Commands {
         target: RedisTarget,
         timeout: Duration,
         conn: Arc<Mutex<Option<MultiplexedConnection>>>,
+    },
+    /// The cluster connection routes each command to its slot's node and
+    /// follows MOVED and failovers by itself.
+    Cluster {
+        client: Box<ClusterClient>,
+        timeout: Duration,
+        conn: Arc<Mutex<Option<ClusterConnection>>>,
     },
 }
 
@@ -127,6 +180,26 @@ impl Commands {
                 *held = Some(made.clone());
                 Ok(Connection::Multiplexed(made))
             }
+            Self::Cluster {
+                client,
+                timeout,
+                conn,
+            } => {
+                let mut held = conn.lock().await;
+                if let Some(c) = held.as_ref() {
+                    return Ok(Connection::Cluster(c.clone()));
+                }
+                let made = tokio::time::timeout(*timeout, client.get_async_connection())
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(redis::RedisError::from(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the Redis cluster did not answer in time",
+                        )))
+                    })?;
+                *held = Some(made.clone());
+                Ok(Connection::Cluster(made))
+            }
         }
     }
 
@@ -144,6 +217,7 @@ impl Commands {
 pub enum Connection {
     Manager(ConnectionManager),
     Multiplexed(MultiplexedConnection),
+    Cluster(ClusterConnection),
 }
 
 impl ConnectionLike for Connection {
@@ -151,6 +225,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Manager(c) => c.req_packed_command(cmd),
             Self::Multiplexed(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
         }
     }
 
@@ -163,6 +238,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Manager(c) => c.req_packed_commands(pipeline, offset, count),
             Self::Multiplexed(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -170,6 +246,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Manager(c) => c.get_db(),
             Self::Multiplexed(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
         }
     }
 }

@@ -14,7 +14,9 @@ use cortege_app::media::MediaStore;
 use cortege_db::PgPool;
 use cortege_graphql::state::{ApiConfig, AppState, Live, SharedState};
 use cortege_live::FeedHub;
-use cortege_realtime::{LocalBus, RedisBus, RedisRateLimiter, SharedBus};
+use cortege_realtime::{
+    LocalBus, RedisBus, RedisClusterBus, RedisRateLimiter, RedisTarget, SharedBus,
+};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
 
@@ -145,6 +147,10 @@ impl Application {
         };
         let redis = config.redis_target()?;
         let bus: SharedBus = match &redis {
+            Some(RedisTarget::Cluster { nodes, .. }) => Arc::new(
+                RedisClusterBus::start(nodes, &config.redis_channel_prefix)
+                    .context("starting the Redis Cluster bus")?,
+            ),
             Some(target) => Arc::new(
                 RedisBus::start(target.clone(), &config.redis_channel_prefix)
                     .context("starting the Redis bus")?,

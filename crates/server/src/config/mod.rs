@@ -99,6 +99,17 @@ pub struct Config {
     )]
     pub redis_sentinels: Vec<String>,
 
+    /// A Redis Cluster (Redis 7 or later) instead of CORTEGE_REDIS_URL: some
+    /// of its nodes (host:port, comma-separated); live delivery then uses
+    /// sharded pub/sub, each channel on the shard that owns its slot.
+    #[arg(
+        long,
+        env = "CORTEGE_REDIS_CLUSTER_NODES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub redis_cluster_nodes: Vec<String>,
+
     /// The master name the sentinels monitor (their `sentinel monitor NAME`).
     #[arg(long, env = "CORTEGE_REDIS_SENTINEL_MASTER", global = true)]
     pub redis_sentinel_master: Option<String>,
@@ -404,40 +415,58 @@ pub struct Config {
 
 impl Config {
     /// The Redis of the bus and the shared rate limits: CORTEGE_REDIS_URL,
-    /// or the master the sentinels name; None for a single server.
+    /// the master the sentinels name, or a cluster; None for a single
+    /// server.
     pub fn redis_target(&self) -> anyhow::Result<Option<cortege_realtime::RedisTarget>> {
         use anyhow::Context;
+        let listed = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
         // An empty setting means none, as for every optional setting.
         let url = self.redis_url.as_deref().filter(|u| !u.trim().is_empty());
-        let sentinels: Vec<String> = self
-            .redis_sentinels
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let sentinels = listed(&self.redis_sentinels);
+        let cluster = listed(&self.redis_cluster_nodes);
         let master = self
             .redis_sentinel_master
             .as_deref()
             .map(str::trim)
             .filter(|m| !m.is_empty());
-        match (url, sentinels.is_empty(), master) {
-            (None, true, None) => Ok(None),
-            (Some(url), true, None) => Ok(Some(
+        let chosen = [url.is_some(), !sentinels.is_empty(), !cluster.is_empty()]
+            .iter()
+            .filter(|set| **set)
+            .count();
+        if chosen > 1 {
+            anyhow::bail!(
+                "set one of CORTEGE_REDIS_URL, CORTEGE_REDIS_SENTINELS (with \
+                 CORTEGE_REDIS_SENTINEL_MASTER) or CORTEGE_REDIS_CLUSTER_NODES, not both"
+            );
+        }
+        if sentinels.is_empty() != master.is_none() {
+            anyhow::bail!("CORTEGE_REDIS_SENTINELS and CORTEGE_REDIS_SENTINEL_MASTER go together");
+        }
+        if let Some(url) = url {
+            return Ok(Some(
                 cortege_realtime::RedisTarget::direct(url)
                     .context("CORTEGE_REDIS_URL is not a valid Redis URL")?,
-            )),
-            (None, false, Some(master)) => Ok(Some(
+            ));
+        }
+        if let Some(master) = master {
+            return Ok(Some(
                 cortege_realtime::RedisTarget::sentinel(&sentinels, master)
                     .context("CORTEGE_REDIS_SENTINELS holds an address that is not host:port")?,
-            )),
-            (Some(_), _, _) => anyhow::bail!(
-                "set either CORTEGE_REDIS_URL or CORTEGE_REDIS_SENTINELS with \
-                 CORTEGE_REDIS_SENTINEL_MASTER, not both"
-            ),
-            (None, true, Some(_)) | (None, false, None) => anyhow::bail!(
-                "CORTEGE_REDIS_SENTINELS and CORTEGE_REDIS_SENTINEL_MASTER go together"
-            ),
+            ));
         }
+        if !cluster.is_empty() {
+            return Ok(Some(
+                cortege_realtime::RedisTarget::cluster(&cluster).context(
+                    "CORTEGE_REDIS_CLUSTER_NODES holds an address that is not host:port",
+                )?,
+            ));
+        }
+        Ok(None)
     }
 
     /// The defaults, with whatever CORTEGE_* variables are set (tests then
@@ -570,6 +599,14 @@ mod tests {
         assert!(matches!(
             c.redis_target().unwrap(),
             Some(cortege_realtime::RedisTarget::Direct(_))
+        ));
+        c.redis_cluster_nodes = vec!["127.0.0.1:7000".to_owned()];
+        let e = c.redis_target().err().unwrap().to_string();
+        assert!(e.contains("not both"), "{e}");
+        c.redis_url = None;
+        assert!(matches!(
+            c.redis_target().unwrap(),
+            Some(cortege_realtime::RedisTarget::Cluster { .. })
         ));
     }
 }

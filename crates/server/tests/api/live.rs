@@ -12,7 +12,7 @@ use common::ws::{WsClient, open};
 use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
 
-const NEARBY: &str = "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { id title } }";
+pub(crate) const NEARBY: &str = "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { id title } }";
 const RSVPS: &str = "subscription($e: ID!) { rsvpChanged(eventId: $e) { attendeeCount rsvp { status guests person { displayName } } event { id } } }";
 pub(crate) const FEED: &str = "subscription($a: String) { feed(after: $a) { id cursor kind actor { displayName } event { title } } }";
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
@@ -65,7 +65,7 @@ async fn create_with(
         .to_owned()
 }
 
-fn near(place: (f64, f64), radius: f64) -> Value {
+pub(crate) fn near(place: (f64, f64), radius: f64) -> Value {
     json!({ "n": { "lat": place.0, "lon": place.1 }, "r": radius })
 }
 

@@ -10,6 +10,7 @@ mod analytics;
 mod answers;
 mod attendance;
 mod breakdown;
+mod cluster;
 mod conformance;
 mod delivery;
 mod duplicate;

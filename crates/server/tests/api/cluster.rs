@@ -1,0 +1,292 @@
+//! Redis Cluster: live delivery by sharded pub/sub across Cortège replicas,
+//! on a real cluster of three masters and their replicas started by the
+//! test (`redis-server --cluster-enabled yes`, `redis-cli --cluster create`).
+
+use crate::common;
+use crate::live::{FEED, MARSEILLE, NEARBY, create_at, feed_items, near, titles, wait_bus};
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::ws::WsClient;
+use common::{TestApp, event_input};
+use serde_json::json;
+
+const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
+
+/// Cities far enough apart that each has channels of its own.
+const CITIES: &[(&str, &str, (f64, f64))] = &[
+    ("Marseille", "13001", (43.2965, 5.3698)),
+    ("Quimper", "29000", (47.996, -4.102)),
+    ("Lille", "59000", (50.6292, 3.0573)),
+    ("Strasbourg", "67000", (48.5734, 7.7521)),
+    ("Toulouse", "31000", (43.6047, 1.4442)),
+    ("Rennes", "35000", (48.1173, -1.6778)),
+];
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Three masters and a replica of each, on loopback.
+struct Cluster {
+    _dir: tempfile::TempDir,
+    nodes: Vec<(u16, Option<Child>)>,
+}
+
+impl Cluster {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut nodes = Vec::new();
+        for _ in 0..6 {
+            let port = free_port();
+            let child = Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+                .arg("--cluster-config-file")
+                .arg(dir.path().join(format!("nodes-{port}.conf")))
+                .arg("--dir")
+                .arg(dir.path())
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server (installed by scripts/test)");
+            nodes.push((port, Some(child)));
+        }
+        for (port, _) in &nodes {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", *port)).is_err() {
+                assert!(Instant::now() < deadline, "redis-server did not start");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|(p, _)| format!("127.0.0.1:{p}"))
+            .collect();
+        let created = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&addresses)
+            .args(["--cluster-replicas", "1", "--cluster-yes"])
+            .output()
+            .expect("redis-cli --cluster create");
+        assert!(
+            created.status.success(),
+            "{}",
+            String::from_utf8_lossy(&created.stdout)
+        );
+        let cluster = Self { _dir: dir, nodes };
+        cluster.wait_ok();
+        // A replica that never synchronised is not promoted: wait for each.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (port, _) in &cluster.nodes {
+            loop {
+                let info = cli(*port, &["info", "replication"]);
+                if info.contains("role:master") || info.contains("master_link_status:up") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "a replica never synchronised");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        cluster
+    }
+
+    /// Waits until every live node sees the cluster whole.
+    fn wait_ok(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (port, child) in &self.nodes {
+            if child.is_none() {
+                continue;
+            }
+            while !cli(*port, &["cluster", "info"]).contains("cluster_state:ok") {
+                assert!(Instant::now() < deadline, "the cluster never became ok");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    fn seeds(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .take(2)
+            .map(|(p, _)| format!("127.0.0.1:{p}"))
+            .collect()
+    }
+
+    /// The masters' ports, as the first live node sees them.
+    fn masters(&self) -> Vec<u16> {
+        let (port, _) = self.nodes.iter().find(|(_, c)| c.is_some()).unwrap();
+        cli(*port, &["cluster", "nodes"])
+            .lines()
+            .filter(|l| l.contains("master") && !l.contains("fail"))
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .filter_map(|a| a.split('@').next()?.rsplit(':').next()?.parse().ok())
+            .collect()
+    }
+
+    /// The master holding `channel`'s slot.
+    fn master_of(&self, channel: &str) -> u16 {
+        let (port, _) = self.nodes.iter().find(|(_, c)| c.is_some()).unwrap();
+        let slot: u16 = cli(*port, &["cluster", "keyslot", channel])
+            .trim()
+            .parse()
+            .unwrap();
+        // CLUSTER SLOTS: start, end, master address, port, …
+        let slots = cli(*port, &["--raw", "cluster", "slots"]);
+        let lines: Vec<&str> = slots.lines().collect();
+        let mut i = 0;
+        while i + 4 < lines.len() {
+            if let (Ok(start), Ok(end)) = (lines[i].parse::<u16>(), lines[i + 1].parse::<u16>())
+                && let Ok(master) = lines[i + 3].parse::<u16>()
+                && (start..=end).contains(&slot)
+            {
+                return master;
+            }
+            i += 1;
+        }
+        panic!("no master for slot {slot}");
+    }
+
+    fn kill(&mut self, port: u16) {
+        for (p, child) in &mut self.nodes {
+            if *p == port
+                && let Some(mut c) = child.take()
+            {
+                c.kill().ok();
+                c.wait().ok();
+            }
+        }
+    }
+
+    fn settings(&self, prefix: &str) -> impl Fn(&mut cortege_server::config::Config) + use<> {
+        let nodes = self.seeds();
+        let prefix = prefix.to_owned();
+        move |c| {
+            c.events_per_hour = 10_000;
+            c.requests_per_minute = 100_000;
+            c.redis_cluster_nodes = nodes.clone();
+            c.redis_channel_prefix = prefix.clone();
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.nodes {
+            if let Some(mut c) = child.take() {
+                c.kill().ok();
+                c.wait().ok();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_delivery_across_replicas_through_a_redis_cluster_and_its_failover() {
+    let mut cluster = Cluster::start();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let a = TestApp::spawn_with(cluster.settings(&prefix)).await;
+    let b = a.replica_with(cluster.settings(&prefix)).await;
+    wait_bus(&a, "connected").await;
+    wait_bus(&b, "connected").await;
+    let org = a.member("Olga", "Roux").await;
+
+    // eventsNearby in six cities, listened to on one replica, the events
+    // created on the other: each city hears its own, through its shard.
+    let mut sockets = Vec::new();
+    for (i, (_, _, at)) in CITIES.iter().enumerate() {
+        let mut ws = WsClient::connect(&b, None).await;
+        ws.subscribe(&format!("n{i}"), NEARBY, near(*at, 10.0))
+            .await;
+        sockets.push(ws);
+    }
+    for (city, postcode, at) in CITIES {
+        let input = event_input(&format!("Tractage à {city}"), *at, postcode, city);
+        a.ok(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    }
+    for (i, (city, _, _)) in CITIES.iter().enumerate() {
+        let got = sockets[i].next_data(&format!("n{i}")).await;
+        assert_eq!(got["eventsNearby"]["title"], format!("Tractage à {city}"));
+        sockets[i].assert_silent(Duration::from_millis(100)).await;
+    }
+    // The channels are spread over the shards, not all on one node.
+    let holding: Vec<u16> = cluster
+        .masters()
+        .into_iter()
+        .filter(|m| cli(*m, &["pubsub", "shardchannels", &format!("{prefix}:*")]).trim() != "")
+        .collect();
+    assert!(holding.len() >= 2, "channels on {holding:?} only");
+
+    // A feed through a failover: the master owning the feeds' channel is
+    // killed while events are created; its replica takes over and the open
+    // feed receives everything, once and in order.
+    let alice = a.member_at("Alice", "Martin", Some(MARSEILLE)).await;
+    let mut ws = WsClient::connect(&b, Some(&alice.token)).await;
+    ws.subscribe("f", FEED, json!({})).await;
+    create_at(&a, &org, "Avant la bascule", MARSEILLE).await;
+    assert_eq!(
+        ws.next_data("f").await["feed"]["event"]["title"],
+        "Avant la bascule"
+    );
+    // Feeds follow the relay's announcements on one channel: kill its shard.
+    let announcements = format!("{prefix}:activities");
+    let victim = cluster.master_of(&announcements);
+    cluster.kill(victim);
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        let title = format!("Pendant la bascule {i}");
+        create_at(&a, &org, &title, MARSEILLE).await;
+        expected.push(title);
+    }
+    // The cluster notices (node timeout 1 s) and promotes the replica.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cluster.master_of(&announcements) == victim {
+        assert!(Instant::now() < deadline, "no replica took over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    cluster.wait_ok();
+    wait_bus(&a, "connected").await;
+    wait_bus(&b, "connected").await;
+    create_at(&a, &org, "Après la bascule", MARSEILLE).await;
+    expected.push("Après la bascule".to_owned());
+    let live = feed_items(&mut ws, "f", expected.len()).await;
+    assert_eq!(titles(&live), expected);
+    ws.assert_silent(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn rate_limits_are_shared_by_replicas_through_a_redis_cluster() {
+    let cluster = Cluster::start();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let limited = |settings: &dyn Fn(&mut cortege_server::config::Config),
+                   c: &mut cortege_server::config::Config| {
+        settings(c);
+        c.events_per_hour = 2;
+    };
+    let (first, second) = (cluster.settings(&prefix), cluster.settings(&prefix));
+    let a = TestApp::spawn_with(|c| limited(&first, c)).await;
+    let b = a.replica_with(|c| limited(&second, c)).await;
+    let org = a.member("Olga", "Roux").await;
+    create_at(&a, &org, "Une", MARSEILLE).await;
+    create_at(&b, &org, "Deux", MARSEILLE).await;
+    // The third, on either replica, is one too many for the hour: the
+    // count lives in the cluster, on the shard of its key.
+    let input = event_input("Trois", MARSEILLE, "13001", "Marseille");
+    let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
+}
