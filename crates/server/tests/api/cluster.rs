@@ -24,12 +24,20 @@ const CITIES: &[(&str, &str, (f64, f64))] = &[
     ("Rennes", "35000", (48.1173, -1.6778)),
 ];
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Ports for `n` cluster nodes: each also listens on the port 10,000
+/// above (the cluster bus), so both must be free and the second must
+/// exist; below the kernel's ephemeral range, where nothing else picks
+/// ports, and from a start that differs between test processes.
+fn free_ports(n: usize) -> Vec<u16> {
+    let start = (std::process::id() % 97) as u16 * 100;
+    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+    let ports: Vec<u16> = (0..10_000u16)
+        .map(|offset| 20_000 + (start + offset * 37) % 10_000)
+        .filter(|p| free(*p) && free(p + 10_000))
+        .take(n)
+        .collect();
+    assert_eq!(ports.len(), n, "no free ports for the cluster");
+    ports
 }
 
 fn cli(port: u16, args: &[&str]) -> String {
@@ -51,8 +59,7 @@ impl Cluster {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut nodes = Vec::new();
-        for _ in 0..6 {
-            let port = free_port();
+        for port in free_ports(6) {
             let child = Command::new("redis-server")
                 .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
