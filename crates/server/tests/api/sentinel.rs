@@ -31,7 +31,8 @@ fn wait_port(port: u16) {
 
 /// A master, its replica and one sentinel (quorum 1) on loopback.
 struct Sentinel {
-    dir: tempfile::TempDir,
+    /// Sentinel's configuration, which it rewrites; removed after the processes.
+    _dir: tempfile::TempDir,
     master: (u16, Option<Child>),
     replica: (u16, Option<Child>),
     sentinel: (u16, Option<Child>),
@@ -80,7 +81,7 @@ impl Sentinel {
             .expect("redis-server --sentinel");
         wait_port(ps);
         Self {
-            dir,
+            _dir: dir,
             master: (pm, Some(master)),
             replica: (pr, Some(replica)),
             sentinel: (ps, Some(sentinel)),
@@ -150,7 +151,6 @@ impl Drop for Sentinel {
                 c.wait().ok();
             }
         }
-        let _ = &self.dir;
     }
 }
 
