@@ -48,6 +48,9 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: false,
+    // .vite/manifest.json: the server preloads a shared page's screen
+    // (crates/server/src/pages.rs) by its chunk's hashed name.
+    manifest: true,
     // GraphiQL is a page of its own (served at GET /graphql), so the web
     // client's bundle does not carry it.
     rollupOptions: { input: { main: 'index.html', graphiql: 'graphiql.html' } },
