@@ -12,6 +12,7 @@ mod local;
 mod rate_limiter;
 mod redis_bus;
 mod redis_cluster_bus;
+mod redis_link;
 mod redis_target;
 mod registry;
 

@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -14,26 +13,19 @@ use redis::AsyncCommands;
 use redis::aio::PubSubSink;
 use tokio::sync::{mpsc, watch};
 
+use crate::redis_link::{Link, TIMEOUT, counted, within};
 use crate::redis_target::{Commands, RedisTarget};
-use crate::registry::{Change, Registry};
+use crate::registry::Change;
 use crate::{BoxFuture, Bus, BusError, BusState, Channel, Message, Subscription};
 
-/// How long connecting or a command may take before Redis counts as down.
-const TIMEOUT: Duration = Duration::from_secs(1);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// How often the subscriber connection proves it is alive.
 const HEARTBEAT: Duration = Duration::from_secs(5);
 
-const CONNECTED: u8 = 1;
-const DISCONNECTED: u8 = 2;
-
 pub struct RedisBus {
-    prefix: Arc<str>,
-    registry: Arc<Registry>,
+    link: Arc<Link>,
     publisher: Commands,
-    state: Arc<AtomicU8>,
-    reconnections: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -43,26 +35,12 @@ impl RedisBus {
     /// comes back). Channel names on Redis start with `prefix:`, so that
     /// several deployments (or test runs) can share one Redis.
     pub fn start(target: RedisTarget, prefix: &str) -> Result<Self, BusError> {
-        let prefix: Arc<str> = Arc::from(format!("{prefix}:"));
         let publisher = target.commands(TIMEOUT, 1)?;
-        let (changes_tx, changes_rx) = mpsc::unbounded_channel();
-        let registry = Registry::new(Some(changes_tx));
-        let state = Arc::new(AtomicU8::new(DISCONNECTED));
-        let reconnections = watch::Sender::new(0);
-        let task = tokio::spawn(subscriber(
-            target,
-            prefix.clone(),
-            registry.clone(),
-            changes_rx,
-            state.clone(),
-            reconnections.clone(),
-        ));
+        let (link, changes) = Link::new(prefix);
+        let task = tokio::spawn(subscriber(target, link.clone(), changes));
         Ok(Self {
-            prefix,
-            registry,
+            link,
             publisher,
-            state,
-            reconnections,
             task,
         })
     }
@@ -82,53 +60,35 @@ impl Bus for RedisBus {
     ) -> BoxFuture<'a, Result<(), BusError>> {
         Box::pin(async move {
             let payload = serde_json::to_string(message)?;
-            let wire = format!("{}{}", self.prefix, channel.name());
+            let wire = self.link.wire(channel);
             let published: Result<i64, _> = match self.publisher.connection().await {
                 Ok(mut conn) => conn.publish(wire, payload).await,
                 Err(e) => Err(e),
             };
-            match published {
-                Ok(_) => metrics::counter!("cortege_bus_publishes_total").increment(1),
-                Err(e) => {
-                    self.publisher.failed().await;
-                    metrics::counter!("cortege_bus_publish_failures_total").increment(1);
-                    return Err(e.into());
-                }
+            if published.is_err() {
+                self.publisher.failed().await;
             }
-            Ok(())
+            counted(published)
         })
     }
 
     fn subscribe<'a>(&'a self, channels: &'a [Channel]) -> BoxFuture<'a, Subscription> {
-        Box::pin(async move {
-            let (subscription, acks) = self.registry.subscribe(channels);
-            // A dropped ack (Redis away) resolves too: nothing to wait for.
-            tokio::time::timeout(TIMEOUT * 2, futures_util::future::join_all(acks))
-                .await
-                .ok();
-            subscription
-        })
+        Box::pin(self.link.subscribe(channels))
     }
 
     fn state(&self) -> BusState {
-        match self.state.load(Ordering::Relaxed) {
-            CONNECTED => BusState::Connected,
-            _ => BusState::Disconnected,
-        }
+        self.link.state()
     }
 
     fn reconnections(&self) -> watch::Receiver<u64> {
-        self.reconnections.subscribe()
+        self.link.reconnections()
     }
 }
 
 async fn subscriber(
     target: RedisTarget,
-    prefix: Arc<str>,
-    registry: Arc<Registry>,
+    link: Arc<Link>,
     mut changes: mpsc::UnboundedReceiver<Change>,
-    state: Arc<AtomicU8>,
-    reconnections: watch::Sender<u64>,
 ) {
     let mut backoff = BACKOFF_MIN;
     let mut reported_down = false;
@@ -139,10 +99,9 @@ async fn subscriber(
             Ok(Ok(pubsub)) => {
                 let (mut sink, mut stream) = pubsub.split();
                 let mut on_server = HashSet::new();
-                match sync_all(&mut sink, &prefix, &registry, &mut on_server).await {
+                match sync_all(&mut sink, &link, &mut on_server).await {
                     Ok(()) => {
-                        state.store(CONNECTED, Ordering::Relaxed);
-                        reconnections.send_modify(|n| *n += 1);
+                        link.connected();
                         tracing::info!(channels = on_server.len(), "bus: connected to Redis");
                         backoff = BACKOFF_MIN;
                         let mut heartbeat = tokio::time::interval(HEARTBEAT);
@@ -151,7 +110,7 @@ async fn subscriber(
                             tokio::select! {
                                 changed = changes.recv() => {
                                     let Some((channel, ack)) = changed else { return };
-                                    if let Err(e) = sync_one(&mut sink, &prefix, &registry, &mut on_server, channel).await {
+                                    if let Err(e) = sync_one(&mut sink, &link, &mut on_server, channel).await {
                                         break e.to_string();
                                     }
                                     if let Some(ack) = ack {
@@ -160,7 +119,7 @@ async fn subscriber(
                                 }
                                 msg = stream.next() => {
                                     let Some(msg) = msg else { break "connection closed".to_owned() };
-                                    deliver(&prefix, &registry, &msg);
+                                    link.deliver(msg.get_channel_name(), msg.get_payload_bytes());
                                 }
                                 _ = heartbeat.tick() => {
                                     // Subscribed, Redis answers PING with an
@@ -171,18 +130,18 @@ async fn subscriber(
                                 }
                             }
                         };
-                        state.store(DISCONNECTED, Ordering::Relaxed);
+                        link.disconnected();
                         tracing::warn!(%reason, "bus: lost Redis; live pushes pause until it is back");
                         reported_down = true;
                     }
                     Err(e) => {
-                        state.store(DISCONNECTED, Ordering::Relaxed);
+                        link.disconnected();
                         tracing::warn!(error = %e, "bus: subscribing on Redis failed");
                     }
                 }
             }
             failed => {
-                state.store(DISCONNECTED, Ordering::Relaxed);
+                link.disconnected();
                 if !reported_down {
                     let error = match failed {
                         Ok(Err(e)) => e.to_string(),
@@ -200,34 +159,14 @@ async fn subscriber(
     }
 }
 
-fn deliver(prefix: &str, registry: &Registry, msg: &redis::Msg) {
-    let Some(channel) = msg
-        .get_channel_name()
-        .strip_prefix(prefix)
-        .and_then(Channel::parse)
-    else {
-        return;
-    };
-    match serde_json::from_slice::<Message>(msg.get_payload_bytes()) {
-        Ok(message) => {
-            registry.dispatch(&channel, Arc::new(message));
-        }
-        Err(e) => tracing::warn!(channel = %channel.name(), error = %e, "bus: unreadable message"),
-    }
-}
-
 async fn sync_all(
     sink: &mut PubSubSink,
-    prefix: &str,
-    registry: &Registry,
+    link: &Link,
     on_server: &mut HashSet<Channel>,
 ) -> redis::RedisResult<()> {
-    let wanted = registry.listened();
+    let wanted = link.registry.listened();
     if !wanted.is_empty() {
-        let names: Vec<String> = wanted
-            .iter()
-            .map(|c| format!("{prefix}{}", c.name()))
-            .collect();
+        let names: Vec<String> = wanted.iter().map(|c| link.wire(c)).collect();
         within(sink.subscribe(names)).await?;
     }
     on_server.extend(wanted);
@@ -238,14 +177,13 @@ async fn sync_all(
 /// whatever happened since the change was queued.
 async fn sync_one(
     sink: &mut PubSubSink,
-    prefix: &str,
-    registry: &Registry,
+    link: &Link,
     on_server: &mut HashSet<Channel>,
     channel: Channel,
 ) -> redis::RedisResult<()> {
-    let wanted = registry.is_listened(&channel);
+    let wanted = link.registry.is_listened(&channel);
     let has = on_server.contains(&channel);
-    let wire = format!("{prefix}{}", channel.name());
+    let wire = link.wire(&channel);
     if wanted && !has {
         within(sink.subscribe(&wire)).await?;
         on_server.insert(channel);
@@ -254,18 +192,4 @@ async fn sync_one(
         on_server.remove(&channel);
     }
     Ok(())
-}
-
-/// A Redis command, or a timeout error when Redis does not answer in time.
-async fn within<T>(
-    command: impl std::future::Future<Output = redis::RedisResult<T>>,
-) -> redis::RedisResult<T> {
-    tokio::time::timeout(TIMEOUT, command)
-        .await
-        .unwrap_or_else(|_| {
-            Err(redis::RedisError::from(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "Redis did not answer in time",
-            )))
-        })
 }

@@ -15,7 +15,6 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use redis::cluster::ClusterClientBuilder;
@@ -24,75 +23,40 @@ use redis::cluster_routing::{MultipleNodeRoutingInfo, ResponsePolicy, RoutingInf
 use redis::{PushInfo, PushKind, Value};
 use tokio::sync::{Mutex, mpsc, watch};
 
-use crate::registry::{Change, Registry};
+use crate::redis_link::{Link, TIMEOUT, counted, within};
+use crate::registry::Change;
 use crate::{BoxFuture, Bus, BusError, BusState, Channel, Message, Subscription};
 
-const TIMEOUT: Duration = Duration::from_secs(1);
 const RETRY: Duration = Duration::from_millis(200);
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
-const CONNECTED: u8 = 1;
-const DISCONNECTED: u8 = 2;
-
 pub struct RedisClusterBus {
-    prefix: Arc<str>,
-    registry: Arc<Registry>,
+    link: Arc<Link>,
     conn: Arc<Mutex<Option<ClusterConnection>>>,
-    state: Arc<AtomicU8>,
-    reconnections: watch::Sender<u64>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-/// `host:port` (or a `redis://` URL) as the URL the cluster client takes,
-/// speaking RESP3, which pushes need.
-fn node_url(node: &str) -> String {
-    let node = node.trim();
-    if node.contains("://") {
-        node.to_owned()
-    } else {
-        format!("redis://{node}")
-    }
 }
 
 impl RedisClusterBus {
     /// Connects in the background (an unreachable cluster is not an error
-    /// here: the server runs, degraded, until it answers).
+    /// here: the server runs, degraded, until it answers). `nodes` are
+    /// URLs, as `RedisTarget::cluster` writes them.
     pub fn start(nodes: &[String], prefix: &str) -> Result<Self, BusError> {
-        let prefix: Arc<str> = Arc::from(format!("{prefix}:"));
         let (pushes_tx, pushes) = mpsc::unbounded_channel::<PushInfo>();
-        let client = ClusterClientBuilder::new(nodes.iter().map(|n| node_url(n)))
+        // RESP3: pushes need it.
+        let client = ClusterClientBuilder::new(nodes.to_vec())
             .use_protocol(redis::ProtocolVersion::RESP3)
             .push_sender(pushes_tx)
             .connection_timeout(TIMEOUT)
             .response_timeout(TIMEOUT)
             .retries(2)
             .build()?;
-        let (changes_tx, changes) = mpsc::unbounded_channel();
-        let registry = Registry::new(Some(changes_tx));
-        let state = Arc::new(AtomicU8::new(DISCONNECTED));
-        let reconnections = watch::Sender::new(0);
+        let (link, changes) = Link::new(prefix);
         let conn = Arc::new(Mutex::new(None));
-        let keeper = tokio::spawn(keep(
-            client,
-            conn.clone(),
-            prefix.clone(),
-            registry.clone(),
-            changes,
-            state.clone(),
-            reconnections.clone(),
-        ));
-        let reader = tokio::spawn(read(
-            pushes,
-            prefix.clone(),
-            registry.clone(),
-            state.clone(),
-        ));
+        let keeper = tokio::spawn(keep(client, conn.clone(), link.clone(), changes));
+        let reader = tokio::spawn(read(pushes, link.clone()));
         Ok(Self {
-            prefix,
-            registry,
+            link,
             conn,
-            state,
-            reconnections,
             tasks: vec![keeper, reader],
         })
     }
@@ -114,7 +78,7 @@ impl Bus for RedisClusterBus {
     ) -> BoxFuture<'a, Result<(), BusError>> {
         Box::pin(async move {
             let payload = serde_json::to_string(message)?;
-            let wire = format!("{}{}", self.prefix, channel.name());
+            let wire = self.link.wire(channel);
             let conn = self.conn.lock().await.clone();
             let published: redis::RedisResult<i64> = match conn {
                 Some(mut conn) => {
@@ -128,36 +92,20 @@ impl Bus for RedisClusterBus {
                 }
                 None => Err(not_connected()),
             };
-            match published {
-                Ok(_) => metrics::counter!("cortege_bus_publishes_total").increment(1),
-                Err(e) => {
-                    metrics::counter!("cortege_bus_publish_failures_total").increment(1);
-                    return Err(e.into());
-                }
-            }
-            Ok(())
+            counted(published)
         })
     }
 
     fn subscribe<'a>(&'a self, channels: &'a [Channel]) -> BoxFuture<'a, Subscription> {
-        Box::pin(async move {
-            let (subscription, acks) = self.registry.subscribe(channels);
-            tokio::time::timeout(TIMEOUT * 2, futures_util::future::join_all(acks))
-                .await
-                .ok();
-            subscription
-        })
+        Box::pin(self.link.subscribe(channels))
     }
 
     fn state(&self) -> BusState {
-        match self.state.load(Ordering::Relaxed) {
-            CONNECTED => BusState::Connected,
-            _ => BusState::Disconnected,
-        }
+        self.link.state()
     }
 
     fn reconnections(&self) -> watch::Receiver<u64> {
-        self.reconnections.subscribe()
+        self.link.reconnections()
     }
 }
 
@@ -166,19 +114,6 @@ fn not_connected() -> redis::RedisError {
         std::io::ErrorKind::NotConnected,
         "the Redis cluster is not reachable",
     ))
-}
-
-async fn within<T>(
-    command: impl std::future::Future<Output = redis::RedisResult<T>>,
-) -> redis::RedisResult<T> {
-    tokio::time::timeout(TIMEOUT, command)
-        .await
-        .unwrap_or_else(|_| {
-            Err(redis::RedisError::from(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "Redis did not answer in time",
-            )))
-        })
 }
 
 /// Whether every master answers (the cluster connection routes a PING to
@@ -196,13 +131,12 @@ async fn all_masters_answer(conn: &mut ClusterConnection) -> bool {
 /// Subscribes (or unsubscribes) one channel as the registry wants it.
 async fn sync_one(
     conn: &mut ClusterConnection,
-    prefix: &str,
-    registry: &Registry,
+    link: &Link,
     on_server: &mut HashSet<Channel>,
     channel: Channel,
 ) -> redis::RedisResult<()> {
-    let wanted = registry.is_listened(&channel);
-    let wire = format!("{prefix}{}", channel.name());
+    let wanted = link.registry.is_listened(&channel);
+    let wire = link.wire(&channel);
     if wanted && !on_server.contains(&channel) {
         within(conn.ssubscribe(&wire)).await?;
         on_server.insert(channel);
@@ -220,11 +154,8 @@ async fn sync_one(
 async fn keep(
     client: redis::cluster::ClusterClient,
     shared: Arc<Mutex<Option<ClusterConnection>>>,
-    prefix: Arc<str>,
-    registry: Arc<Registry>,
+    link: Arc<Link>,
     mut changes: mpsc::UnboundedReceiver<Change>,
-    state: Arc<AtomicU8>,
-    reconnections: watch::Sender<u64>,
 ) {
     let mut conn = loop {
         match within(client.get_async_connection()).await {
@@ -239,21 +170,20 @@ async fn keep(
     let mut on_server: HashSet<Channel> = HashSet::new();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
-        if state.load(Ordering::Relaxed) != CONNECTED {
+        if !link.is_connected() {
             // Everything again, to the node each slot has now.
             on_server.clear();
             let mut ok = all_masters_answer(&mut conn).await;
-            for channel in registry.listened() {
+            for channel in link.registry.listened() {
                 if !ok {
                     break;
                 }
-                ok = sync_one(&mut conn, &prefix, &registry, &mut on_server, channel)
+                ok = sync_one(&mut conn, &link, &mut on_server, channel)
                     .await
                     .is_ok();
             }
             if ok {
-                state.store(CONNECTED, Ordering::Relaxed);
-                reconnections.send_modify(|n| *n += 1);
+                link.connected();
                 tracing::info!(
                     channels = on_server.len(),
                     "bus: connected to the Redis cluster"
@@ -268,8 +198,8 @@ async fn keep(
         tokio::select! {
             changed = changes.recv() => {
                 let Some((channel, ack)) = changed else { return };
-                if let Err(e) = sync_one(&mut conn, &prefix, &registry, &mut on_server, channel).await {
-                    lost(&state, &e.to_string());
+                if let Err(e) = sync_one(&mut conn, &link, &mut on_server, channel).await {
+                    lost(&link, &e.to_string());
                 }
                 if let Some(ack) = ack {
                     ack.send(()).ok();
@@ -277,51 +207,32 @@ async fn keep(
             }
             _ = heartbeat.tick() => {
                 if !all_masters_answer(&mut conn).await {
-                    lost(&state, "a master does not answer PING");
+                    lost(&link, "a master does not answer PING");
                 }
             }
         }
     }
 }
 
-fn lost(state: &AtomicU8, reason: &str) {
-    if state.swap(DISCONNECTED, Ordering::Relaxed) == CONNECTED {
+fn lost(link: &Link, reason: &str) {
+    if link.disconnected() {
         tracing::warn!(%reason, "bus: lost part of the Redis cluster; live pushes pause until it is back");
     }
 }
 
 /// Reads the pushes: messages to the registry; a disconnection (of any
 /// node) makes the keeper resubscribe everything.
-async fn read(
-    mut pushes: mpsc::UnboundedReceiver<PushInfo>,
-    prefix: Arc<str>,
-    registry: Arc<Registry>,
-    state: Arc<AtomicU8>,
-) {
+async fn read(mut pushes: mpsc::UnboundedReceiver<PushInfo>, link: Arc<Link>) {
     while let Some(push) = pushes.recv().await {
         match push.kind {
             PushKind::SMessage | PushKind::Message => {
-                let [Value::BulkString(channel), Value::BulkString(payload)] = &push.data[..]
-                else {
-                    continue;
-                };
-                let Some(channel) = std::str::from_utf8(channel)
-                    .ok()
-                    .and_then(|c| c.strip_prefix(&*prefix))
-                    .and_then(Channel::parse)
-                else {
-                    continue;
-                };
-                match serde_json::from_slice::<Message>(payload) {
-                    Ok(message) => {
-                        registry.dispatch(&channel, Arc::new(message));
-                    }
-                    Err(e) => {
-                        tracing::warn!(channel = %channel.name(), error = %e, "bus: unreadable message")
-                    }
+                if let [Value::BulkString(channel), Value::BulkString(payload)] = &push.data[..]
+                    && let Ok(channel) = std::str::from_utf8(channel)
+                {
+                    link.deliver(channel, payload);
                 }
             }
-            PushKind::Disconnection => lost(&state, "a node's connection closed"),
+            PushKind::Disconnection => lost(&link, "a node's connection closed"),
             _ => {}
         }
     }

@@ -22,6 +22,24 @@ use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 use tokio::sync::Mutex;
 
 use crate::BusError;
+use crate::redis_link::timed_out;
+
+/// `host:port` addresses (or URLs) as the URLs redis' clients take; blank
+/// entries dropped.
+fn urls(addresses: &[String]) -> Vec<String> {
+    addresses
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            if a.contains("://") {
+                a.to_owned()
+            } else {
+                format!("redis://{a}")
+            }
+        })
+        .collect()
+}
 
 #[derive(Clone)]
 pub enum RedisTarget {
@@ -46,18 +64,7 @@ impl RedisTarget {
     /// `sentinels` are `host:port` (or `redis://` URLs); `master` is the
     /// name the sentinels monitor.
     pub fn sentinel(sentinels: &[String], master: &str) -> Result<Self, BusError> {
-        let urls: Vec<String> = sentinels
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                if s.contains("://") {
-                    s.to_owned()
-                } else {
-                    format!("redis://{s}")
-                }
-            })
-            .collect();
+        let urls = urls(sentinels);
         Ok(Self::Sentinel {
             sentinel: Arc::new(Mutex::new(Sentinel::build(urls)?)),
             master: Arc::from(master),
@@ -67,18 +74,7 @@ impl RedisTarget {
     /// `nodes` are some of the cluster's nodes, `host:port` (or URLs): the
     /// client learns the others from them.
     pub fn cluster(nodes: &[String]) -> Result<Self, BusError> {
-        let nodes: Vec<String> = nodes
-            .iter()
-            .map(|n| n.trim())
-            .filter(|n| !n.is_empty())
-            .map(|n| {
-                if n.contains("://") {
-                    n.to_owned()
-                } else {
-                    format!("redis://{n}")
-                }
-            })
-            .collect();
+        let nodes = urls(nodes);
         let client = redis::cluster::ClusterClientBuilder::new(nodes.clone())
             .connection_timeout(Duration::from_millis(500))
             .response_timeout(Duration::from_millis(500))
@@ -158,48 +154,32 @@ impl Commands {
                 target,
                 timeout,
                 conn,
-            } => {
-                let mut held = conn.lock().await;
-                if let Some(c) = held.as_ref() {
-                    return Ok(Connection::Multiplexed(c.clone()));
-                }
-                let made = tokio::time::timeout(*timeout, async {
+            } => held_or_made(
+                conn,
+                *timeout,
+                "the Redis master did not answer in time",
+                || async {
                     target
                         .client()
                         .await?
                         .get_multiplexed_async_connection()
                         .await
-                })
-                .await
-                .unwrap_or_else(|_| {
-                    Err(redis::RedisError::from(std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        "the Redis master did not answer in time",
-                    )))
-                })?;
-                *held = Some(made.clone());
-                Ok(Connection::Multiplexed(made))
-            }
+                },
+            )
+            .await
+            .map(Connection::Multiplexed),
             Self::Cluster {
                 client,
                 timeout,
                 conn,
-            } => {
-                let mut held = conn.lock().await;
-                if let Some(c) = held.as_ref() {
-                    return Ok(Connection::Cluster(c.clone()));
-                }
-                let made = tokio::time::timeout(*timeout, client.get_async_connection())
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(redis::RedisError::from(std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            "the Redis cluster did not answer in time",
-                        )))
-                    })?;
-                *held = Some(made.clone());
-                Ok(Connection::Cluster(made))
-            }
+            } => held_or_made(
+                conn,
+                *timeout,
+                "the Redis cluster did not answer in time",
+                || client.get_async_connection(),
+            )
+            .await
+            .map(Connection::Cluster),
         }
     }
 
@@ -210,6 +190,29 @@ impl Commands {
             *conn.lock().await = None;
         }
     }
+}
+
+/// The connection `slot` holds, or one made by `connect` (within
+/// `timeout`) and kept there for the next commands.
+async fn held_or_made<C, F>(
+    slot: &Mutex<Option<C>>,
+    timeout: Duration,
+    late: &'static str,
+    connect: impl FnOnce() -> F,
+) -> RedisResult<C>
+where
+    C: Clone,
+    F: std::future::Future<Output = RedisResult<C>>,
+{
+    let mut held = slot.lock().await;
+    if let Some(c) = held.as_ref() {
+        return Ok(c.clone());
+    }
+    let made = tokio::time::timeout(timeout, connect())
+        .await
+        .unwrap_or_else(|_| Err(timed_out(late)))?;
+    *held = Some(made.clone());
+    Ok(made)
 }
 
 /// One connection of [`Commands`].
