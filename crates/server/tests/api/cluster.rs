@@ -3,11 +3,12 @@
 //! test (`redis-server --cluster-enabled yes`, `redis-cli --cluster create`).
 
 use crate::common;
-use crate::live::{FEED, MARSEILLE, NEARBY, create_at, feed_items, near, titles, wait_bus};
+use crate::live::{FeedThrough, NEARBY, near, third_event_of_two_per_hour_is_refused, wait_bus};
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::daemon::{Daemon, redis_cli as cli};
 use common::ws::WsClient;
 use common::{TestApp, event_input};
 use serde_json::json;
@@ -40,46 +41,33 @@ fn free_ports(n: usize) -> Vec<u16> {
     ports
 }
 
-fn cli(port: u16, args: &[&str]) -> String {
-    let out = Command::new("redis-cli")
-        .args(["-p", &port.to_string()])
-        .args(args)
-        .output()
-        .expect("redis-cli");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Three masters and a replica of each, on loopback.
 struct Cluster {
+    nodes: Vec<(u16, Daemon)>,
+    /// The nodes' cluster files; removed after the processes.
     _dir: tempfile::TempDir,
-    nodes: Vec<(u16, Option<Child>)>,
 }
 
 impl Cluster {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut nodes = Vec::new();
-        for port in free_ports(6) {
-            let child = Command::new("redis-server")
-                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
-                .arg("--cluster-config-file")
-                .arg(dir.path().join(format!("nodes-{port}.conf")))
-                .arg("--dir")
-                .arg(dir.path())
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("redis-server (installed by scripts/test)");
-            nodes.push((port, Some(child)));
-        }
-        for (port, _) in &nodes {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while std::net::TcpStream::connect(("127.0.0.1", *port)).is_err() {
-                assert!(Instant::now() < deadline, "redis-server did not start");
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
+        let nodes: Vec<(u16, Daemon)> = free_ports(6)
+            .into_iter()
+            .map(|port| {
+                let config = dir.path().join(format!("nodes-{port}.conf"));
+                let args = [
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-node-timeout",
+                    "1000",
+                    "--cluster-config-file",
+                    config.to_str().unwrap(),
+                    "--dir",
+                    dir.path().to_str().unwrap(),
+                ];
+                (port, Daemon::redis(port, &args))
+            })
+            .collect();
         let addresses: Vec<String> = nodes
             .iter()
             .map(|(p, _)| format!("127.0.0.1:{p}"))
@@ -96,7 +84,7 @@ impl Cluster {
             "{}",
             String::from_utf8_lossy(&created.stdout)
         );
-        let cluster = Self { _dir: dir, nodes };
+        let cluster = Self { nodes, _dir: dir };
         cluster.wait_ok();
         // A replica that never synchronised is not promoted: wait for each.
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -116,8 +104,8 @@ impl Cluster {
     /// Waits until every live node sees the cluster whole.
     fn wait_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        for (port, child) in &self.nodes {
-            if child.is_none() {
+        for (port, node) in &self.nodes {
+            if !node.is_running() {
                 continue;
             }
             while !cli(*port, &["cluster", "info"]).contains("cluster_state:ok") {
@@ -135,10 +123,14 @@ impl Cluster {
             .collect()
     }
 
-    /// The masters' ports, as the first live node sees them.
+    /// A node still running, to ask about the cluster.
+    fn live(&self) -> u16 {
+        self.nodes.iter().find(|(_, n)| n.is_running()).unwrap().0
+    }
+
+    /// The masters' ports, as a live node sees them.
     fn masters(&self) -> Vec<u16> {
-        let (port, _) = self.nodes.iter().find(|(_, c)| c.is_some()).unwrap();
-        cli(*port, &["cluster", "nodes"])
+        cli(self.live(), &["cluster", "nodes"])
             .lines()
             .filter(|l| l.contains("master") && !l.contains("fail"))
             .filter_map(|l| l.split_whitespace().nth(1))
@@ -148,13 +140,13 @@ impl Cluster {
 
     /// The master holding `channel`'s slot.
     fn master_of(&self, channel: &str) -> u16 {
-        let (port, _) = self.nodes.iter().find(|(_, c)| c.is_some()).unwrap();
-        let slot: u16 = cli(*port, &["cluster", "keyslot", channel])
+        let port = self.live();
+        let slot: u16 = cli(port, &["cluster", "keyslot", channel])
             .trim()
             .parse()
             .unwrap();
         // CLUSTER SLOTS: start, end, master address, port, …
-        let slots = cli(*port, &["--raw", "cluster", "slots"]);
+        let slots = cli(port, &["--raw", "cluster", "slots"]);
         let lines: Vec<&str> = slots.lines().collect();
         let mut i = 0;
         while i + 4 < lines.len() {
@@ -170,12 +162,9 @@ impl Cluster {
     }
 
     fn kill(&mut self, port: u16) {
-        for (p, child) in &mut self.nodes {
-            if *p == port
-                && let Some(mut c) = child.take()
-            {
-                c.kill().ok();
-                c.wait().ok();
+        for (p, node) in &mut self.nodes {
+            if *p == port {
+                node.kill();
             }
         }
     }
@@ -188,17 +177,6 @@ impl Cluster {
             c.requests_per_minute = 100_000;
             c.redis_cluster_nodes = nodes.clone();
             c.redis_channel_prefix = prefix.clone();
-        }
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.nodes {
-            if let Some(mut c) = child.take() {
-                c.kill().ok();
-                c.wait().ok();
-            }
         }
     }
 }
@@ -242,24 +220,12 @@ async fn live_delivery_across_replicas_through_a_redis_cluster_and_its_failover(
     // A feed through a failover: the master owning the feeds' channel is
     // killed while events are created; its replica takes over and the open
     // feed receives everything, once and in order.
-    let alice = a.member_at("Alice", "Martin", Some(MARSEILLE)).await;
-    let mut ws = WsClient::connect(&b, Some(&alice.token)).await;
-    ws.subscribe("f", FEED, json!({})).await;
-    create_at(&a, &org, "Avant la bascule", MARSEILLE).await;
-    assert_eq!(
-        ws.next_data("f").await["feed"]["event"]["title"],
-        "Avant la bascule"
-    );
+    let mut feed = FeedThrough::open(&a, &b).await;
     // Feeds follow the relay's announcements on one channel: kill its shard.
     let announcements = format!("{prefix}:activities");
     let victim = cluster.master_of(&announcements);
     cluster.kill(victim);
-    let mut expected = Vec::new();
-    for i in 0..5 {
-        let title = format!("Pendant la bascule {i}");
-        create_at(&a, &org, &title, MARSEILLE).await;
-        expected.push(title);
-    }
+    feed.create_during(5).await;
     // The cluster notices (node timeout 1 s) and promotes the replica.
     let deadline = Instant::now() + Duration::from_secs(30);
     while cluster.master_of(&announcements) == victim {
@@ -267,13 +233,7 @@ async fn live_delivery_across_replicas_through_a_redis_cluster_and_its_failover(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     cluster.wait_ok();
-    wait_bus(&a, "connected").await;
-    wait_bus(&b, "connected").await;
-    create_at(&a, &org, "Après la bascule", MARSEILLE).await;
-    expected.push("Après la bascule".to_owned());
-    let live = feed_items(&mut ws, "f", expected.len()).await;
-    assert_eq!(titles(&live), expected);
-    ws.assert_silent(Duration::from_millis(300)).await;
+    feed.receives_everything().await;
 }
 
 #[tokio::test]
@@ -288,12 +248,6 @@ async fn rate_limits_are_shared_by_replicas_through_a_redis_cluster() {
     let (first, second) = (cluster.settings(&prefix), cluster.settings(&prefix));
     let a = TestApp::spawn_with(|c| limited(&first, c)).await;
     let b = a.replica_with(|c| limited(&second, c)).await;
-    let org = a.member("Olga", "Roux").await;
-    create_at(&a, &org, "Une", MARSEILLE).await;
-    create_at(&b, &org, "Deux", MARSEILLE).await;
-    // The third, on either replica, is one too many for the hour: the
-    // count lives in the cluster, on the shard of its key.
-    let input = event_input("Trois", MARSEILLE, "13001", "Marseille");
-    let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
+    // The count lives in the cluster, on the shard of its key.
+    third_event_of_two_per_hour_is_refused(&a, &b).await;
 }

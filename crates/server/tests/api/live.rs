@@ -8,16 +8,17 @@ use crate::common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use common::daemon::{Daemon, free_port};
 use common::ws::{WsClient, open};
 use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
 
 pub(crate) const NEARBY: &str = "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { id title } }";
 const RSVPS: &str = "subscription($e: ID!) { rsvpChanged(eventId: $e) { attendeeCount rsvp { status guests person { displayName } } event { id } } }";
-pub(crate) const FEED: &str = "subscription($a: String) { feed(after: $a) { id cursor kind actor { displayName } event { title } } }";
+const FEED: &str = "subscription($a: String) { feed(after: $a) { id cursor kind actor { displayName } event { title } } }";
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
 
-pub(crate) const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
+const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
 const QUIMPER: (f64, f64) = (47.996, -4.102);
 
 /// An app (on Redis when `redis` is given, on channels of its own) whose
@@ -35,12 +36,7 @@ async fn app_on(redis: Option<String>) -> TestApp {
     .await
 }
 
-pub(crate) async fn create_at(
-    app: &TestApp,
-    who: &Member,
-    title: &str,
-    place: (f64, f64),
-) -> String {
+async fn create_at(app: &TestApp, who: &Member, title: &str, place: (f64, f64)) -> String {
     create_with(app, who, title, place, "PUBLIC").await
 }
 
@@ -146,7 +142,7 @@ async fn organisers_watch_rsvps_arrive_live() {
 }
 
 /// Reads `n` feed items from subscription `id`.
-pub(crate) async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
+async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
     let mut items = Vec::with_capacity(n);
     for _ in 0..n {
         items.push(ws.next_data(id).await["feed"].clone());
@@ -154,7 +150,7 @@ pub(crate) async fn feed_items(ws: &mut WsClient, id: &str, n: usize) -> Vec<Val
     items
 }
 
-pub(crate) fn titles(items: &[Value]) -> Vec<String> {
+fn titles(items: &[Value]) -> Vec<String> {
     items
         .iter()
         .map(|i| i["event"]["title"].as_str().unwrap_or_default().to_owned())
@@ -422,19 +418,16 @@ async fn logout_and_ban_close_live_sockets() {
 /// A Redis server of this test's own, to stop and start.
 struct PrivateRedis {
     port: u16,
-    child: Option<std::process::Child>,
+    server: Daemon,
 }
 
 impl PrivateRedis {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut r = Self { port, child: None };
-        r.restart();
-        r
+        let port = free_port();
+        Self {
+            port,
+            server: Daemon::redis(port, &[]),
+        }
     }
 
     fn url(&self) -> String {
@@ -442,31 +435,11 @@ impl PrivateRedis {
     }
 
     fn restart(&mut self) {
-        let child = std::process::Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server (installed by scripts/test)");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.server = Daemon::redis(self.port, &[]);
     }
 
     fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().ok();
-            c.wait().ok();
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.kill();
     }
 }
 
@@ -481,6 +454,62 @@ async fn bus_state(app: &TestApp) -> String {
         .await
         .unwrap();
     r["bus"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A member's feed open on replica `b`, fed by events an organiser creates
+/// on replica `a`, through a disruption of Redis (a failover).
+pub(crate) struct FeedThrough<'t> {
+    a: &'t TestApp,
+    b: &'t TestApp,
+    org: Member,
+    ws: WsClient,
+    expected: Vec<String>,
+}
+
+impl<'t> FeedThrough<'t> {
+    /// Opens the feed, and checks that an event reaches it before the
+    /// disruption.
+    pub(crate) async fn open(a: &'t TestApp, b: &'t TestApp) -> Self {
+        wait_bus(a, "connected").await;
+        wait_bus(b, "connected").await;
+        let org = a.member("Olga", "Roux").await;
+        let alice = a.member_at("Alice", "Martin", Some(MARSEILLE)).await;
+        let mut ws = WsClient::connect(b, Some(&alice.token)).await;
+        ws.subscribe("f", FEED, json!({})).await;
+        create_at(a, &org, "Avant la bascule", MARSEILLE).await;
+        assert_eq!(
+            ws.next_data("f").await["feed"]["event"]["title"],
+            "Avant la bascule"
+        );
+        Self {
+            a,
+            b,
+            org,
+            ws,
+            expected: Vec::new(),
+        }
+    }
+
+    /// Creates `n` events while Redis is disrupted.
+    pub(crate) async fn create_during(&mut self, n: usize) {
+        for i in 0..n {
+            let title = format!("Pendant la bascule {i}");
+            create_at(self.a, &self.org, &title, MARSEILLE).await;
+            self.expected.push(title);
+        }
+    }
+
+    /// Once both buses are connected again, one event more: the open feed
+    /// has received everything committed, once and in order.
+    pub(crate) async fn receives_everything(mut self) {
+        wait_bus(self.a, "connected").await;
+        wait_bus(self.b, "connected").await;
+        create_at(self.a, &self.org, "Après la bascule", MARSEILLE).await;
+        self.expected.push("Après la bascule".to_owned());
+        let live = feed_items(&mut self.ws, "f", self.expected.len()).await;
+        assert_eq!(titles(&live), self.expected);
+        self.ws.assert_silent(Duration::from_millis(300)).await;
+    }
 }
 
 pub(crate) async fn wait_bus(app: &TestApp, wanted: &str) {
@@ -535,6 +564,23 @@ async fn a_redis_outage_loses_no_committed_activity() {
     resumed.assert_silent(Duration::from_millis(300)).await;
 }
 
+/// With two events an hour, one created on each replica: the third, on
+/// either, is one too many (the count is shared).
+pub(crate) async fn third_event_of_two_per_hour_is_refused(a: &TestApp, b: &TestApp) {
+    let org = a.member("Olga", "Roux").await;
+    create_at(a, &org, "Une", MARSEILLE).await;
+    create_at(b, &org, "Deux", MARSEILLE).await;
+    let input = event_input("Trois", MARSEILLE, "13001", "Marseille");
+    let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
 #[tokio::test]
 async fn rate_limits_are_shared_by_replicas_through_redis() {
     let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
@@ -549,19 +595,7 @@ async fn rate_limits_are_shared_by_replicas_through_redis() {
     })
     .await;
     let b = a.replica_with(limit).await;
-    let org = a.member("Olga", "Roux").await;
-    create_at(&a, &org, "Une", MARSEILLE).await;
-    create_at(&b, &org, "Deux", MARSEILLE).await;
-    // The third, on either replica, is one too many for the hour.
-    let input = event_input("Trois", MARSEILLE, "13001", "Marseille");
-    let r = a.gql(CREATE, json!({ "i": input }), Some(&org.token)).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{r}");
-    assert!(
-        r["errors"][0]["extensions"]["retryAfterSeconds"]
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    third_event_of_two_per_hour_is_refused(&a, &b).await;
 
     // Login codes for one email: three in all, wherever they are asked.
     let ask = "mutation($e: String!) { requestLoginCode(email: $e) }";

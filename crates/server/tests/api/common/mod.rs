@@ -95,6 +95,7 @@ pub async fn fresh_database() -> String {
     url_for(&name)
 }
 
+pub mod daemon;
 pub mod process;
 pub mod push;
 pub mod ws;

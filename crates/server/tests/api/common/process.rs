@@ -22,11 +22,7 @@ impl Process {
         data_dir: &std::path::Path,
         settings: &[(&str, &str)],
     ) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::daemon::free_port();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cortege"));
         // The server refuses CORTEGE_* variables it does not know, such as
         // the test run's own.
