@@ -6,13 +6,12 @@
 //! runs a nightly dump.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
 
 use crate::config::Config;
-use crate::embedded::EmbeddedPostgres;
+use crate::embedded::{EmbeddedPostgres, run};
 
 const DUMP: &str = "database.dump";
 const MEDIA: &str = "media.tar";
@@ -22,22 +21,6 @@ fn embedded_only(config: &Config, what: &str) -> anyhow::Result<()> {
         bail!(
             "{what} works on the embedded database; with CORTEGE_DATABASE_URL, use pg_dump and \
              pg_restore (docs/operations.md, Backups)"
-        );
-    }
-    Ok(())
-}
-
-async fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
-    let out = cmd
-        .stdout(Stdio::null())
-        .output()
-        .await
-        .with_context(|| format!("running {what}"))?;
-    if !out.status.success() {
-        bail!(
-            "{what} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
         );
     }
     Ok(())

@@ -89,6 +89,24 @@ fn find_bin_dir(root: &Path, pgdata: &Path) -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
+/// Runs a PostgreSQL (or other) program to its end; its output is the
+/// error when it fails.
+pub(crate) async fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+    let out = cmd
+        .output()
+        .await
+        .with_context(|| format!("running {what}"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
 fn short_hash(path: &Path) -> String {
     let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
@@ -224,22 +242,6 @@ impl EmbeddedPostgres {
         cmd
     }
 
-    async fn run(&self, mut cmd: Command, what: &str) -> anyhow::Result<()> {
-        let out = cmd
-            .output()
-            .await
-            .with_context(|| format!("running {what}"))?;
-        if !out.status.success() {
-            bail!(
-                "{what} failed ({}): {}{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(())
-    }
-
     async fn initdb(&self) -> anyhow::Result<()> {
         tracing::info!(pgdata = %self.pgdata.display(), "initialising the embedded PostgreSQL cluster");
         let mut cmd = self.command("initdb");
@@ -254,7 +256,7 @@ impl EmbeddedPostgres {
             "--no-locale",
             "--no-instructions",
         ]);
-        self.run(cmd, "initdb").await
+        run(cmd, "initdb").await
     }
 
     /// A cluster initialised to trust TCP connections must not open a port.
@@ -314,7 +316,7 @@ impl EmbeddedPostgres {
             }
             chown_to(&self.log_file, self.run_as)?;
         }
-        match self.run(cmd, "pg_ctl start").await {
+        match run(cmd, "pg_ctl start").await {
             Ok(()) => {
                 self.started_here = true;
                 tracing::info!(socket = %self.socket_dir.display(), "embedded PostgreSQL started");
@@ -373,7 +375,7 @@ impl EmbeddedPostgres {
             .arg(&self.pgdata)
             .args(["-m", "fast", "-w"])
             .stdout(Stdio::null());
-        match self.run(cmd, "pg_ctl stop").await {
+        match run(cmd, "pg_ctl stop").await {
             Ok(()) => {
                 tracing::info!("embedded PostgreSQL stopped");
                 Ok(())
