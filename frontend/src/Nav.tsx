@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { t } from './i18n';
 import { paths } from './routes';
 import type { Viewer } from './screens/types';
+import { LineIcon } from './ui/LineIcon';
 
 // Line icons for the phone's bottom bar (24-unit grid).
 const ICONS = {
@@ -16,12 +17,7 @@ const ICONS = {
 } as const;
 
 function Icon({ name }: { name: keyof typeof ICONS }) {
-  return (
-    <svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" strokeWidth="1.8"
-      strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      {ICONS[name].map((d) => <path key={d} d={d} />)}
-    </svg>
-  );
+  return <LineIcon paths={ICONS[name]} size={22} />;
 }
 
 /** The main navigation. On a phone: a bar at the bottom, under the thumb,

@@ -1,12 +1,12 @@
 import type { EventKind } from '../gql/graphql';
+import { LineIcon } from './LineIcon';
 
 /** A circle as a path, so that every icon is a list of paths. */
 const circle = (cx: number, cy: number, r: number) =>
   `M${cx - r} ${cy}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`;
 
-// Line drawings on a 24-unit grid, stroked in the current colour: one per
-// kind, so a list reads at a glance without the label (which is always
-// shown beside it: the icon is decoration for assistive technology).
+// One line drawing per kind, so a list reads at a glance without the
+// label (which is always shown beside it).
 const PATHS: Record<EventKind, string[]> = {
   LEAFLETING: ['M6 3h9l3 3v15H6z', 'M9 10h6M9 14h6M9 18h4'],
   DOOR_TO_DOOR: ['M6 21V3h12v18', 'M3 21h18', 'M14.5 12h.01'],
@@ -27,10 +27,7 @@ const PATHS: Record<EventKind, string[]> = {
 export function KindIcon({ kind }: { kind: EventKind }) {
   return (
     <span className={`kind-icon kind-${kind.toLowerCase()}`} aria-hidden="true">
-      <svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" strokeWidth="1.8"
-        strokeLinecap="round" strokeLinejoin="round" focusable="false">
-        {PATHS[kind].map((d) => <path key={d} d={d} />)}
-      </svg>
+      <LineIcon paths={PATHS[kind]} />
     </span>
   );
 }

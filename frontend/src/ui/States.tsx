@@ -1,14 +1,11 @@
 import { t } from '../i18n';
+import { LineIcon } from './LineIcon';
 
 /** What a list says when it has nothing: why, and what to do next. */
 export function Empty({ title, hint, action }: { title: string; hint?: string; action?: { href: string; label: string } }) {
   return (
     <div className="empty">
-      <svg viewBox="0 0 24 24" width="40" height="40" fill="none" stroke="currentColor" strokeWidth="1.5"
-        strokeLinecap="round" aria-hidden="true" focusable="false">
-        <path d="M4 7l8-4 8 4v10l-8 4-8-4z" />
-        <path d="M4 7l8 4 8-4M12 11v10" />
-      </svg>
+      <LineIcon paths={['M4 7l8-4 8 4v10l-8 4-8-4z', 'M4 7l8 4 8-4M12 11v10']} size={40} stroke={1.5} />
       <p className="empty-title">{title}</p>
       {hint && <p className="muted">{hint}</p>}
       {action && <a className="button" href={action.href}>{action.label}</a>}
