@@ -103,6 +103,18 @@ run_postgres() {
   fi
 }
 
+# A streaming replica of the cluster on $primary_port, as an operator would
+# make one (pg_basebackup -R), serving reads on $port: for the read-replica
+# tests.
+start_standby() {
+  local primary_port=$1 dir=$2 port=$3
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  pg_run "$(pg_bin)/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U cortege -D "$dir/data" \
+    -R -X stream -c fast >/dev/null
+  run_postgres "$dir" "$port"
+}
+
 # Stops the cluster; immediate by default (a throwaway's end). Pass "fast"
 # to keep what was committed: with synchronous_commit off, an immediate
 # stop loses the last commits.

@@ -53,6 +53,9 @@ use crate::rate_limits::{ContentLimitConfig, ContentLimits, Shared, ThrottleConf
 /// What the use-cases need for the life of the process.
 pub struct App {
     pub pool: PgPool,
+    /// The primary without a transaction-mode pooler in between, for what
+    /// lives as long as a session: LISTEN (the notifier's wakeups).
+    pub direct: PgPool,
     /// Where the best-effort live messages go (`cortege_live::publish`).
     pub bus: SharedBus,
     pub mailer: Mailer,
@@ -78,6 +81,7 @@ impl App {
         notify: notify::Notify,
     ) -> Self {
         Self {
+            direct: pool.clone(),
             pool,
             bus,
             mailer,
@@ -87,5 +91,11 @@ impl App {
             public_url,
             notify,
         }
+    }
+
+    /// Takes LISTEN through `direct` (CORTEGE_DIRECT_DATABASE_URL).
+    pub fn with_direct(mut self, direct: PgPool) -> Self {
+        self.direct = direct;
+        self
     }
 }

@@ -8,6 +8,7 @@ pub mod memberships;
 pub mod moderation_log;
 pub mod notify;
 pub mod people;
+pub mod reads;
 pub mod reference;
 pub mod sessions;
 pub mod statement;
@@ -110,6 +111,15 @@ pub async fn connect(options: PgConnectOptions, max: u32) -> Result<PgPool> {
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// A pool that connects on first use: for a replica that may be down when
+/// the server starts.
+pub fn connect_lazy(options: PgConnectOptions, max: u32) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_lazy_with(options)
 }
 
 /// The embedded migrations (the repository's migrations/ folder).

@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod metrics;
 pub mod objects;
 pub mod query_limits;
+pub mod reads;
 pub mod ready;
 pub mod state;
 
@@ -79,6 +80,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
             PERSISTED_QUERIES,
         )))
         .extension(query_limits::QueryLimits)
+        .extension(reads::ReadYourWrites)
 }
 
 /// The schema with its shared state, as the server runs it.
@@ -110,5 +112,6 @@ pub fn prepare_request(
     request
         .data(auth)
         .data(addr)
+        .data(reads::RequestReads::new(&auth))
         .data(LazyLoaders::new(&state.pool, auth.person()))
 }

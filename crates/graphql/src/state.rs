@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use cortege_db::PgPool;
+use cortege_db::reads::Reads;
 use cortege_realtime::SharedBus;
 
 use cortege_app::App;
@@ -42,6 +43,9 @@ pub struct AppState {
     /// they run on.
     pub app: Arc<App>,
     pub pool: PgPool,
+    /// Where listings are read: the primary, or the read replica within
+    /// its rules (`cortege_db::reads`).
+    pub reads: Reads,
     /// Statistics, read from the analytics replica when configured.
     pub stats: Arc<cortege_app::stats::Statistics>,
     pub config: ApiConfig,
@@ -61,10 +65,33 @@ pub struct Live {
     pub shared_limits: cortege_app::rate_limits::Shared,
 }
 
+/// The connections to PostgreSQL.
+pub struct Databases {
+    /// The primary, for writes and whatever must see the latest commit.
+    pub pool: PgPool,
+    /// Listings' reads (the primary unless a read replica is configured).
+    pub reads: Reads,
+    /// The primary without a transaction-mode pooler, for LISTEN.
+    pub direct: PgPool,
+    /// Statistics' replica, when configured.
+    pub analytics: Option<PgPool>,
+}
+
+impl Databases {
+    /// Everything on one pool.
+    pub fn single(pool: PgPool) -> Self {
+        Self {
+            reads: Reads::primary_only(pool.clone()),
+            direct: pool.clone(),
+            pool,
+            analytics: None,
+        }
+    }
+}
+
 impl AppState {
     pub fn new(
-        pool: PgPool,
-        analytics: Option<PgPool>,
+        databases: Databases,
         mailer: Mailer,
         media: MediaStore,
         config: ApiConfig,
@@ -75,6 +102,12 @@ impl AppState {
             feeds,
             shared_limits,
         } = live;
+        let Databases {
+            pool,
+            reads,
+            direct,
+            analytics,
+        } = databases;
         let app = App::new(
             pool.clone(),
             bus.clone(),
@@ -85,7 +118,8 @@ impl AppState {
             &config.content_limits,
             shared_limits,
             config.notify.clone(),
-        );
+        )
+        .with_direct(direct);
         let stats = Arc::new(cortege_app::stats::Statistics::new(
             pool.clone(),
             analytics,
@@ -94,6 +128,7 @@ impl AppState {
         Arc::new(Self {
             app: Arc::new(app),
             pool,
+            reads,
             stats,
             config,
             bus,

@@ -31,6 +31,7 @@
 //! polling) to a logout for no gain in what is kept.
 
 pub mod hub;
+pub mod pins;
 pub mod policy;
 pub mod publish;
 pub mod relay;

@@ -22,3 +22,14 @@ pub async fn report_created(bus: &SharedBus, report: Uuid) {
         tracing::warn!(error = %e, "announcing a report to moderators failed");
     }
 }
+
+/// Tells every server that `person` wrote up to `position`, so that their
+/// reads stay on the primary wherever they land until the read replica
+/// has it. Lost, it only means one read from the replica may miss the
+/// write.
+pub async fn wrote(bus: &SharedBus, person: Uuid, position: i64) {
+    let message = Message::Wrote { person, position };
+    if let Err(e) = bus.publish(&Channel::writes(), &message).await {
+        tracing::warn!(error = %e, "announcing a member's write to the other servers failed");
+    }
+}

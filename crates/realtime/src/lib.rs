@@ -47,6 +47,9 @@ pub enum Channel {
     Activities,
     /// New reports, for moderators.
     Moderation,
+    /// Members' writes, so that every server keeps their reads on the
+    /// primary until the read replica has them.
+    Writes,
 }
 
 impl Channel {
@@ -65,6 +68,9 @@ impl Channel {
     pub fn moderation() -> Self {
         Self::Moderation
     }
+    pub fn writes() -> Self {
+        Self::Writes
+    }
 
     /// The channel's name on Redis (after the deployment's prefix).
     pub fn name(&self) -> String {
@@ -74,6 +80,7 @@ impl Channel {
             Self::Person(p) => format!("person:{p}"),
             Self::Activities => "activities".to_owned(),
             Self::Moderation => "moderation".to_owned(),
+            Self::Writes => "writes".to_owned(),
         }
     }
 
@@ -86,6 +93,7 @@ impl Channel {
             "person" => Uuid::parse_str(rest).ok().map(Self::Person),
             "activities" if rest.is_empty() => Some(Self::Activities),
             "moderation" if rest.is_empty() => Some(Self::Moderation),
+            "writes" if rest.is_empty() => Some(Self::Writes),
             _ => None,
         }
     }
@@ -112,6 +120,9 @@ pub enum Message {
     SessionsRevoked { session: Option<Uuid> },
     /// A member filed a report.
     ReportCreated { report: Uuid },
+    /// A member wrote: the primary's WAL position after it, which the
+    /// read replica must have replayed before it serves them.
+    Wrote { person: Uuid, position: i64 },
 }
 
 /// Whether the bus currently carries messages between processes.
@@ -183,6 +194,7 @@ mod tests {
             Channel::person(id),
             Channel::activities(),
             Channel::moderation(),
+            Channel::writes(),
         ] {
             assert_eq!(Channel::parse(&c.name()), Some(c), "{}", c.name());
         }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use cortege_app::mail::Mailer;
 use cortege_app::media::MediaStore;
 use cortege_db::PgPool;
-use cortege_graphql::state::{ApiConfig, AppState, Live, SharedState};
+use cortege_db::reads::Reads;
+use cortege_graphql::state::{ApiConfig, AppState, Databases, Live, SharedState};
 use cortege_live::FeedHub;
 use cortege_realtime::{
     LocalBus, RedisBus, RedisClusterBus, RedisRateLimiter, RedisTarget, SharedBus,
@@ -28,19 +29,47 @@ use crate::http;
 /// there is one (to stop it on the way out).
 pub struct Database {
     pub pool: PgPool,
+    /// The primary without a pooler in between (CORTEGE_DIRECT_DATABASE_URL),
+    /// or `pool` itself.
+    pub direct: PgPool,
+    /// Where listings are read (CORTEGE_READ_DATABASE_URL).
+    pub reads: Reads,
     embedded: Option<EmbeddedPostgres>,
+}
+
+/// Connections held on the direct URL: the relay's lock and LISTEN, the
+/// notifier's LISTEN, and the relay's batches.
+const DIRECT_CONNECTIONS: u32 = 4;
+
+fn parse_url(url: &str, setting: &str) -> anyhow::Result<PgConnectOptions> {
+    PgConnectOptions::from_str(url)
+        .with_context(|| format!("{setting} is not a valid PostgreSQL URL"))
 }
 
 impl Database {
     /// Connects to CORTEGE_DATABASE_URL, or to the embedded cluster,
     /// starting it if needed, and brings the schema up to date.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        if config.database_url.is_none() {
+            for (set, setting) in [
+                (
+                    config.read_database_url.is_some(),
+                    "CORTEGE_READ_DATABASE_URL",
+                ),
+                (
+                    config.direct_database_url.is_some(),
+                    "CORTEGE_DIRECT_DATABASE_URL",
+                ),
+            ] {
+                anyhow::ensure!(
+                    !set,
+                    "{setting} needs CORTEGE_DATABASE_URL: the embedded database has no replica \
+                     or pooler"
+                );
+            }
+        }
         let (options, embedded) = match &config.database_url {
-            Some(url) => (
-                PgConnectOptions::from_str(url)
-                    .context("CORTEGE_DATABASE_URL is not a valid PostgreSQL URL")?,
-                None,
-            ),
+            Some(url) => (parse_url(url, "CORTEGE_DATABASE_URL")?, None),
             None => {
                 let pg = EmbeddedPostgres::start(
                     &config.data_dir,
@@ -51,8 +80,24 @@ impl Database {
                 (pg.connect_options(), Some(pg))
             }
         };
-        let pool = match cortege_db::connect(options, config.db_max_connections).await {
-            Ok(pool) => pool,
+        let direct_options = match &config.direct_database_url {
+            Some(url) => Some(parse_url(url, "CORTEGE_DIRECT_DATABASE_URL")?),
+            None => None,
+        };
+        let read_options = match &config.read_database_url {
+            Some(url) => Some(parse_url(url, "CORTEGE_READ_DATABASE_URL")?),
+            None => None,
+        };
+        let pools = async {
+            let pool = cortege_db::connect(options, config.db_max_connections).await?;
+            let direct = match direct_options {
+                Some(o) => cortege_db::connect(o, DIRECT_CONNECTIONS).await?,
+                None => pool.clone(),
+            };
+            anyhow::Ok((pool, direct))
+        };
+        let (pool, direct) = match pools.await {
+            Ok(pools) => pools,
             Err(e) => {
                 if let Some(pg) = embedded {
                     pg.stop().await.ok();
@@ -60,8 +105,24 @@ impl Database {
                 return Err(e).context("connecting to PostgreSQL");
             }
         };
-        let db = Self { pool, embedded };
-        if let Err(e) = cortege_db::migrate(&db.pool).await {
+        // A replica that is down at start is read from once it answers.
+        let reads = match read_options {
+            Some(o) => Reads::with_replica(
+                pool.clone(),
+                cortege_db::connect_lazy(o, config.db_max_connections),
+                Duration::from_millis(config.read_max_lag_ms),
+            ),
+            None => Reads::primary_only(pool.clone()),
+        };
+        let db = Self {
+            pool,
+            direct,
+            reads,
+            embedded,
+        };
+        // Migrations hold a session-level advisory lock: not through a
+        // transaction-mode pooler.
+        if let Err(e) = cortege_db::migrate(&db.direct).await {
             db.close().await.ok();
             return Err(e).context("migrating the database");
         }
@@ -74,10 +135,11 @@ impl Database {
         Ok(db)
     }
 
-    /// Closes the pool and stops the embedded cluster if this process
+    /// Closes the pools and stops the embedded cluster if this process
     /// started it.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
+        self.direct.close().await;
         if let Some(pg) = self.embedded {
             pg.stop().await?;
         }
@@ -91,6 +153,9 @@ pub struct Application {
     db: Database,
     state: SharedState,
     config: Config,
+    /// Other servers' writes, pinning their authors' reads (with a read
+    /// replica).
+    pins: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -167,9 +232,17 @@ impl Application {
         let feeds = FeedHub::start(db.pool.clone(), bus.clone())
             .await
             .context("starting the live feed")?;
+        let pins = match db.reads.has_replica() {
+            true => Some(cortege_live::pins::start(bus.clone(), db.reads.clone()).await),
+            false => None,
+        };
         let state = AppState::new(
-            db.pool.clone(),
-            analytics,
+            Databases {
+                pool: db.pool.clone(),
+                reads: db.reads.clone(),
+                direct: db.direct.clone(),
+                analytics,
+            },
             mailer,
             MediaStore::new(media_dir),
             api,
@@ -185,6 +258,7 @@ impl Application {
             db,
             state,
             config,
+            pins,
         })
     }
 
@@ -254,7 +328,11 @@ impl Application {
         // committed is numbered and published before the process leaves.
         let (relay_stop, relay_stopping) = tokio::sync::watch::channel(false);
         let relay = self.config.outbox_relay.then(|| {
-            cortege_live::relay::spawn(self.db.pool.clone(), self.state.bus.clone(), relay_stopping)
+            cortege_live::relay::spawn(
+                self.db.direct.clone(),
+                self.state.bus.clone(),
+                relay_stopping,
+            )
         });
         let (notify_stop, notify_stopping) = tokio::sync::watch::channel(false);
         let statistics =
@@ -268,6 +346,9 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         purge.abort();
+        if let Some(pins) = &self.pins {
+            pins.abort();
+        }
         if let Some(mut relay) = relay {
             relay_stop.send(true).ok();
             if tokio::time::timeout(Duration::from_secs(10), &mut relay)

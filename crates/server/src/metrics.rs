@@ -49,6 +49,7 @@ pub const FAMILIES: &[&str] = &[
     "cortege_bus_deliveries_total",
     "cortege_bus_dropped_total",
     "cortege_db_pool_connections",
+    "cortege_db_read_routes_total",
     "cortege_outbox_lag",
     "cortege_outbox_lag_seconds",
     "cortege_outbox_last_seq",
@@ -63,6 +64,9 @@ fn register_families() {
     let _ = metrics::histogram!("cortege_http_request_duration_seconds", "method" => "POST", "route" => "/graphql");
     let _ =
         metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => "query");
+    for route in cortege_db::reads::Route::ALL {
+        metrics::counter!("cortege_db_read_routes_total", "route" => route.as_str()).increment(0);
+    }
     for code in cortege_graphql::error::Code::ALL {
         metrics::counter!("cortege_graphql_errors_total", "code" => code.as_str()).increment(0);
     }

@@ -333,7 +333,7 @@ pub fn spawn(
                 return;
             }
             if wakeups.is_none() {
-                wakeups = cortege_db::outbox::Wakeups::listen_on(&app.pool, deliveries::CHANNEL)
+                wakeups = cortege_db::outbox::Wakeups::listen_on(&app.direct, deliveries::CHANNEL)
                     .await
                     .ok();
             }

@@ -265,8 +265,7 @@ impl Event {
         }
         let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
-        let rows =
-            db_rsvps::of_event(&ctx.state().pool, self.0.id, page.after, page.limit()).await?;
+        let rows = db_rsvps::of_event(ctx.reads(), self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(key, r)| (key, Rsvp(Arc::new(r))))

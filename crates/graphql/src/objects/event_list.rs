@@ -143,7 +143,7 @@ pub async fn list_events(
         after,
         limit: page.limit(),
     };
-    let rows = db_events::list(&ctx.state().pool, &listing).await?;
+    let rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, &rows).await?;
     let items = rows
         .into_iter()

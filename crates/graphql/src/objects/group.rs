@@ -161,7 +161,7 @@ impl Group {
         let page: Page<MemberKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = cortege_db::memberships::members(
-            &ctx.state().pool,
+            ctx.reads(),
             self.0.id,
             status,
             page.after,
@@ -273,7 +273,7 @@ impl GroupQuery {
             after,
             limit: page.first + 1,
         };
-        let rows = db_groups::list(&ctx.state().pool, &listing).await?;
+        let rows = db_groups::list(ctx.reads(), &listing).await?;
         let items = rows
             .into_iter()
             .map(|g| {

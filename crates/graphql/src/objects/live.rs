@@ -93,7 +93,7 @@ pub async fn viewer_feed(
 ) -> ApiResult<Connection<String, Activity>> {
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
-    let items = feed::page(&ctx.state().pool, person, before, page.limit()).await?;
+    let items = feed::page(ctx.reads(), person, before, page.limit()).await?;
     Ok(connection(
         items.into_iter().map(|i| (i.seq, Activity(i))).collect(),
         page.first,

@@ -144,7 +144,7 @@ impl ReportQuery {
         let page: Page<QueueCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = db_reports::queue(
-            &ctx.state().pool,
+            ctx.reads(),
             status,
             page.after.as_ref().map(|c| (c.0, c.1, c.2)),
             page.limit(),

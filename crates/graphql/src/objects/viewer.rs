@@ -71,7 +71,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::events::organised_by(ctx.pool(), self.0.id, page.after, page.limit())
+            cortege_db::events::organised_by(ctx.reads(), self.0.id, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()
@@ -90,7 +90,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::rsvps::of_person(ctx.pool(), self.0.id, page.after, page.limit()).await?;
+            cortege_db::rsvps::of_person(ctx.reads(), self.0.id, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
@@ -108,7 +108,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::memberships::of_person(ctx.pool(), self.0.id, page.after, page.limit())
+            cortege_db::memberships::of_person(ctx.reads(), self.0.id, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()
@@ -138,7 +138,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::friends_of(ctx.pool(), self.0.id, page.after, page.limit())
+            cortege_db::friendships::friends_of(ctx.reads(), self.0.id, page.after, page.limit())
                 .await?;
         let loaders = crate::loaders::of(ctx);
         let people = loaders.person.load_many(rows.iter().map(|r| r.2)).await?;
@@ -192,7 +192,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::requests_to(ctx.pool(), self.0.id, page.after, page.limit())
+            cortege_db::friendships::requests_to(ctx.reads(), self.0.id, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()

@@ -59,6 +59,38 @@ pub struct Config {
     )]
     pub analytics_database_url: Option<String>,
 
+    /// A streaming replica of CORTEGE_DATABASE_URL for listings, search and
+    /// feed pages; a member's own reads stay on the primary until the
+    /// replica has replayed their last write.
+    #[arg(
+        long,
+        env = "CORTEGE_READ_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub read_database_url: Option<String>,
+
+    /// How far behind (in milliseconds) the read replica may be before
+    /// every read goes to the primary. Measured every 100 ms.
+    #[arg(
+        long,
+        env = "CORTEGE_READ_MAX_LAG_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub read_max_lag_ms: u64,
+
+    /// A direct connection to the primary for what a transaction-mode
+    /// pooler cannot carry (the outbox relay's LISTEN, migrations' advisory
+    /// lock), when CORTEGE_DATABASE_URL goes through one.
+    #[arg(
+        long,
+        env = "CORTEGE_DIRECT_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub direct_database_url: Option<String>,
+
     /// Directory of initdb/pg_ctl/postgres for the embedded cluster
     /// (default: Debian's newest /usr/lib/postgresql/*/bin, then PATH).
     #[arg(long, env = "CORTEGE_PG_BIN_DIR", global = true)]

@@ -13,6 +13,8 @@ use super::Config;
 pub const SECRET_SETTINGS: &[&str] = &[
     "CORTEGE_DATABASE_URL",
     "CORTEGE_ANALYTICS_DATABASE_URL",
+    "CORTEGE_READ_DATABASE_URL",
+    "CORTEGE_DIRECT_DATABASE_URL",
     "CORTEGE_REDIS_URL",
     "CORTEGE_SMTP_PASSWORD",
     "CORTEGE_VAPID_PRIVATE_KEY",
@@ -28,6 +30,8 @@ impl Config {
         match setting {
             "CORTEGE_DATABASE_URL" => Some(&mut self.database_url),
             "CORTEGE_ANALYTICS_DATABASE_URL" => Some(&mut self.analytics_database_url),
+            "CORTEGE_READ_DATABASE_URL" => Some(&mut self.read_database_url),
+            "CORTEGE_DIRECT_DATABASE_URL" => Some(&mut self.direct_database_url),
             "CORTEGE_REDIS_URL" => Some(&mut self.redis_url),
             "CORTEGE_SMTP_PASSWORD" => Some(&mut self.smtp_password),
             "CORTEGE_VAPID_PRIVATE_KEY" => Some(&mut self.vapid_private_key),

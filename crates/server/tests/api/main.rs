@@ -34,6 +34,7 @@ mod plans;
 mod previews;
 mod privacy;
 mod private_addresses;
+mod replica;
 mod rights;
 mod rollup;
 mod rsvps;

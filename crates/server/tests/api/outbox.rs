@@ -84,3 +84,68 @@ async fn committed_activities_are_numbered_gap_free_across_replicas() {
     let seqs = all_numbered(&b).await;
     assert_eq!(seqs, (1..=210).collect::<Vec<i64>>());
 }
+
+/// With CORTEGE_DIRECT_DATABASE_URL, what a transaction-mode pooler cannot
+/// carry (the relay's lock and LISTEN, the notifier's LISTEN) takes that
+/// connection, and the API's pool holds no session state.
+#[tokio::test]
+async fn session_state_goes_through_the_direct_connection() {
+    let app = TestApp::spawn_with(|c| {
+        let url = c.database_url.clone().unwrap();
+        c.database_url = Some(format!("{url}?application_name=cortege_pooled"));
+        c.direct_database_url = Some(format!("{url}?application_name=cortege_direct"));
+    })
+    .await;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let sessions = loop {
+        // Each LISTEN and the relay's lock, by the connection holding it.
+        let sessions: Vec<(String, String)> = sqlx::query_as(
+            "SELECT a.application_name, a.query FROM pg_stat_activity a
+             WHERE a.datname = $1 AND a.query LIKE 'LISTEN%'
+             UNION ALL
+             SELECT a.application_name, 'advisory lock' FROM pg_locks k
+             JOIN pg_stat_activity a USING (pid)
+             WHERE k.locktype = 'advisory' AND a.datname = $1",
+        )
+        .bind(&database)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        let listens = sessions
+            .iter()
+            .filter(|(_, what)| what.starts_with("LISTEN"))
+            .count();
+        let locks = sessions
+            .iter()
+            .filter(|(_, w)| w == "advisory lock")
+            .count();
+        if listens >= 1 && locks >= 1 {
+            break sessions;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no relay and notifier: {sessions:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for (application, what) in &sessions {
+        assert_eq!(
+            application, "cortege_direct",
+            "{what} is on the direct connection"
+        );
+    }
+    // The API itself still answers through the other pool.
+    app.ok("{ __typename }", serde_json::json!({}), None).await;
+    let pooled: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cortege_pooled'",
+    )
+    .bind(&database)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(pooled >= 1);
+}
