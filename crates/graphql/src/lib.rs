@@ -15,6 +15,7 @@ pub mod objects;
 pub mod query_limits;
 pub mod reads;
 pub mod ready;
+pub mod spans;
 pub mod state;
 
 use async_graphql::extensions::apollo_persisted_queries::{
@@ -72,6 +73,7 @@ const PERSISTED_QUERIES: usize = 1024;
 fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .extension(metrics::OperationMetrics)
+        .extension(spans::OperationSpans)
         .extension(extensions::ErrorCodes)
         // Inside ErrorCodes, so that the errors it records get their codes;
         // outside ResolverTimeout, so that a timed-out field becomes null.

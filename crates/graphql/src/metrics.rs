@@ -22,7 +22,7 @@ struct Recorder(Mutex<Option<String>>);
 /// Operation names come from clients: only plain, short ones become a
 /// label value, so a hostile client cannot flood the label space… beyond
 /// what its own requests cost.
-fn label(name: Option<&str>) -> String {
+pub(crate) fn label(name: Option<&str>) -> String {
     match name {
         Some(n)
             if !n.is_empty()

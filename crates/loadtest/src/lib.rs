@@ -1,5 +1,9 @@
 //! What the load tools share.
 
+pub mod net;
+pub mod places;
+pub mod procs;
+
 use cortege_domain::PersonId;
 
 /// An organiser with a live session, made straight in the database: their

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use cortege_loadtest::net::{SOCKETS_PER_SOURCE, check_file_limit, source_for, tcp};
+use cortege_loadtest::places::{CITIES, distance_km};
+use cortege_loadtest::procs::{percentile, total_rss};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, Semaphore, mpsc};
@@ -54,143 +57,6 @@ struct Args {
     /// counts as failed (with the reason).
     #[arg(long, default_value_t = 30)]
     connect_timeout: u64,
-}
-
-/// What one subscriber's ephemeral ports allow per source address, with a
-/// margin below Linux's default range (32768–60999).
-const SOCKETS_PER_SOURCE: usize = 20_000;
-
-/// The TCP connection to `server`, from `source` when given: binding the
-/// source address before connecting is what lets sockets beyond one
-/// address's ephemeral ports exist.
-async fn tcp(
-    server: &str,
-    source: Option<std::net::IpAddr>,
-) -> anyhow::Result<tokio::net::TcpStream> {
-    let authority = server
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .context("a server URL is scheme://host:port")?;
-    let addr = tokio::net::lookup_host(authority)
-        .await?
-        .next()
-        .with_context(|| format!("{authority} resolves to no address"))?;
-    let socket = if addr.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()
-    } else {
-        tokio::net::TcpSocket::new_v6()
-    }
-    .map_err(|e| anyhow::anyhow!("opening a socket: {e}{}", hint(&e)))?;
-    if let Some(ip) = source {
-        socket
-            .bind(std::net::SocketAddr::new(ip, 0))
-            .with_context(|| format!("binding the source address {ip}"))?;
-    }
-    socket
-        .connect(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("connecting to {addr}: {e}{}", hint(&e)))
-}
-
-/// What to do about a socket error the load itself causes.
-fn hint(e: &std::io::Error) -> &'static str {
-    match e.raw_os_error() {
-        // EADDRNOTAVAIL: no ephemeral port left on this source address.
-        Some(99) => " (out of local ports: raise --source-addresses)",
-        // EMFILE: this process's file limit.
-        Some(24) => " (out of file descriptors: raise `ulimit -n`, or run several cortege-load)",
-        _ => "",
-    }
-}
-
-/// Refuses a run this process cannot hold: each subscriber is a socket,
-/// and past the file limit the run would fail by the thousand.
-fn check_file_limit(subscribers: usize) -> anyhow::Result<()> {
-    use nix::sys::resource::{Resource, getrlimit, setrlimit};
-    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
-    // Sockets for the subscribers, the event creators, the database and
-    // the runtime.
-    let needed = subscribers as u64 + 256;
-    if soft < needed && hard >= needed {
-        setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
-    } else if hard < needed {
-        bail!(
-            "{subscribers} subscribers need about {needed} open files, and this process may open \
-             {hard} at most (ulimit -Hn): run several cortege-load with fewer subscribers each"
-        );
-    }
-    Ok(())
-}
-
-/// The loopback source address of subscriber `k`, when the servers are
-/// on loopback.
-fn source_for(k: usize, servers: &[String], sources: u8) -> Option<std::net::IpAddr> {
-    let loopback = servers.iter().all(|s| s.contains("://127."));
-    (loopback && sources > 1).then(|| {
-        std::net::IpAddr::V4(std::net::Ipv4Addr::new(
-            127,
-            0,
-            0,
-            1 + (k % usize::from(sources)) as u8,
-        ))
-    })
-}
-
-/// Places events happen in (postcode and city resolve to one commune).
-const CITIES: &[(&str, &str, f64, f64)] = &[
-    ("Marseille", "13001", 43.2965, 5.3698),
-    ("Toulouse", "31000", 43.6047, 1.4442),
-    ("Nice", "06000", 43.7102, 7.2620),
-    ("Nantes", "44000", 47.2184, -1.5536),
-    ("Strasbourg", "67000", 48.5734, 7.7521),
-    ("Montpellier", "34000", 43.6108, 3.8767),
-    ("Bordeaux", "33000", 44.8378, -0.5792),
-    ("Lille", "59000", 50.6292, 3.0573),
-    ("Rennes", "35000", 48.1173, -1.6778),
-    ("Reims", "51100", 49.2583, 4.0317),
-    ("Quimper", "29000", 47.996, -4.102),
-    ("Grenoble", "38000", 45.1885, 5.7245),
-    ("Dijon", "21000", 47.322, 5.0415),
-    ("Angers", "49000", 47.4784, -0.5632),
-    ("Clermont-Ferrand", "63000", 45.7772, 3.087),
-    ("Limoges", "87000", 45.8336, 1.2611),
-    ("Tours", "37000", 47.3941, 0.6848),
-    ("Rouen", "76000", 49.4432, 1.0999),
-    ("Brest", "29200", 48.3904, -4.4861),
-    ("Metz", "57000", 49.1193, 6.1757),
-];
-
-fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-fn total_rss(pids: &[u32]) -> u64 {
-    pids.iter().filter_map(|p| rss_kib(*p)).sum()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// An organiser with a live session, made in the database.

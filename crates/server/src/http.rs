@@ -113,7 +113,11 @@ pub fn router(
         ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_status),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(ctx)
 }
@@ -126,12 +130,40 @@ fn request_span(request: &axum::extract::Request) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let path = request.uri().path();
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %path,
         request_id = %id,
+        // For traces (OpenTelemetry's names): one span name per route, not
+        // per photo or event page.
+        otel.name = %format_args!("{} {}", request.method(), route_of(path)),
+        otel.kind = "server",
+        http.response.status_code = tracing::field::Empty,
     )
+}
+
+/// The route a path belongs to, as a trace names it.
+fn route_of(path: &str) -> &str {
+    match path {
+        "/graphql" | "/ws" | "/health/live" | "/health/ready" | "/metrics" => path,
+        p if p.starts_with("/media/") => "/media/*",
+        _ => "/*",
+    }
+}
+
+fn record_status<B>(
+    response: &axum::http::Response<B>,
+    _latency: std::time::Duration,
+    span: &tracing::Span,
+) {
+    // As a signed integer: OpenTelemetry has no unsigned one, and an
+    // unsigned value would be sent as text.
+    span.record(
+        "http.response.status_code",
+        i64::from(response.status().as_u16()),
+    );
 }
 
 /// 413 for a body over its limit: 2 MB of JSON, 6 MB of multipart. A body

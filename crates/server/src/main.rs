@@ -123,7 +123,6 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    telemetry::init();
     let command = Cli::command();
     let settings = command
         .get_arguments()
@@ -140,7 +139,18 @@ async fn main() -> std::process::ExitCode {
         eprintln!("cortege: {e}");
         return std::process::ExitCode::from(2);
     }
-    match run(cli).await {
+    let traces = match telemetry::init(cli.config.traces().as_ref()) {
+        Ok(traces) => traces,
+        Err(e) => {
+            eprintln!("cortege: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let ran = run(cli).await;
+    if let Some(traces) = traces {
+        traces.shutdown().await;
+    }
+    match ran {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cortege: {e:#}");

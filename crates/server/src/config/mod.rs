@@ -91,6 +91,22 @@ pub struct Config {
     )]
     pub direct_database_url: Option<String>,
 
+    /// An OpenTelemetry collector's OTLP/HTTP address (http://host:4318):
+    /// spans for each HTTP request, GraphQL operation and SQL statement go
+    /// there. Off when unset.
+    #[arg(long, env = "CORTEGE_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The share of requests traced, from 0 to 1 (a request's spans are
+    /// kept or dropped together).
+    #[arg(
+        long,
+        env = "CORTEGE_OTLP_SAMPLE_RATIO",
+        default_value_t = 1.0,
+        global = true
+    )]
+    pub otlp_sample_ratio: f64,
+
     /// Directory of initdb/pg_ctl/postgres for the embedded cluster
     /// (default: Debian's newest /usr/lib/postgresql/*/bin, then PATH).
     #[arg(long, env = "CORTEGE_PG_BIN_DIR", global = true)]
@@ -503,6 +519,16 @@ impl Config {
 
     /// The defaults, with whatever CORTEGE_* variables are set (tests then
     /// override what they need).
+    /// The traces to send, when CORTEGE_OTLP_ENDPOINT is set.
+    pub fn traces(&self) -> Option<crate::telemetry::TraceSettings> {
+        self.otlp_endpoint
+            .as_ref()
+            .map(|endpoint| crate::telemetry::TraceSettings {
+                endpoint: endpoint.clone(),
+                sample_ratio: self.otlp_sample_ratio,
+            })
+    }
+
     pub fn defaults() -> Self {
         use clap::Parser;
         #[derive(Parser)]

@@ -43,3 +43,4 @@ mod seed;
 mod sentinel;
 mod services;
 mod stats;
+mod traces;

@@ -109,7 +109,9 @@ async fn session_state_goes_through_the_direct_connection() {
              UNION ALL
              SELECT a.application_name, 'advisory lock' FROM pg_locks k
              JOIN pg_stat_activity a USING (pid)
-             WHERE k.locktype = 'advisory' AND a.datname = $1",
+             -- Held while idle, outside any transaction: session-level
+             -- (a transaction's own advisory locks are fine on a pooler).
+             WHERE k.locktype = 'advisory' AND a.datname = $1 AND a.state = 'idle'",
         )
         .bind(&database)
         .fetch_all(&app.pool)

@@ -1,0 +1,80 @@
+//! A span per GraphQL operation ("query Home", "mutation"), inside the
+//! HTTP request's span: traces show the operation, and the SQL statements
+//! it ran beneath it.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Response, ServerResult, Variables};
+use tracing::Instrument;
+
+pub struct OperationSpans;
+
+impl ExtensionFactory for OperationSpans {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Spanner::default())
+    }
+}
+
+/// Per request: the operations' types by name, once parsed.
+#[derive(Default)]
+struct Spanner(Mutex<Vec<(Option<String>, OperationType)>>);
+
+fn type_name(ty: OperationType) -> &'static str {
+    match ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for Spanner {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let operations = match &document.operations {
+            DocumentOperations::Single(op) => vec![(None, op.node.ty)],
+            DocumentOperations::Multiple(ops) => ops
+                .iter()
+                .map(|(name, op)| (Some(name.to_string()), op.node.ty))
+                .collect(),
+        };
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = operations;
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let ty = {
+            let operations = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            operations
+                .iter()
+                .find(|(name, _)| name.is_none() || name.as_deref() == operation_name)
+                .map_or(OperationType::Query, |(_, ty)| *ty)
+        };
+        let kind = type_name(ty);
+        // Client-chosen names stay attributes; the span's name keeps to
+        // plain short ones, as the metrics' labels do.
+        let label = crate::metrics::label(operation_name);
+        let span = tracing::info_span!(
+            "graphql",
+            otel.name = %format_args!("{kind} {label}"),
+            graphql.operation.type = kind,
+            graphql.operation.name = operation_name.unwrap_or_default(),
+        );
+        next.run(ctx, operation_name).instrument(span).await
+    }
+}

@@ -1,0 +1,85 @@
+//! Many sockets from one machine: source addresses, file limits, and
+//! errors that say which of the two ran out.
+
+use anyhow::{Context, bail};
+
+/// What one subscriber's ephemeral ports allow per source address, with a
+/// margin below Linux's default range (32768–60999).
+pub const SOCKETS_PER_SOURCE: usize = 20_000;
+
+/// The TCP connection to `server`, from `source` when given: binding the
+/// source address before connecting is what lets sockets beyond one
+/// address's ephemeral ports exist.
+pub async fn tcp(
+    server: &str,
+    source: Option<std::net::IpAddr>,
+) -> anyhow::Result<tokio::net::TcpStream> {
+    let authority = server
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .context("a server URL is scheme://host:port")?;
+    let addr = tokio::net::lookup_host(authority)
+        .await?
+        .next()
+        .with_context(|| format!("{authority} resolves to no address"))?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(|e| anyhow::anyhow!("opening a socket: {e}{}", hint(&e)))?;
+    if let Some(ip) = source {
+        socket
+            .bind(std::net::SocketAddr::new(ip, 0))
+            .with_context(|| format!("binding the source address {ip}"))?;
+    }
+    socket
+        .connect(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to {addr}: {e}{}", hint(&e)))
+}
+
+/// What to do about a socket error the load itself causes.
+pub fn hint(e: &std::io::Error) -> &'static str {
+    match e.raw_os_error() {
+        // EADDRNOTAVAIL: no ephemeral port left on this source address.
+        Some(99) => " (out of local ports: raise --source-addresses)",
+        // EMFILE: this process's file limit.
+        Some(24) => " (out of file descriptors: raise `ulimit -n`, or run several cortege-load)",
+        _ => "",
+    }
+}
+
+/// Refuses a run this process cannot hold: each subscriber is a socket,
+/// and past the file limit the run would fail by the thousand.
+pub fn check_file_limit(subscribers: usize) -> anyhow::Result<()> {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    // Sockets for the subscribers, the event creators, the database and
+    // the runtime.
+    let needed = subscribers as u64 + 256;
+    if soft < needed && hard >= needed {
+        setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
+    } else if hard < needed {
+        bail!(
+            "{subscribers} subscribers need about {needed} open files, and this process may open \
+             {hard} at most (ulimit -Hn): run several cortege-load with fewer subscribers each"
+        );
+    }
+    Ok(())
+}
+
+/// The loopback source address of subscriber `k`, when the servers are
+/// on loopback.
+pub fn source_for(k: usize, servers: &[String], sources: u8) -> Option<std::net::IpAddr> {
+    let loopback = servers.iter().all(|s| s.contains("://127."));
+    (loopback && sources > 1).then(|| {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+            127,
+            0,
+            0,
+            1 + (k % usize::from(sources)) as u8,
+        ))
+    })
+}
