@@ -4,7 +4,8 @@
 //! A replica is behind the primary by its replay lag, so two rules keep
 //! what a member sees consistent with what they did:
 //!
-//! - **Read-your-writes.** After a member's mutation, [`Reads::wrote`]
+//! - **Read-your-writes.** A mutation's own answer is read from the
+//!   primary (`Route::Mutation`). After a member's mutation, [`Reads::wrote`]
 //!   notes the primary's WAL position; until the replica has replayed past
 //!   it, that member's reads go to the primary. Others keep reading the
 //!   replica, where the change appears a moment later, as on any feed.
@@ -50,15 +51,18 @@ pub enum Route {
     Lagging,
     /// The replica does not answer, or is not a standby.
     Unavailable,
+    /// A mutation's own answer, which must show what it just wrote.
+    Mutation,
 }
 
 impl Route {
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 6] = [
         Route::NoReplica,
         Route::Replica,
         Route::Pinned,
         Route::Lagging,
         Route::Unavailable,
+        Route::Mutation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Route {
             Route::Pinned => "pinned",
             Route::Lagging => "lagging",
             Route::Unavailable => "unavailable",
+            Route::Mutation => "mutation",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! read from, chosen once per request on first use, and the pin a
 //! mutation leaves so that its author reads their own writes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::extensions::{
@@ -10,6 +11,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Response, ServerResult, Variables};
 use cortege_db::PgPool;
+use cortege_db::reads::Route;
 
 use crate::auth::Auth;
 use crate::state::SharedState;
@@ -17,6 +19,8 @@ use crate::state::SharedState;
 /// Request data: who reads, and the pool once chosen.
 pub struct RequestReads {
     viewer: Option<uuid::Uuid>,
+    /// Set for a mutation: its answer is read where it wrote.
+    writes: AtomicBool,
     pool: OnceLock<PgPool>,
 }
 
@@ -24,6 +28,7 @@ impl RequestReads {
     pub fn new(auth: &Auth) -> Self {
         Self {
             viewer: auth.person().map(|p| p.0),
+            writes: AtomicBool::new(false),
             pool: OnceLock::new(),
         }
     }
@@ -31,7 +36,11 @@ impl RequestReads {
     /// The pool for this request's listings.
     pub fn pool(&self, state: &SharedState) -> &PgPool {
         self.pool.get_or_init(|| {
-            let (route, pool) = state.reads.route(self.viewer);
+            let (route, pool) = if self.writes.load(Ordering::Relaxed) {
+                (Route::Mutation, state.reads.primary())
+            } else {
+                state.reads.route(self.viewer)
+            };
             metrics::counter!("cortege_db_read_routes_total", "route" => route.as_str())
                 .increment(1);
             pool.clone()
@@ -39,8 +48,8 @@ impl RequestReads {
     }
 }
 
-/// Pins the viewer's reads to the primary after a mutation, until the
-/// replica has replayed it. A document that holds a mutation counts as
+/// Reads a mutation's own answer from the primary, and pins the viewer's
+/// later reads there too, until the replica has replayed the write. A document that holds a mutation counts as
 /// one whichever operation runs: pinning too often only costs a read
 /// from the primary.
 pub struct ReadYourWrites;
@@ -53,7 +62,7 @@ impl ExtensionFactory for ReadYourWrites {
 
 #[derive(Default)]
 struct Pinner {
-    mutation: std::sync::atomic::AtomicBool,
+    mutation: AtomicBool,
 }
 
 #[async_trait::async_trait]
@@ -70,8 +79,10 @@ impl Extension for Pinner {
             .operations
             .iter()
             .any(|(_, op)| op.node.ty == OperationType::Mutation);
-        self.mutation
-            .store(mutation, std::sync::atomic::Ordering::Relaxed);
+        self.mutation.store(mutation, Ordering::Relaxed);
+        if mutation && let Some(reads) = ctx.data_opt::<RequestReads>() {
+            reads.writes.store(true, Ordering::Relaxed);
+        }
         Ok(document)
     }
 
@@ -82,7 +93,7 @@ impl Extension for Pinner {
         next: NextExecute<'_>,
     ) -> Response {
         let response = next.run(ctx, operation_name).await;
-        if self.mutation.load(std::sync::atomic::Ordering::Relaxed)
+        if self.mutation.load(Ordering::Relaxed)
             && let Some(person) = ctx.data_opt::<Auth>().and_then(Auth::person)
             && let Some(state) = ctx.data_opt::<SharedState>()
         {

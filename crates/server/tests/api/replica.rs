@@ -94,6 +94,8 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     let paris = (48.8566, 2.3522);
     let organiser = app.member_at("Olga", "Organise", Some(paris)).await;
     let visitor = app.member_at("Victor", "Visite", Some(paris)).await;
+    // Reads, never writes: always served by the replica when it may.
+    let reader = app.member_at("Rita", "Relit", Some(paris)).await;
     let organiser_id = Some(organiser.id);
 
     // The test's database appears on the standby once replayed.
@@ -101,19 +103,45 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
         reads.route(None).0 == Route::Replica
     })
     .await;
-    app.create_event(
-        &organiser.token,
-        event_input("Avant la pause", paris, "75001", "Paris"),
-    )
-    .await;
+    let before = app
+        .create_event(
+            &organiser.token,
+            event_input("Avant la pause", paris, "75001", "Paris"),
+        )
+        .await;
     until("the replica has the first event", async || {
-        titles(&app, &visitor.token).await == ["Avant la pause"]
+        titles(&app, &reader.token).await == ["Avant la pause"]
+    })
+    .await;
+    until("the organiser's first write is replayed", async || {
+        reads.route(organiser_id).0 == Route::Replica
     })
     .await;
 
-    // With replay paused, the replica no longer sees new writes: the
-    // organiser reads theirs on the primary, the visitor on the replica.
+    // With replay paused, the replica no longer sees new writes.
     set_replay(&mut standby, true).await;
+
+    // A mutation's own answer comes from the primary: the visitor's RSVP is
+    // among the attendees the organiser's update returns.
+    app.ok(
+        "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
+        json!({ "e": before }),
+        Some(&visitor.token),
+    )
+    .await;
+    let updated = app
+        .ok(
+            "mutation($e: ID!) { updateEvent(id: $e, input: { description: \"Toujours\" }) {
+                attendees(first: 10) { edges { node { person { lastName } } } } } }",
+            json!({ "e": before }),
+            Some(&organiser.token),
+        )
+        .await;
+    let attendees = updated["updateEvent"]["attendees"]["edges"].to_string();
+    assert!(attendees.contains("Visite"), "{updated}");
+
+    // The organiser reads their new event on the primary, the reader on
+    // the replica.
     app.create_event(
         &organiser.token,
         event_input("Pendant la pause", paris, "75001", "Paris"),
@@ -123,17 +151,17 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     let mut seen = titles(&app, &organiser.token).await;
     seen.sort();
     assert_eq!(seen, ["Avant la pause", "Pendant la pause"]);
-    assert_eq!(reads.route(Some(visitor.id)).0, Route::Replica);
-    assert_eq!(titles(&app, &visitor.token).await, ["Avant la pause"]);
+    assert_eq!(reads.route(Some(reader.id)).0, Route::Replica);
+    assert_eq!(titles(&app, &reader.token).await, ["Avant la pause"]);
 
     // The other server heard of the write through the bus: the organiser
-    // reads it there too, the visitor still does not.
+    // reads it there too, the reader still does not.
     until("the other server pins the organiser", async || {
         other_reads.route(organiser_id).0 == Route::Pinned
     })
     .await;
     assert_eq!(titles(&other, &organiser.token).await.len(), 2);
-    assert_eq!(titles(&other, &visitor.token).await, ["Avant la pause"]);
+    assert_eq!(titles(&other, &reader.token).await, ["Avant la pause"]);
 
     // A server that allows 300 ms of lag stops reading the paused replica.
     let strict = app
@@ -148,7 +176,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
         async || strict_reads.route(None).0 == Route::Lagging,
     )
     .await;
-    assert_eq!(titles(&strict, &visitor.token).await.len(), 2);
+    assert_eq!(titles(&strict, &reader.token).await.len(), 2);
 
     // Replay resumed: the pin goes once the replica passes the write, and
     // everyone reads both events from the replica.
@@ -157,7 +185,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
         reads.route(organiser_id).0 == Route::Replica
     })
     .await;
-    assert_eq!(titles(&app, &visitor.token).await.len(), 2);
+    assert_eq!(titles(&app, &reader.token).await.len(), 2);
     until("the other server drops its pin", async || {
         other_reads.route(organiser_id).0 == Route::Replica
     })
@@ -176,7 +204,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
         .text()
         .await
         .unwrap();
-    for route in ["replica", "pinned", "lagging"] {
+    for route in ["replica", "pinned", "lagging", "mutation"] {
         assert!(
             scrape.lines().any(|l| l.starts_with(&format!(
                 "cortege_db_read_routes_total{{route=\"{route}\"}}"
