@@ -234,6 +234,17 @@ async fn pump(hub: std::sync::Weak<FeedHub>, bus: SharedBus) {
             Ok(()) = reconnections.changed() => None,
             _ = poll.tick(), if !local => None,
         };
+        // Announcements that queued while the last batch was evaluated: one
+        // evaluation covers them all, so that under a burst the pump runs
+        // as many queries as it has time for, not one per announcement.
+        let announced = announced.map(|mut upto| {
+            while let Some(Ok(m)) = announcements.try_recv() {
+                if let Message::Numbered { upto: later } = *m {
+                    upto = upto.max(later);
+                }
+            }
+            upto
+        });
         let Some(hub) = hub.upgrade() else { return };
         let target = match announced {
             Some(upto) => Ok(upto),

@@ -169,6 +169,17 @@ impl Subscription {
     }
 }
 
+impl Subscription {
+    /// A message already queued, without waiting; `Err(Lagged)` as in
+    /// [`Subscription::recv`].
+    pub fn try_recv(&mut self) -> Option<Result<Arc<Message>, Lagged>> {
+        if self.lagged.swap(false, Ordering::Relaxed) {
+            return Some(Err(Lagged));
+        }
+        self.rx.try_recv().ok().map(Ok)
+    }
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.registry.leave(self.id, &self.channels);
