@@ -30,68 +30,79 @@ pub struct FeedItem {
 /// at most $4 rows. One branch per rule of the contract's "Feed
 /// recipients"; the branches exclude each other where a person could
 /// qualify twice, so everyone gets one item per activity, the most specific.
+///
+/// Every branch starts from the window's few activities (`new`), never
+/// from events or from the listeners: the listeners are thousands per
+/// server, and the planner cannot tell from an array parameter, so a plan
+/// that starts from them scans every public event once per listener
+/// batch. Near a new event, only homes in its band of latitude are
+/// measured.
 const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                 SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km
                 FROM people p
                 WHERE p.id = ANY($1) AND p.deleted_at IS NULL AND p.banned_at IS NULL
+            ), new AS MATERIALIZED (
+                SELECT a.*, latitude(a.earth) AS lat FROM activities a WHERE seq > $2 AND seq <= $3
             ), hits AS (
                 SELECT a.seq, me.id AS person,
                        CASE a.kind WHEN 'RSVP_CHANGED' THEN 'NEW_ATTENDEE' ELSE a.kind::text END AS kind
-                FROM activities a JOIN me ON me.id = a.recipient_id
-                WHERE a.seq > $2 AND a.seq <= $3
-                  AND (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER',
+                FROM new a JOIN me ON me.id = a.recipient_id
+                WHERE (a.kind IN ('FRIEND_REQUEST', 'FRIEND_ACCEPTED', 'MODERATION_WARNING', 'EVENT_REMINDER',
                                     'EVENT_HOST_ADDED', 'EVENT_HOST_REMOVED', 'GROUP_MEMBER_REMOVED')
                        OR (a.kind = 'RSVP_CHANGED' AND a.payload->>'status' = 'GOING'
                            AND a.payload->>'previous' IS DISTINCT FROM 'GOING'))
               UNION ALL
                 SELECT a.seq, me.id, 'NEW_ATTENDEE'
-                FROM activities a
+                FROM new a
                 JOIN event_hosts h ON h.event_id = a.event_id
                 JOIN me ON me.id = h.person_id
-                WHERE a.kind = 'RSVP_CHANGED' AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind = 'RSVP_CHANGED'
                   AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
                   AND a.recipient_id IS DISTINCT FROM me.id
               UNION ALL
                 SELECT a.seq, me.id, 'NEW_GROUP_MEMBER'
-                FROM activities a
+                FROM new a
                 JOIN memberships m ON m.group_id = a.group_id AND m.role = 'MANAGER' AND m.status = 'ACTIVE'
                 JOIN me ON me.id = m.person_id
-                WHERE a.kind = 'GROUP_MEMBER_JOINED' AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind = 'GROUP_MEMBER_JOINED'
               UNION ALL
                 SELECT a.seq, me.id, 'EVENT_CREATED_IN_GROUP'
-                FROM activities a
+                FROM new a
                 JOIN events e ON e.id = a.event_id
                 JOIN memberships m ON m.group_id = e.group_id AND m.status = 'ACTIVE'
                 JOIN me ON me.id = m.person_id
-                WHERE a.kind = 'EVENT_CREATED' AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind = 'EVENT_CREATED'
                   AND e.visibility <> 'UNLISTED' AND e.removed_at IS NULL
               UNION ALL
                 SELECT a.seq, me.id, 'EVENT_CREATED_NEARBY'
-                FROM activities a
+                FROM new a
                 JOIN events e ON e.id = a.event_id
-                JOIN me ON me.home_lat IS NOT NULL
-                   AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
-                   AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
-                WHERE a.kind = 'EVENT_CREATED' AND a.seq > $2 AND a.seq <= $3
+                -- A degree of latitude is over 110 km: the band holds every
+                -- home within reach, and spares the others the distance.
+                JOIN me ON me.home_lat BETWEEN a.lat - me.action_radius_km / 110.0
+                                           AND a.lat + me.action_radius_km / 110.0
+                   AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth)
+                       <= me.action_radius_km * 1000.0
+                WHERE a.kind = 'EVENT_CREATED'
                   AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL AND NOT e.online
                   AND NOT EXISTS (SELECT 1 FROM memberships m
                                   WHERE m.group_id = e.group_id AND m.person_id = me.id AND m.status = 'ACTIVE')
               UNION ALL
                 SELECT a.seq, me.id, a.kind::text
-                FROM activities a
+                FROM new a
                 JOIN events e ON e.id = a.event_id AND e.removed_at IS NULL
                 JOIN rsvps r ON r.event_id = a.event_id AND r.status IN ('GOING', 'WAITLISTED')
                 JOIN me ON me.id = r.person_id
-                WHERE a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED', 'EVENT_REMINDER') AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind IN ('EVENT_UPDATED', 'EVENT_CANCELLED', 'EVENT_REMINDER')
                   AND a.recipient_id IS NULL
               UNION ALL
                 SELECT a.seq, me.id, 'FRIEND_GOING'
-                FROM activities a
+                FROM new a
                 JOIN events e ON e.id = a.event_id
                 JOIN friendships f ON f.status = 'ACCEPTED'
                    AND (f.requester_id = a.actor_id OR f.addressee_id = a.actor_id)
                 JOIN me ON me.id = CASE WHEN f.requester_id = a.actor_id THEN f.addressee_id ELSE f.requester_id END
-                WHERE a.kind = 'RSVP_CHANGED' AND a.seq > $2 AND a.seq <= $3
+                WHERE a.kind = 'RSVP_CHANGED'
                   AND a.payload->>'status' = 'GOING' AND a.payload->>'previous' IS DISTINCT FROM 'GOING'
                   AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL
                   AND a.recipient_id IS DISTINCT FROM me.id
@@ -99,7 +110,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                                   WHERE h.event_id = a.event_id AND h.person_id = me.id)
             )
             SELECT h.seq, h.person, h.kind, a.id, a.actor_id, a.event_id, a.group_id, a.created_at
-            FROM hits h JOIN activities a ON a.seq = h.seq
+            FROM hits h JOIN new a ON a.seq = h.seq
             WHERE a.actor_id IS DISTINCT FROM h.person
             ORDER BY h.seq, h.person LIMIT $4";
 

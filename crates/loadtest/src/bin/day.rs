@@ -479,6 +479,10 @@ async fn main() -> anyhow::Result<()> {
 
     let events = events.lock().await;
     let rsvps = rsvps.lock().await;
+    // Subscribers within a few metres of the radius are left out of both
+    // counts: PostgreSQL's earthdistance and this haversine use earth radii
+    // 0.1 % apart, so they may disagree right at the edge.
+    let surely_within = |a: (f64, f64), b: (f64, f64)| distance_km(a, b) <= args.radius - 0.05;
     let in_window =
         |t: Instant| kill_at.is_some_and(|k| t >= k && t < k + Duration::from_secs(args.window));
     let (mut nearby_all, mut nearby_out, mut feed_all, mut feed_out) =
@@ -489,9 +493,12 @@ async fn main() -> anyhow::Result<()> {
     for (push, at) in &received {
         match push {
             Push::Nearby { subscriber, title } => {
-                let Some((done, _, _)) = events.get(title) else {
+                let Some((done, where_, _)) = events.get(title) else {
                     continue;
                 };
+                if !surely_within(places[*subscriber], *where_) {
+                    continue;
+                }
                 if !seen_nearby.insert((*subscriber, title.clone())) {
                     dup_nearby += 1;
                     continue;
@@ -526,7 +533,7 @@ async fn main() -> anyhow::Result<()> {
         .values()
         .map(|(_, at, _)| {
             held.iter()
-                .filter(|k| distance_km(places[**k], *at) <= args.radius)
+                .filter(|k| surely_within(places[**k], *at))
                 .count()
         })
         .sum();
