@@ -115,12 +115,13 @@ cat "$work/day-0.out" "$work/day-1.out"
 [ "$status" = 0 ] || { echo "a load process failed ($status)"; exit "$status"; }
 
 echo "== totals"
-cat "$work"/day-*.out | tr ' ' '\n' | awk -F= '
-  $1 ~ /^(held|failed|closed|events|rsvps|nearby_received|nearby_expected|nearby_duplicates|feed_received|feed_expected|feed_duplicates)$/ { t[$1] += $2 }
+cat "$work"/day-*.out | tr ' ' '\n' | window=15 awk -F= '
+  $1 ~ /^(held|failed|closed|events|rsvps|nearby_received|nearby_expected|nearby_received_outside_window|nearby_expected_outside_window|nearby_duplicates|feed_received|feed_expected|feed_duplicates)$/ { t[$1] += $2 }
   END {
     printf "sockets held=%d failed=%d closed during the run=%d\n", t["held"], t["failed"], t["closed"]
     printf "events=%d rsvps=%d\n", t["events"], t["rsvps"]
     printf "eventsNearby: %d of %d delivered (%.3f%%), %d twice\n", t["nearby_received"], t["nearby_expected"], 100*t["nearby_received"]/(t["nearby_expected"]?t["nearby_expected"]:1), t["nearby_duplicates"]
+    printf "eventsNearby outside the %s s after the kill: %d of %d (%.3f%%)\n", ENVIRON["window"], t["nearby_received_outside_window"], t["nearby_expected_outside_window"], 100*t["nearby_received_outside_window"]/(t["nearby_expected_outside_window"]?t["nearby_expected_outside_window"]:1)
     printf "feed items:   %d of %d delivered (%.3f%%), %d twice\n", t["feed_received"], t["feed_expected"], 100*t["feed_received"]/(t["feed_expected"]?t["feed_expected"]:1), t["feed_duplicates"]
   }'
 echo "(latency percentiles and per-replica CPU and memory: one line per load process above)"

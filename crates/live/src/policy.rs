@@ -69,12 +69,25 @@ pub async fn publish(
     if let Some(last) = numbered.last() {
         messages.push((Channel::activities(), Message::Numbered { upto: last.seq }));
     }
-    for (channel, message) in &messages {
-        if let Err(e) = bus.publish(channel, message).await {
-            tracing::warn!(channel = %channel.name(), error = %e, "relay: publish failed");
-            // Redis is away: the rest would fail too, slowly.
-            break;
-        }
+    // All at once, each bounded by the bus's timeout: a Redis that is away
+    // costs the batch one timeout, not one per message, and in a cluster a
+    // shard that is down (a master lost, its replica not promoted yet)
+    // loses only its own channels' messages. Issued in order, so that one
+    // channel's messages keep their order on its node's connection.
+    let sent =
+        futures_util::future::join_all(messages.iter().map(|(c, m)| bus.publish(c, m))).await;
+    let mut failures = messages
+        .iter()
+        .zip(&sent)
+        .filter_map(|((c, _), r)| r.as_ref().err().map(|e| (c, e)));
+    if let Some((channel, e)) = failures.next() {
+        tracing::warn!(
+            channel = %channel.name(),
+            error = %e,
+            also_failed = failures.count(),
+            of = messages.len(),
+            "relay: publish failed"
+        );
     }
     Ok(())
 }

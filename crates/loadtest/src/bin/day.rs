@@ -537,6 +537,17 @@ async fn main() -> anyhow::Result<()> {
                 .count()
         })
         .sum();
+    // What was created outside the failover window, where the target is
+    // every push.
+    let nearby_expected_out: usize = events
+        .values()
+        .filter(|(done, _, _)| !in_window(*done))
+        .map(|(_, at, _)| {
+            held.iter()
+                .filter(|k| surely_within(places[**k], *at))
+                .count()
+        })
+        .sum();
     let feed_expected = rsvps
         .keys()
         .filter(|(title, _)| events.get(title).is_some_and(|(_, _, o)| held.contains(o)))
@@ -571,10 +582,12 @@ async fn main() -> anyhow::Result<()> {
         )),
     );
     println!(
-        "shard={} nearby_received={} nearby_expected={} nearby_duplicates={} nearby_p50_ms={:.1} nearby_p99_ms={:.1} nearby_max_ms={:.1} nearby_p99_outside_window_ms={:.1}",
+        "shard={} nearby_received={} nearby_expected={} nearby_received_outside_window={} nearby_expected_outside_window={} nearby_duplicates={} nearby_p50_ms={:.1} nearby_p99_ms={:.1} nearby_max_ms={:.1} nearby_p99_outside_window_ms={:.1}",
         args.shard,
         nearby_all.len(),
         nearby_expected,
+        nearby_out.len(),
+        nearby_expected_out,
         dup_nearby,
         na.p50,
         na.p99,
