@@ -105,6 +105,7 @@ common=(--servers "$(IFS=,; echo "${servers[*]}")" --database-url "$db" --second
   >"$work/day-0.out" 2>"$work/day-0.log" &
 load0=$!
 "$day" "${common[@]}" --shard 1 --subscribers "$(( subscribers - half ))" \
+  --killed-elsewhere --kill-after "$kill_after" \
   >"$work/day-1.out" 2>"$work/day-1.log" &
 load1=$!
 status=0

@@ -71,6 +71,9 @@ struct Args {
     /// Seconds into the load phase when it is killed.
     #[arg(long, default_value_t = 60)]
     kill_after: u64,
+    /// Another load process kills at --kill-after: count the same window.
+    #[arg(long)]
+    killed_elsewhere: bool,
     /// Seconds after the kill that count as the failover window.
     #[arg(long, default_value_t = 15)]
     window: u64,
@@ -375,14 +378,15 @@ async fn main() -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     let end = load_started + Duration::from_secs(args.seconds);
     while Instant::now() < end {
-        if let Some(pid) = args.kill_pid
-            && kill_at.is_none()
-            && load_started.elapsed() >= Duration::from_secs(args.kill_after)
-        {
-            let pid = nix::unistd::Pid::from_raw(i32::try_from(pid)?);
-            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL)?;
-            kill_at = Some(Instant::now());
-            eprintln!("shard {}: killed {pid} at {}s", args.shard, args.kill_after);
+        if kill_at.is_none() && load_started.elapsed() >= Duration::from_secs(args.kill_after) {
+            if let Some(pid) = args.kill_pid {
+                let pid = nix::unistd::Pid::from_raw(i32::try_from(pid)?);
+                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL)?;
+                kill_at = Some(Instant::now());
+                eprintln!("shard {}: killed {pid} at {}s", args.shard, args.kill_after);
+            } else if args.killed_elsewhere {
+                kill_at = Some(Instant::now());
+            }
         }
         tokio::select! {
             _ = event_tick.tick() => {
