@@ -33,15 +33,32 @@ cleanup() {
   for f in "$work"/redis-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   stop_postgres "$work/standby" || true
   stop_postgres "$work/pg" || true
-  [ -n "${DAY_KEEP_LOGS:-}" ] && cp "$work"/*.log "$DAY_KEEP_LOGS"/ 2>/dev/null
+  [ -n "${DAY_KEEP_LOGS:-}" ] && cp "$work"/*.log "$DAY_KEEP_LOGS"/ 2>/dev/null \
+    && cp "$work/pg/log" "$DAY_KEEP_LOGS/postgresql.log" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# Runs "$@" until it succeeds, for at most a minute.
+wait_for() {
+  local what=$1 deadline=$((SECONDS + 60))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "gave up waiting for $what" >&2; exit 1; }
+    sleep 0.2
+  done
+}
 
 echo "== PostgreSQL primary and streaming standby"
 pg_port=$(free_port); start_postgres "$work/pg" "$pg_port"
 standby_port=$(free_port); start_standby "$pg_port" "$work/standby" "$standby_port"
 db="postgres://cortege@127.0.0.1:$pg_port/postgres"
+if [ -n "${DAY_EXPLAIN_MS:-}" ]; then
+  # The plans of statements slower than this, in the PostgreSQL log.
+  psql -q "$db" -c "LOAD 'auto_explain'" \
+    -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+    -c "ALTER SYSTEM SET auto_explain.log_min_duration = $DAY_EXPLAIN_MS" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 read_db="postgres://cortege@127.0.0.1:$standby_port/postgres"
 
 echo "== Redis Cluster: three masters, three replicas"
@@ -53,12 +70,13 @@ for i in 1 2 3 4 5 6; do
     --pidfile "$work/redis-$port.pid" --logfile "$work/redis-$port.log" --dir "$work"
   nodes+=("127.0.0.1:$port")
 done
-for n in "${nodes[@]}"; do until redis-cli -p "${n#*:}" ping >/dev/null 2>&1; do sleep 0.1; done; done
-redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+for n in "${nodes[@]}"; do wait_for "redis at $n" redis-cli -p "${n#*:}" ping; done
+redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$work/cluster-create.log" 2>&1 \
+  || { cat "$work/cluster-create.log"; exit 1; }
 first=${nodes[0]#*:}
-until redis-cli -p "$first" cluster info | grep -q cluster_state:ok; do sleep 0.2; done
+wait_for "the cluster" sh -c "redis-cli -p $first cluster info | grep -q cluster_state:ok"
 for n in "${nodes[@]}"; do
-  until redis-cli -p "${n#*:}" info replication | grep -qE "role:master|master_link_status:up"; do sleep 0.2; done
+  wait_for "$n to sync" sh -c "redis-cli -p ${n#*:} info replication | grep -qE 'role:master|master_link_status:up'"
 done
 
 # The master owning a channel's slot (CLUSTER SLOTS: start, end, then the
@@ -105,7 +123,7 @@ common=(--servers "$(IFS=,; echo "${servers[*]}")" --database-url "$db" --second
   >"$work/day-0.out" 2>"$work/day-0.log" &
 load0=$!
 "$day" "${common[@]}" --shard 1 --subscribers "$(( subscribers - half ))" \
-  --killed-elsewhere --kill-after "$kill_after" \
+  --watch-pid "$victim_pid" \
   >"$work/day-1.out" 2>"$work/day-1.log" &
 load1=$!
 status=0

@@ -71,9 +71,10 @@ struct Args {
     /// Seconds into the load phase when it is killed.
     #[arg(long, default_value_t = 60)]
     kill_after: u64,
-    /// Another load process kills at --kill-after: count the same window.
+    /// A process another load process kills: the failover window starts
+    /// when it is gone.
     #[arg(long)]
-    killed_elsewhere: bool,
+    watch_pid: Option<u32>,
     /// Seconds after the kill that count as the failover window.
     #[arg(long, default_value_t = 15)]
     window: u64,
@@ -378,15 +379,23 @@ async fn main() -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     let end = load_started + Duration::from_secs(args.seconds);
     while Instant::now() < end {
-        if kill_at.is_none() && load_started.elapsed() >= Duration::from_secs(args.kill_after) {
-            if let Some(pid) = args.kill_pid {
-                let pid = nix::unistd::Pid::from_raw(i32::try_from(pid)?);
-                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL)?;
-                kill_at = Some(Instant::now());
-                eprintln!("shard {}: killed {pid} at {}s", args.shard, args.kill_after);
-            } else if args.killed_elsewhere {
-                kill_at = Some(Instant::now());
-            }
+        if kill_at.is_none()
+            && load_started.elapsed() >= Duration::from_secs(args.kill_after)
+            && let Some(pid) = args.kill_pid
+        {
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(pid)?);
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL)?;
+            kill_at = Some(Instant::now());
+            eprintln!("shard {}: killed {pid} at {}s", args.shard, args.kill_after);
+        }
+        // Another load process kills: the window starts when the process
+        // is gone.
+        if kill_at.is_none()
+            && let Some(pid) = args.watch_pid
+            && nix::sys::signal::kill(nix::unistd::Pid::from_raw(i32::try_from(pid)?), None)
+                .is_err()
+        {
+            kill_at = Some(Instant::now());
         }
         tokio::select! {
             _ = event_tick.tick() => {
