@@ -11,19 +11,34 @@ use cortege_domain::PersonId;
 pub async fn organiser(pool: &sqlx::PgPool) -> anyhow::Result<(PersonId, String)> {
     let id = PersonId::new();
     let mut tx = cortege_db::begin(pool).await?;
-    let person = cortege_db::people::NewPerson {
+    let person = member(
         id,
-        first_name: "Charge".to_owned(),
-        last_name: "Test".to_owned(),
-        email: format!("load-{}@example.org", id.0.simple()),
+        "Charge",
+        "Test",
+        format!("load-{}@example.org", id.0.simple()),
+    );
+    cortege_db::people::insert(&mut tx, &person).await?;
+    cortege_db::commit(tx).await?;
+    let token = cortege_app::sessions::open(pool, id).await?;
+    Ok((id, token))
+}
+
+/// A member who accepted the pledge, with no home, postcode or photo.
+pub fn member(
+    id: PersonId,
+    first_name: &str,
+    last_name: &str,
+    email: String,
+) -> cortege_db::people::NewPerson {
+    cortege_db::people::NewPerson {
+        id,
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        email,
         postcode: None,
         commune_code: None,
         home: None,
         photo_key: None,
         pledge_accepted: true,
-    };
-    cortege_db::people::insert(&mut tx, &person).await?;
-    cortege_db::commit(tx).await?;
-    let token = cortege_app::sessions::open(pool, id).await?;
-    Ok((id, token))
+    }
 }

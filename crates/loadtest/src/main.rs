@@ -11,15 +11,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use cortege_loadtest::net::{SOCKETS_PER_SOURCE, check_file_limit, source_for, tcp};
+use cortege_loadtest::net::{SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for};
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{percentile, total_rss};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 #[derive(Parser)]
 struct Args {
@@ -72,9 +70,6 @@ async fn organiser(database_url: &str) -> anyhow::Result<String> {
 /// When an event's request was sent and answered, and where it is.
 type Created = (Instant, Instant, (f64, f64));
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// Connects, initialises and subscribes; returns once the server listens.
 async fn subscriber(
     server: &str,
@@ -83,23 +78,7 @@ async fn subscriber(
     radius: f64,
     bare: bool,
 ) -> anyhow::Result<Socket> {
-    let url = format!("{}/graphql", server.replacen("http", "ws", 1));
-    let mut request = url.into_client_request()?;
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0);
-    let stream = tcp(server, source).await?;
-    let (mut ws, _) = tokio_tungstenite::client_async_with_config(
-        request,
-        tokio_tungstenite::MaybeTlsStream::Plain(stream),
-        Some(config),
-    )
-    .await?;
-    ws.send(Message::text(r#"{"type":"connection_init"}"#))
-        .await?;
+    let mut ws = connect(server, source, None).await?;
     if bare {
         ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
             .await?;

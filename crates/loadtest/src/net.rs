@@ -83,3 +83,42 @@ pub fn source_for(k: usize, servers: &[String], sources: u8) -> Option<std::net:
         ))
     })
 }
+
+/// A client WebSocket to a server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `server`'s GraphQL WebSocket (graphql-transport-ws), from
+/// `source` when given, with small buffers (thousands of them share one
+/// process), and sends `connection_init` with `payload`.
+pub async fn connect(
+    server: &str,
+    source: Option<std::net::IpAddr>,
+    payload: Option<serde_json::Value>,
+) -> anyhow::Result<Socket> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+    let url = format!("{}/graphql", server.replacen("http", "ws", 1));
+    let mut request = url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let stream = tcp(server, source).await?;
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(
+        request,
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+        Some(config),
+    )
+    .await?;
+    let init = match payload {
+        Some(payload) => serde_json::json!({ "type": "connection_init", "payload": payload }),
+        None => serde_json::json!({ "type": "connection_init" }),
+    };
+    ws.send(Message::text(init.to_string())).await?;
+    Ok(ws)
+}

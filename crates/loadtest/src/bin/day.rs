@@ -20,15 +20,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use cortege_loadtest::net::{SOCKETS_PER_SOURCE, check_file_limit, source_for, tcp};
+use cortege_loadtest::net::{SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for};
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{cpu_seconds, percentile, rss_kib};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 #[derive(Parser)]
 struct Args {
@@ -102,17 +100,12 @@ async fn members(database_url: &str, shard: u32, n: usize) -> anyhow::Result<Vec
     for chunk in people.chunks(1_000) {
         let mut tx = cortege_db::begin(&pool).await?;
         for (id, last_name) in chunk {
-            let person = cortege_db::people::NewPerson {
-                id: *id,
-                first_name: "Membre".to_owned(),
-                last_name: last_name.clone(),
-                email: format!("{last_name}-{run}@example.org"),
-                postcode: None,
-                commune_code: None,
-                home: None,
-                photo_key: None,
-                pledge_accepted: true,
-            };
+            let person = cortege_loadtest::member(
+                *id,
+                "Membre",
+                last_name,
+                format!("{last_name}-{run}@example.org"),
+            );
             cortege_db::people::insert(&mut tx, &person).await?;
         }
         cortege_db::commit(tx).await?;
@@ -131,9 +124,6 @@ async fn members(database_url: &str, shard: u32, n: usize) -> anyhow::Result<Vec
     Ok(members)
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// Connects as `token`, subscribes to eventsNearby around `at` and to the
 /// feed; returns once the server has both.
 async fn subscriber(
@@ -143,25 +133,7 @@ async fn subscriber(
     at: (f64, f64),
     radius: f64,
 ) -> anyhow::Result<Socket> {
-    let url = format!("{}/graphql", server.replacen("http", "ws", 1));
-    let mut request = url.into_client_request()?;
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0);
-    let stream = tcp(server, source).await?;
-    let (mut ws, _) = tokio_tungstenite::client_async_with_config(
-        request,
-        tokio_tungstenite::MaybeTlsStream::Plain(stream),
-        Some(config),
-    )
-    .await?;
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
-    ))
-    .await?;
+    let mut ws = connect(server, source, Some(json!({ "token": token }))).await?;
     for (id, query, variables) in [
         (
             "n",
@@ -542,25 +514,19 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let nearby_expected: usize = events
-        .values()
-        .map(|(_, at, _)| {
-            held.iter()
-                .filter(|k| surely_within(places[**k], *at))
-                .count()
-        })
-        .sum();
-    // What was created outside the failover window, where the target is
-    // every push.
-    let nearby_expected_out: usize = events
-        .values()
-        .filter(|(done, _, _)| !in_window(*done))
-        .map(|(_, at, _)| {
-            held.iter()
-                .filter(|k| surely_within(places[**k], *at))
-                .count()
-        })
-        .sum();
+    // Each event's expected pushes, counted once; those created outside
+    // the failover window are where the target is every push.
+    let (mut nearby_expected, mut nearby_expected_out) = (0usize, 0usize);
+    for (done, at, _) in events.values() {
+        let reach = held
+            .iter()
+            .filter(|k| surely_within(places[**k], *at))
+            .count();
+        nearby_expected += reach;
+        if !in_window(*done) {
+            nearby_expected_out += reach;
+        }
+    }
     let feed_expected = rsvps
         .keys()
         .filter(|(title, _)| events.get(title).is_some_and(|(_, _, o)| held.contains(o)))
