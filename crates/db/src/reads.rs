@@ -188,14 +188,6 @@ impl Reads {
     pub fn has_replica(&self) -> bool {
         self.replica.is_some()
     }
-
-    /// How far behind the replica was at the last poll; `None` without a
-    /// replica or while it is unavailable.
-    pub fn lag(&self) -> Option<Duration> {
-        let replica = self.replica.as_ref()?;
-        let state = replica.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.replayed.map(|_| state.lag)
-    }
 }
 
 async fn primary_position(primary: &PgPool) -> crate::Result<Lsn> {

@@ -49,24 +49,19 @@ impl RequestReads {
 }
 
 /// Reads a mutation's own answer from the primary, and pins the viewer's
-/// later reads there too, until the replica has replayed the write. A document that holds a mutation counts as
-/// one whichever operation runs: pinning too often only costs a read
-/// from the primary.
+/// later reads there too, until the replica has replayed the write. A
+/// document that holds a mutation counts as one whichever operation runs:
+/// pinning too often only costs a read from the primary.
 pub struct ReadYourWrites;
 
 impl ExtensionFactory for ReadYourWrites {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Pinner::default())
+        Arc::new(ReadYourWrites)
     }
 }
 
-#[derive(Default)]
-struct Pinner {
-    mutation: AtomicBool,
-}
-
 #[async_trait::async_trait]
-impl Extension for Pinner {
+impl Extension for ReadYourWrites {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -75,12 +70,12 @@ impl Extension for Pinner {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        let mutation = document
+        if document
             .operations
             .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Mutation);
-        self.mutation.store(mutation, Ordering::Relaxed);
-        if mutation && let Some(reads) = ctx.data_opt::<RequestReads>() {
+            .any(|(_, op)| op.node.ty == OperationType::Mutation)
+            && let Some(reads) = ctx.data_opt::<RequestReads>()
+        {
             reads.writes.store(true, Ordering::Relaxed);
         }
         Ok(document)
@@ -93,7 +88,9 @@ impl Extension for Pinner {
         next: NextExecute<'_>,
     ) -> Response {
         let response = next.run(ctx, operation_name).await;
-        if self.mutation.load(Ordering::Relaxed)
+        if ctx
+            .data_opt::<RequestReads>()
+            .is_some_and(|reads| reads.writes.load(Ordering::Relaxed))
             && let Some(person) = ctx.data_opt::<Auth>().and_then(Auth::person)
             && let Some(state) = ctx.data_opt::<SharedState>()
         {

@@ -69,7 +69,11 @@ impl Extension for Spanner {
         // Client-chosen names stay attributes; the span's name keeps to
         // plain short ones, as the metrics' labels do.
         let label = crate::metrics::label(operation_name);
+        // Target `otel`: only the trace exporter listens to it by default,
+        // so that without traces no request pays for a span the logs would
+        // format and never print.
         let span = tracing::info_span!(
+            target: "otel",
             "graphql",
             otel.name = %format_args!("{kind} {label}"),
             graphql.operation.type = kind,

@@ -108,7 +108,7 @@ impl Traces {
             .with_filter(tracing_subscriber::filter::filter_fn(|m| {
                 // The statements, and the spans they may belong to.
                 (m.is_event() && m.target() == "sqlx::query")
-                    || (m.is_span() && m.target().starts_with("cortege"))
+                    || (m.is_span() && (m.target().starts_with("cortege") || m.target() == "otel"))
             }))
             .boxed()
     }
@@ -129,6 +129,8 @@ impl Traces {
 
 fn cortege_spans() -> tracing_subscriber::filter::Targets {
     tracing_subscriber::filter::Targets::new()
+        // Spans made for traces only (the GraphQL operation's).
+        .with_target("otel", tracing::Level::INFO)
         .with_target("cortege", tracing::Level::INFO)
         .with_target("cortege_server", tracing::Level::INFO)
         .with_target("cortege_graphql", tracing::Level::INFO)
