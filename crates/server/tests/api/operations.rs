@@ -5,42 +5,11 @@
 
 use crate::common;
 
+use common::metrics::{scrape, total};
 use common::process::Process;
 use common::ws::WsClient;
 use common::{Member, TestApp, event_input, redis_url};
 use serde_json::{Value, json};
-
-async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
-    let response = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let text = response.text().await.unwrap();
-    let lines = text.lines().map(|l| Ok(l.to_owned()));
-    prometheus_parse::Scrape::parse(lines).expect("Prometheus text format")
-}
-
-/// The sum of a metric's samples whose labels include `labels`.
-fn total(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
-    scrape
-        .samples
-        .iter()
-        .filter(|s| s.metric == name)
-        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-        .map(|s| match s.value {
-            prometheus_parse::Value::Counter(v)
-            | prometheus_parse::Value::Gauge(v)
-            | prometheus_parse::Value::Untyped(v) => v,
-            prometheus_parse::Value::Histogram(ref h) => {
-                h.iter().map(|b| b.count).fold(0.0, f64::max)
-            }
-            prometheus_parse::Value::Summary(_) => 0.0,
-        })
-        .sum()
-}
 
 #[tokio::test]
 async fn metrics_parse_and_move() {

@@ -14,7 +14,9 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::common::daemon::free_port;
+use crate::common::metrics::{scrape, total};
 use crate::common::{TestApp, event_input, event_titles, redis_url};
+use cortege_server::config::Config;
 
 fn standby_url() -> String {
     std::env::var("CORTEGE_TEST_STANDBY_URL").expect(
@@ -23,12 +25,15 @@ fn standby_url() -> String {
     )
 }
 
-/// The same database as `primary`, on the standby.
-fn on_standby(primary: &str) -> String {
+/// Reads from the standby's copy of the server's database, allowing
+/// `max_lag_ms` of lag.
+fn reading_standby(c: &mut Config, max_lag_ms: u64) {
+    let primary = c.database_url.as_deref().unwrap();
     let (_, database) = primary.rsplit_once('/').unwrap();
     let standby = standby_url();
     let (base, _) = standby.rsplit_once('/').unwrap();
-    format!("{base}/{database}")
+    c.read_database_url = Some(format!("{base}/{database}"));
+    c.read_max_lag_ms = max_lag_ms;
 }
 
 async fn until(what: &str, mut cond: impl AsyncFnMut() -> bool) {
@@ -77,18 +82,12 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     // Two servers through Redis, as behind a load balancer.
     let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
     let app = TestApp::spawn_with(|c| {
-        c.read_database_url = Some(on_standby(c.database_url.as_deref().unwrap()));
-        c.read_max_lag_ms = 60_000;
+        reading_standby(c, 60_000);
         c.redis_url = Some(redis_url());
         c.redis_channel_prefix = prefix;
     })
     .await;
-    let other = app
-        .replica_with(|c| {
-            c.read_database_url = Some(on_standby(c.database_url.as_deref().unwrap()));
-            c.read_max_lag_ms = 60_000;
-        })
-        .await;
+    let other = app.replica_with(|c| reading_standby(c, 60_000)).await;
     let reads = app.state().reads.clone();
     let other_reads = other.state().reads.clone();
     let paris = (48.8566, 2.3522);
@@ -164,12 +163,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     assert_eq!(titles(&other, &reader.token).await, ["Avant la pause"]);
 
     // A server that allows 300 ms of lag stops reading the paused replica.
-    let strict = app
-        .replica_with(|c| {
-            c.read_database_url = Some(on_standby(c.database_url.as_deref().unwrap()));
-            c.read_max_lag_ms = 300;
-        })
-        .await;
+    let strict = app.replica_with(|c| reading_standby(c, 300)).await;
     let strict_reads = strict.state().reads.clone();
     until(
         "the strict server finds the replica too far behind",
@@ -195,21 +189,11 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     })
     .await;
 
-    let scrape = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scrape = scrape(&app).await;
     for route in ["replica", "pinned", "lagging", "mutation"] {
         assert!(
-            scrape.lines().any(|l| l.starts_with(&format!(
-                "cortege_db_read_routes_total{{route=\"{route}\"}}"
-            )) && !l.ends_with(" 0")),
-            "{route} reads are counted:\n{scrape}"
+            total(&scrape, "cortege_db_read_routes_total", &[("route", route)]) > 0.0,
+            "{route} reads are counted"
         );
     }
 }

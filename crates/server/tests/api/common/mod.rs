@@ -96,6 +96,7 @@ pub async fn fresh_database() -> String {
 }
 
 pub mod daemon;
+pub mod metrics;
 pub mod process;
 pub mod push;
 pub mod ws;
