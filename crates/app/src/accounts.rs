@@ -209,7 +209,7 @@ pub async fn delete_account(app: &App, id: PersonId, code: &str, from: IpAddr) -
     if let Some(photo) = cortege_db::privacy::delete_account(&app.pool, id).await? {
         app.media.remove(&photo).await;
     }
-    cortege_live::publish::sessions_revoked(&app.bus, id.0, None).await;
+    crate::sessions::ended(app, id, None).await;
     Ok(())
 }
 

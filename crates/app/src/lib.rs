@@ -65,6 +65,8 @@ pub struct App {
     /// Public base URL, without a trailing slash, for links in mail.
     pub public_url: String,
     pub notify: notify::Notify,
+    /// The sessions this server confirmed in the last seconds.
+    pub sessions: std::sync::Arc<sessions::Cache>,
 }
 
 impl App {
@@ -90,6 +92,7 @@ impl App {
             limits: ContentLimits::new(limits, shared),
             public_url,
             notify,
+            sessions: Default::default(),
         }
     }
 

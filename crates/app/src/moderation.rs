@@ -115,7 +115,7 @@ pub async fn resolve(
     match db_reports::resolve(&app.pool, report, moderator, decision, note).await? {
         Ok(banned) => {
             if let Some(person) = banned {
-                cortege_live::publish::sessions_revoked(&app.bus, person, None).await;
+                crate::sessions::ended(app, PersonId(person), None).await;
             }
             report_by_id(app, report).await
         }

@@ -1,4 +1,7 @@
-//! Session tokens: 256 random bits, stored only as their SHA-256.
+//! Session tokens: 256 random bits, stored only as their SHA-256; and the
+//! cache that spares a signed-in request its session's lookup.
+
+mod cache;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -6,6 +9,8 @@ use cortege_db::PgPool;
 use cortege_domain::{PersonId, SessionId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+pub use cache::{Cache, TTL as CACHE_TTL, listen};
 
 /// Longest token accepted: ours are 43 characters; anything much longer is
 /// not worth hashing.
@@ -32,10 +37,35 @@ pub async fn lookup(pool: &PgPool, token: &str) -> cortege_db::Result<Option<Ses
 pub async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> cortege_db::Result<Option<Session>> {
     Ok(cortege_db::sessions::lookup(pool, hash)
         .await?
-        .map(|s| Session {
+        .map(|s| Session::from(&s)))
+}
+
+/// As [`lookup`], answered from this server's cache when it looked the
+/// token up moments ago (see [`Cache`] for how long a session is trusted
+/// there and what removes it).
+pub async fn authenticate(app: &crate::App, token: &str) -> cortege_db::Result<Option<Session>> {
+    if token.is_empty() || token.len() > MAX_TOKEN {
+        return Ok(None);
+    }
+    let hash = hash_token(token);
+    if let Some(session) = app.sessions.get(&hash) {
+        return Ok(Some(session));
+    }
+    let Some(row) = cortege_db::sessions::lookup(&app.pool, &hash).await? else {
+        return Ok(None);
+    };
+    let session = Session::from(&row);
+    app.sessions.put(hash, session, row.expires_at);
+    Ok(Some(session))
+}
+
+impl From<&cortege_db::sessions::Session> for Session {
+    fn from(s: &cortege_db::sessions::Session) -> Self {
+        Session {
             person: s.person(),
             session: s.session_id(),
-        }))
+        }
+    }
 }
 
 /// A new session token (URL-safe) and the hash to store.
@@ -61,6 +91,14 @@ pub async fn open(pool: &PgPool, person: PersonId) -> cortege_db::Result<String>
 /// Ends a session, and the sockets it authenticated.
 pub async fn close(app: &crate::App, s: Session) -> crate::Result<()> {
     cortege_db::sessions::revoke(&app.pool, s.session).await?;
-    cortege_live::publish::sessions_revoked(&app.bus, s.person.0, Some(s.session.0)).await;
+    ended(app, s.person, Some(s.session)).await;
     Ok(())
+}
+
+/// Tells this server at once, and the others through the bus, that these
+/// sessions (all of the person's, when `session` is None) ended after the
+/// database says so: no cache keeps them, and their sockets close.
+pub(crate) async fn ended(app: &crate::App, person: PersonId, session: Option<SessionId>) {
+    app.sessions.forget(person, session);
+    cortege_live::publish::sessions_revoked(&app.bus, person.0, session.map(|s| s.0)).await;
 }

@@ -16,6 +16,7 @@ pub struct Session {
     pub id: Uuid,
     pub person_id: Uuid,
     pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl Session {
@@ -47,7 +48,7 @@ pub async fn create(pool: &PgPool, person: PersonId, token_hash: &[u8]) -> Resul
 /// person neither banned nor deleted.
 pub async fn lookup(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Session>> {
     let session: Option<Session> = sqlx::query_as(
-        "SELECT s.id, s.person_id, s.last_seen_at FROM sessions s
+        "SELECT s.id, s.person_id, s.last_seen_at, s.expires_at FROM sessions s
          JOIN people p ON p.id = s.person_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
            AND p.banned_at IS NULL AND p.deleted_at IS NULL",

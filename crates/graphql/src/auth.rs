@@ -40,14 +40,16 @@ pub fn require_person(ctx: &Context<'_>) -> Result<PersonId, ApiError> {
 
 /// The live session a presented token stands for; None for a token that is
 /// malformed, unknown, expired or revoked (or whose person is banned or
-/// deleted).
-pub async fn session(pool: &cortege_db::PgPool, token: &str) -> cortege_db::Result<Option<Auth>> {
-    Ok(cortege_app::sessions::lookup(pool, token)
+/// deleted). A session this server confirmed seconds ago is not asked of
+/// the database again (`cortege_app::sessions::Cache`).
+pub async fn session(app: &cortege_app::App, token: &str) -> cortege_db::Result<Option<Auth>> {
+    Ok(cortege_app::sessions::authenticate(app, token)
         .await?
         .map(Auth::from))
 }
 
-/// As [`session`], from the token's hash.
+/// As [`session`], from the token's hash and always from the database: a
+/// socket's periodic check, which must catch what the cache was not told.
 pub async fn session_by_hash(
     pool: &cortege_db::PgPool,
     hash: &[u8],

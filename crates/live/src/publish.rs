@@ -5,11 +5,19 @@ use cortege_realtime::{Channel, Message, SharedBus};
 use uuid::Uuid;
 
 /// Tells every server that these sessions (all of the person's, when
-/// `session` is None) ended, so their sockets close with 4403. Sockets
-/// also re-check their session periodically, which covers a lost message.
+/// `session` is None) ended: their sockets close with 4403, and no server
+/// accepts them from its cache of sessions any more. Sockets re-check
+/// their session periodically and cached sessions expire within seconds,
+/// which covers a lost message.
 pub async fn sessions_revoked(bus: &SharedBus, person: Uuid, session: Option<Uuid>) {
-    let message = Message::SessionsRevoked { session };
-    if let Err(e) = bus.publish(&Channel::person(person), &message).await {
+    let sockets = Message::SessionsRevoked { session };
+    let caches = Message::SessionsEnded { person, session };
+    let (to_sockets, to_caches) = (Channel::person(person), Channel::sessions());
+    let (sockets, caches) = tokio::join!(
+        bus.publish(&to_sockets, &sockets),
+        bus.publish(&to_caches, &caches),
+    );
+    if let Err(e) = sockets.and(caches) {
         tracing::warn!(error = %e, %person, "announcing a session revocation failed");
     }
 }

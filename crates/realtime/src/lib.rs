@@ -50,6 +50,9 @@ pub enum Channel {
     /// Members' writes, so that every server keeps their reads on the
     /// primary until the read replica has them.
     Writes,
+    /// Sessions that ended, so that every server drops them from its
+    /// cache of sessions.
+    Sessions,
 }
 
 impl Channel {
@@ -71,6 +74,9 @@ impl Channel {
     pub fn writes() -> Self {
         Self::Writes
     }
+    pub fn sessions() -> Self {
+        Self::Sessions
+    }
 
     /// The channel's name on Redis (after the deployment's prefix).
     pub fn name(&self) -> String {
@@ -81,6 +87,7 @@ impl Channel {
             Self::Activities => "activities".to_owned(),
             Self::Moderation => "moderation".to_owned(),
             Self::Writes => "writes".to_owned(),
+            Self::Sessions => "sessions".to_owned(),
         }
     }
 
@@ -94,6 +101,7 @@ impl Channel {
             "activities" if rest.is_empty() => Some(Self::Activities),
             "moderation" if rest.is_empty() => Some(Self::Moderation),
             "writes" if rest.is_empty() => Some(Self::Writes),
+            "sessions" if rest.is_empty() => Some(Self::Sessions),
             _ => None,
         }
     }
@@ -118,6 +126,9 @@ pub enum Message {
     /// A session (or all of a person's sessions, when None) was revoked:
     /// sockets authenticated by it close.
     SessionsRevoked { session: Option<Uuid> },
+    /// The same, told to every server (on [`Channel::Sessions`]) so that
+    /// none keeps the sessions in its cache.
+    SessionsEnded { person: Uuid, session: Option<Uuid> },
     /// A member filed a report.
     ReportCreated { report: Uuid },
     /// A member wrote: the primary's WAL position after it, which the

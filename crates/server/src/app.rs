@@ -153,9 +153,10 @@ pub struct Application {
     db: Database,
     state: SharedState,
     config: Config,
-    /// Other servers' writes, pinning their authors' reads (with a read
-    /// replica).
-    pins: Option<tokio::task::JoinHandle<()>>,
+    /// What this server hears from the others on the bus: the sessions
+    /// they ended, and (with a read replica) the writes that pin their
+    /// authors' reads.
+    listeners: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -232,10 +233,10 @@ impl Application {
         let feeds = FeedHub::start(db.pool.clone(), bus.clone())
             .await
             .context("starting the live feed")?;
-        let pins = match db.reads.has_replica() {
-            true => Some(cortege_live::pins::start(bus.clone(), db.reads.clone()).await),
-            false => None,
-        };
+        let mut listeners = Vec::new();
+        if db.reads.has_replica() {
+            listeners.push(cortege_live::pins::start(bus.clone(), db.reads.clone()).await);
+        }
         let state = AppState::new(
             Databases {
                 pool: db.pool.clone(),
@@ -252,13 +253,16 @@ impl Application {
                 shared_limits,
             },
         );
+        listeners.push(
+            cortege_app::sessions::listen(state.app.bus.clone(), state.app.sessions.clone()).await,
+        );
         Ok(Self {
             listener,
             addr,
             db,
             state,
             config,
-            pins,
+            listeners,
         })
     }
 
@@ -346,8 +350,8 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         purge.abort();
-        if let Some(pins) = &self.pins {
-            pins.abort();
+        for listener in &self.listeners {
+            listener.abort();
         }
         if let Some(mut relay) = relay {
             relay_stop.send(true).ok();

@@ -260,7 +260,7 @@ async fn authenticate(ctx: &Ctx, headers: &HeaderMap, media: MediaType) -> Resul
         peer::Presented::Bearer(t) => (t, false),
         peer::Presented::Cookie(t) => (t, true),
     };
-    match auth::session(&ctx.state.pool, &token).await {
+    match auth::session(&ctx.state.app, &token).await {
         Ok(Some(session)) => Ok(session),
         Ok(None) => {
             let mut response = wire::api_error(media, ApiError::Unauthenticated);

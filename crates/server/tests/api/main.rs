@@ -42,5 +42,6 @@ mod schema;
 mod seed;
 mod sentinel;
 mod services;
+mod sessions;
 mod stats;
 mod traces;
