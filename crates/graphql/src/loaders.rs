@@ -250,6 +250,51 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY)
 }
 
+/// Loads the values of `keys` into the loader's cache,
+/// in one statement run right here: for a page's relations, whose keys are
+/// all known once the page is read. `load_many` would instead hand them to
+/// a task of its own after the batch delay, a wait (and a wake-up of
+/// another thread) on every list request for keys that cannot grow.
+pub async fn preload<L>(
+    loader: &Cached<L>,
+    keys: impl IntoIterator<Item = Uuid>,
+) -> Result<(), ApiError>
+where
+    L: Loader<Uuid, Error = ApiError>,
+{
+    let mut keys: Vec<Uuid> = keys.into_iter().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let values = loader.loader().load(&keys).await?;
+    loader.feed_many(values).await;
+    Ok(())
+}
+
+/// As [`preload`], when the query asks `field` of a connection's nodes.
+pub async fn preload_for_nodes<L>(
+    ctx: &async_graphql::Context<'_>,
+    field: &str,
+    loader: &Cached<L>,
+    keys: impl IntoIterator<Item = Uuid>,
+) -> Result<(), ApiError>
+where
+    L: Loader<Uuid, Error = ApiError>,
+{
+    match ctx
+        .look_ahead()
+        .field("edges")
+        .field("node")
+        .field(field)
+        .exists()
+    {
+        true => preload(loader, keys).await,
+        false => Ok(()),
+    }
+}
+
 /// What only a signed-in viewer has loaders for.
 pub struct ViewerLoaders {
     pub is_friend: Cached<IsFriendLoader>,

@@ -266,6 +266,8 @@ impl Event {
         let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = db_rsvps::of_event(ctx.reads(), self.0.id, page.after, page.limit()).await?;
+        let people = rows.iter().map(|(_, r)| r.person_id);
+        crate::loaders::preload_for_nodes(ctx, "person", &loaders(ctx).person, people).await?;
         let items = rows
             .into_iter()
             .map(|(key, r)| (key, Rsvp(Arc::new(r))))

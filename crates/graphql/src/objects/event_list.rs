@@ -84,29 +84,32 @@ enum EventCursor {
     D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
-/// Loads, in one batch each, the relations the query asks of a page of
-/// events, so the statement count does not depend on the page size nor on
-/// how the resolvers' futures happen to interleave.
+/// Loads, in one statement each and side by side, the relations the query
+/// asks of a page of events, so the statement count does not depend on the
+/// page size nor on how the resolvers' futures happen to interleave.
 async fn prefetch(ctx: &Context<'_>, rows: &[db_events::Event]) -> ApiResult<()> {
+    use crate::loaders::preload;
     let node = ctx.look_ahead().field("edges").field("node");
     let loaders = loaders(ctx);
-    if node.field("organiser").exists() {
-        loaders
-            .person
-            .load_many(rows.iter().map(|e| e.organiser_id))
-            .await?;
-    }
-    if node.field("group").exists() {
-        loaders
-            .group
-            .load_many(rows.iter().filter_map(|e| e.group_id))
-            .await?;
-    }
-    if node.field("viewerRsvp").exists()
-        && let Some(v) = &loaders.viewer
-    {
-        v.rsvp.load_many(rows.iter().map(|e| e.id)).await?;
-    }
+    let organisers = async {
+        match node.field("organiser").exists() {
+            true => preload(&loaders.person, rows.iter().map(|e| e.organiser_id)).await,
+            false => Ok(()),
+        }
+    };
+    let groups = async {
+        match node.field("group").exists() {
+            true => preload(&loaders.group, rows.iter().filter_map(|e| e.group_id)).await,
+            false => Ok(()),
+        }
+    };
+    let rsvps = async {
+        match (node.field("viewerRsvp").exists(), &loaders.viewer) {
+            (true, Some(v)) => preload(&v.rsvp, rows.iter().map(|e| e.id)).await,
+            _ => Ok(()),
+        }
+    };
+    futures_util::try_join!(organisers, groups, rsvps)?;
     Ok(())
 }
 

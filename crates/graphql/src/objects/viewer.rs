@@ -141,6 +141,7 @@ impl Viewer {
             cortege_db::friendships::friends_of(ctx.reads(), self.0.id, page.after, page.limit())
                 .await?;
         let loaders = crate::loaders::of(ctx);
+        crate::loaders::preload(&loaders.person, rows.iter().map(|r| r.2)).await?;
         let people = loaders.person.load_many(rows.iter().map(|r| r.2)).await?;
         let items = rows
             .into_iter()
