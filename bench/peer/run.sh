@@ -6,9 +6,14 @@
 # Usage: bench/peer/run.sh DATA_DIR
 #   DATA_DIR holds a cluster seeded with
 #   cortege --data-dir DATA_DIR seed-demo --people 200000 --events 200000 --rsvps 1000000
-# Env: BENCH_SECONDS (default 15), BENCH_ROUNDS (default 3), CORTEGE_BIN.
+# Env: BENCH_SECONDS (default 15), BENCH_ROUNDS (default 3), CORTEGE_BIN,
+#      BENCH_QUERIES (names to run, space-separated; default all),
+#      BENCH_ONLY=cortege (skip PostGraphile and pgbench, to compare builds).
 set -euo pipefail
 cd "$(dirname "$0")"
+for tool in wrk pgbench curl psql; do
+  command -v "$tool" >/dev/null || { echo "bench/peer needs $tool (apt install wrk postgresql-client)" >&2; exit 1; }
+done
 data=$(cd "$1" && pwd)
 seconds=${BENCH_SECONDS:-15} rounds=${BENCH_ROUNDS:-3}
 bin=${CORTEGE_BIN:-../../target/release/cortege}
@@ -83,6 +88,14 @@ queries=(
   "attendees|organiser|{ event(id: \\\"$event_gid\\\") { attendees(first: 50) { edges { node { status guests person { displayName } } } } } }|{ peerAttendees(ofEvent: \\\"$event\\\", first: 50) { nodes { status guests person { firstName lastName } } } }|SELECT r.status, r.guests, p.first_name, p.last_name FROM (SELECT r.id, r.status, r.guests, r.person_id, COALESCE(r.waitlisted_at, r.created_at) AS queued FROM rsvps r WHERE r.event_id = '$event' AND r.status <> 'CANCELLED' ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id LIMIT 50) r JOIN people p ON p.id = r.person_id ORDER BY r.status, r.queued, r.id;"
 )
 
+if [ -n "${BENCH_QUERIES:-}" ]; then
+  chosen=()
+  for q in "${queries[@]}"; do
+    [[ " $BENCH_QUERIES " == *" ${q%%|*} "* ]] && chosen+=("$q")
+  done
+  queries=("${chosen[@]}")
+fi
+
 token_of() { case $1 in member) echo "$member_token";; organiser) echo "$organiser_token";; esac; }
 http_rps() { # url body concurrency [token]
   printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{"query":"%s"}]]\n' "$2" >"$work/q.lua"
@@ -119,6 +132,7 @@ for round in $(seq "$rounds"); do
     for q in "${queries[@]}"; do
       IFS='|' read -r name who ours theirs sql <<<"$q"
       echo "$name $c cortege $(http_rps http://127.0.0.1:18090/graphql "$ours" "$c" "$(token_of "$who")")" >>"$results"
+      [ "${BENCH_ONLY:-}" = cortege ] && continue
       echo "$name $c postgraphile $(http_rps http://127.0.0.1:18091/graphql "$theirs" "$c")" >>"$results"
       [ -n "$sql" ] && echo "$name $c sql $(sql_tps "$sql" "$c")" >>"$results"
     done
@@ -137,5 +151,5 @@ for (name, c, who) in sorted({(n, c, 0) for (n, c, _) in med}, key=lambda k: (k[
     ours, theirs, sql = med.get((name, c, "cortege")), med.get((name, c, "postgraphile")), med.get((name, c, "sql"))
     r1 = f"{ours / theirs:.2f}×" if theirs else "-"
     r2 = f"{ours / sql:.2f}×" if sql else "-"
-    print(f"{name:<12} {c:>3} {ours:>10.0f} {theirs:>13.0f} {sql or 0:>9.0f} {r1:>15} {r2:>7}")
+    print(f"{name:<12} {c:>3} {ours:>10.0f} {theirs or 0:>13.0f} {sql or 0:>9.0f} {r1:>15} {r2:>7}")
 PY

@@ -6,7 +6,10 @@ use cortege_domain::EventKind;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use sqlx::FromRow;
+
 use super::Event;
+use crate::people::{self, Person};
 use crate::{Result, geo, keyset};
 
 /// Where a listing resumes: after the last item of the previous page, by
@@ -34,6 +37,15 @@ pub struct Listing {
     pub after: Option<After>,
     /// Rows to fetch (the page size plus one, to know if more follow).
     pub limit: i64,
+    /// Read each event's organiser in the same statement.
+    pub with_organisers: bool,
+}
+
+/// An event of a listing, with its organiser when the listing asked.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub event: Event,
+    pub organiser: Option<Person>,
 }
 
 /// Most events sharing one exact distance that a page can complete.
@@ -51,38 +63,50 @@ const MAX_TIES: i64 = 10_000;
 /// address), the whole group is fetched and ordered by id, so keyset pages
 /// never skip nor repeat one (given a cursor that holds the distance bit for
 /// bit: see the GraphQL layer's `exact_f64`).
-pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Event>> {
-    let mut rows = query("", l, None)
-        .build_query_as::<Event>()
-        .fetch_all(pool)
-        .await?;
+pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Listed>> {
+    let mut rows = fetch(pool, l, None).await?;
     if l.near.is_none() {
+        // The join with the organisers may return the page in any order.
+        rows.sort_by_key(|r| (r.event.starts_at, r.event.id));
         return Ok(rows);
     }
-    let key = |e: &Event| (e.distance_km.unwrap_or(f64::INFINITY), e.id);
-    rows.sort_by(|a, b| {
+    let key = |r: &Listed| (r.event.distance_km.unwrap_or(f64::INFINITY), r.event.id);
+    let by_key = |a: &Listed, b: &Listed| {
         key(a)
             .partial_cmp(&key(b))
             .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    };
+    rows.sort_by(by_key);
     let n = rows.len();
     let limit = usize::try_from(l.limit).unwrap_or(usize::MAX);
-    if n == limit && n >= 2 && rows[n - 1].distance_km == rows[n - 2].distance_km {
-        let tie = rows[n - 1].distance_km.unwrap_or_default();
-        let group = query("", l, Some(tie))
-            .build_query_as::<Event>()
-            .fetch_all(pool)
-            .await?;
-        rows.retain(|e| e.distance_km != Some(tie));
+    if n == limit && n >= 2 && rows[n - 1].event.distance_km == rows[n - 2].event.distance_km {
+        let tie = rows[n - 1].event.distance_km.unwrap_or_default();
+        let group = fetch(pool, l, Some(tie)).await?;
+        rows.retain(|r| r.event.distance_km != Some(tie));
         rows.extend(group);
-        rows.sort_by(|a, b| {
-            key(a)
-                .partial_cmp(&key(b))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        rows.sort_by(by_key);
         rows.truncate(limit);
     }
     Ok(rows)
+}
+
+/// The listing's rows (with `tie`, only the events at exactly that
+/// distance), in no particular order.
+async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Listed>> {
+    let rows = query("", l, tie).build().fetch_all(pool).await?;
+    let listed = rows
+        .iter()
+        .map(|row| {
+            Ok(Listed {
+                event: Event::from_row(row)?,
+                organiser: match l.with_organisers {
+                    true => Some(people::joined(row)?),
+                    false => None,
+                },
+            })
+        })
+        .collect::<sqlx::Result<_>>()?;
+    Ok(listed)
 }
 
 /// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
@@ -96,29 +120,43 @@ pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
 /// the events at exactly that distance.
 fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+    if !l.with_organisers {
+        push_listing(&mut q, l, tie);
+        return q;
+    }
+    q.push("SELECT p.*, ")
+        .push(people::JOINED_COLUMNS)
+        .push(" FROM (");
+    push_listing(&mut q, l, tie);
+    q.push(") p JOIN people o ON o.id = p.organiser_id");
+    q
+}
+
+/// The listing's own statement: its events, in order.
+fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
     let upcoming = l.near.is_none() && l.starts_after.is_none() && l.starts_before.is_none();
     if upcoming {
         // Upcoming = running now ∪ starting later, each part bounded by its
         // own index and the page; a walk over every event that started
         // before now (most of them over by now) is what this avoids.
         q.push("SELECT * FROM ((");
-        push_select(&mut q, l);
+        push_select(q, l);
         // Unordered on purpose: the few events running at this instant come
         // from the range index; ordering them here would tempt the planner
         // to walk the time index from the start instead.
         q.push(" AND tstzrange(e.starts_at, e.ends_at) @> now()");
         if let Some(After::Time(t, id)) = l.after {
-            keyset::push_after(&mut q, "e.starts_at", "e.id", t, id);
+            keyset::push_after(q, "e.starts_at", "e.id", t, id);
         }
         q.push(") UNION ALL (");
-        push_select(&mut q, l);
+        push_select(q, l);
         q.push(" AND e.starts_at > now()");
-        push_page(&mut q, l);
+        push_page(q, l);
         q.push(")) e ORDER BY e.starts_at, e.id LIMIT ")
             .push_bind(l.limit);
-        return q;
+        return;
     }
-    push_select(&mut q, l);
+    push_select(q, l);
     if let Some(t) = l.starts_after {
         q.push(" AND e.starts_at >= ").push_bind(t);
     }
@@ -126,24 +164,23 @@ fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Po
         q.push(" AND e.starts_at < ").push_bind(t);
     }
     if let (Some(After::Distance(d, id)), Some(near)) = (l.after, l.near) {
-        geo::push_after(&mut q, "e", near, d, id);
+        geo::push_after(q, "e", near, d, id);
     }
     match (l.near, tie) {
         (Some(near), Some(d)) => {
             q.push(" AND ");
-            geo::push_distance_km(&mut q, "e", near);
+            geo::push_distance_km(q, "e", near);
             q.push(" = ")
                 .push_bind(d)
                 .push(" LIMIT ")
                 .push_bind(MAX_TIES);
         }
         (Some(near), None) => {
-            geo::push_knn_order(&mut q, "e", near);
+            geo::push_knn_order(q, "e", near);
             q.push(" LIMIT ").push_bind(l.limit);
         }
-        (None, _) => push_page(&mut q, l),
+        (None, _) => push_page(q, l),
     }
-    q
 }
 
 /// `SELECT <columns> FROM events e WHERE` the filters every listing shares:

@@ -84,32 +84,38 @@ enum EventCursor {
     D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
-/// Loads, in one statement each and side by side, the relations the query
-/// asks of a page of events, so the statement count does not depend on the
-/// page size nor on how the resolvers' futures happen to interleave.
-async fn prefetch(ctx: &Context<'_>, rows: &[db_events::Event]) -> ApiResult<()> {
+/// Whether the query asks for the organisers of a page of events: they are
+/// then read in the page's own statement.
+fn asks_organisers(ctx: &Context<'_>) -> bool {
+    let node = ctx.look_ahead().field("edges").field("node");
+    node.field("organiser").exists()
+}
+
+/// Loads, in one statement each and side by side, the other relations the
+/// query asks of a page of events, so the statement count does not depend
+/// on the page size nor on how the resolvers' futures happen to interleave.
+async fn prefetch(ctx: &Context<'_>, rows: &[db_events::Listed]) -> ApiResult<()> {
     use crate::loaders::preload;
     let node = ctx.look_ahead().field("edges").field("node");
     let loaders = loaders(ctx);
-    let organisers = async {
-        match node.field("organiser").exists() {
-            true => preload(&loaders.person, rows.iter().map(|e| e.organiser_id)).await,
-            false => Ok(()),
-        }
-    };
+    let organisers = rows
+        .iter()
+        .filter_map(|r| r.organiser.clone())
+        .map(|p| (p.id, Arc::new(p)));
+    loaders.person.feed_many(organisers).await;
     let groups = async {
         match node.field("group").exists() {
-            true => preload(&loaders.group, rows.iter().filter_map(|e| e.group_id)).await,
+            true => preload(&loaders.group, rows.iter().filter_map(|r| r.event.group_id)).await,
             false => Ok(()),
         }
     };
     let rsvps = async {
         match (node.field("viewerRsvp").exists(), &loaders.viewer) {
-            (true, Some(v)) => preload(&v.rsvp, rows.iter().map(|e| e.id)).await,
+            (true, Some(v)) => preload(&v.rsvp, rows.iter().map(|r| r.event.id)).await,
             _ => Ok(()),
         }
     };
-    futures_util::try_join!(organisers, groups, rsvps)?;
+    futures_util::try_join!(groups, rsvps)?;
     Ok(())
 }
 
@@ -145,12 +151,13 @@ pub async fn list_events(
         include_online: filter.include_online.unwrap_or(false),
         after,
         limit: page.limit(),
+        with_organisers: asks_organisers(ctx),
     };
     let rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, &rows).await?;
     let items = rows
         .into_iter()
-        .map(|e| {
+        .map(|db_events::Listed { event: e, .. }| {
             let cursor = match e.distance_km {
                 Some(d) => EventCursor::D(d, e.id),
                 None => EventCursor::T(e.starts_at, e.id),
