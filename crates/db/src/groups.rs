@@ -33,6 +33,22 @@ macro_rules! group_columns {
     };
 }
 
+joined!(Group as "g": JOINED_COLUMNS, joined {
+    id,
+    name,
+    description,
+    join_policy,
+    lat,
+    lon,
+    street,
+    postcode,
+    city,
+    commune_code,
+    member_count,
+    removed_at,
+    created_at,
+}; distance_km: None);
+
 pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Group>> {
     Ok(sqlx::query_as(concat!(
         "SELECT ",

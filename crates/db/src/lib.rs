@@ -1,6 +1,38 @@
 //! Every SQL statement of Cortège lives in this crate, one module per
 //! aggregate; rows come out as plain structs for the API layer.
 
+/// Reads a `$ty` from the same row as what points to it, so that a page and
+/// its relations cost one statement instead of a page and a batch after it.
+/// A statement that joins the table as `$alias` selects `$columns` (each
+/// column named `<alias>_<column>`); `$read` reads them back, None when an
+/// outer join found nothing (the first field must be the table's key).
+/// Listing every field makes a field added to `$ty` a compile error here.
+macro_rules! joined {
+    ($ty:ident as $alias:literal: $columns:ident, $read:ident {
+        $first:ident $(, $field:ident)* $(,)?
+    } $(; $extra:ident: $value:expr)*) => {
+        /// The table's columns, joined under its alias, each named
+        /// `<alias>_<column>`.
+        pub const $columns: &str = concat!(
+            $alias, ".", stringify!($first), " AS ", $alias, "_", stringify!($first)
+            $(, ", ", $alias, ".", stringify!($field), " AS ", $alias, "_", stringify!($field))*
+        );
+
+        /// The row those columns hold in this one, if the join found one.
+        pub fn $read(row: &sqlx::postgres::PgRow) -> sqlx::Result<Option<$ty>> {
+            use sqlx::Row;
+            let Some($first) = row.try_get(concat!($alias, "_", stringify!($first)))? else {
+                return Ok(None);
+            };
+            Ok(Some($ty {
+                $first,
+                $($field: row.try_get(concat!($alias, "_", stringify!($field)))?,)*
+                $($extra: $value,)*
+            }))
+        }
+    };
+}
+
 pub mod keyset;
 pub mod login_codes;
 pub mod maintenance;

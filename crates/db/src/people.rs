@@ -59,30 +59,7 @@ macro_rules! person_select {
     };
 }
 
-/// Reads a person from the same row as what points to them: a statement
-/// that joins `people o` selects [`JOINED_COLUMNS`] (each column as
-/// `o_<column>`), and [`joined`] reads them back. A page and its people
-/// then cost one statement instead of a page and a batch after it.
-macro_rules! joined_person {
-    ($first:ident $(, $field:ident)*) => {
-        /// `people o`'s columns, each named `o_<column>`.
-        pub const JOINED_COLUMNS: &str = concat!(
-            "o.", stringify!($first), " AS o_", stringify!($first)
-            $(, ", o.", stringify!($field), " AS o_", stringify!($field))*
-        );
-
-        /// The person selected by [`JOINED_COLUMNS`] in this row.
-        pub fn joined(row: &sqlx::postgres::PgRow) -> sqlx::Result<Person> {
-            use sqlx::Row;
-            Ok(Person {
-                $first: row.try_get(concat!("o_", stringify!($first)))?,
-                $($field: row.try_get(concat!("o_", stringify!($field)))?,)*
-            })
-        }
-    };
-}
-
-joined_person!(
+joined!(Person as "o": JOINED_COLUMNS, joined {
     id,
     first_name,
     last_name,
@@ -97,8 +74,8 @@ joined_person!(
     pledge_accepted_at,
     banned_at,
     deleted_at,
-    created_at
-);
+    created_at,
+});
 
 pub async fn by_id(pool: &PgPool, id: PersonId) -> Result<Option<Person>> {
     Ok(sqlx::query_as(person_select!("WHERE id = $1"))

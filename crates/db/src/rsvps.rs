@@ -40,6 +40,17 @@ macro_rules! rsvp_columns {
     };
 }
 
+joined!(Rsvp as "r": JOINED_COLUMNS, joined {
+    id,
+    event_id,
+    person_id,
+    status,
+    guests,
+    created_at,
+    attended,
+    share_contact,
+});
+
 /// Writes the event's seat count (the caller holds its lock).
 pub async fn set_seats(tx: &mut Tx<'_>, event: &mut Event, seats: i32) -> Result<()> {
     sqlx::query("UPDATE events SET seats_taken = $2 WHERE id = $1")

@@ -9,7 +9,9 @@ use uuid::Uuid;
 use sqlx::FromRow;
 
 use super::Event;
+use crate::groups::{self, Group};
 use crate::people::{self, Person};
+use crate::rsvps::{self, Rsvp};
 use crate::{Result, geo, keyset};
 
 /// Where a listing resumes: after the last item of the previous page, by
@@ -37,15 +39,26 @@ pub struct Listing {
     pub after: Option<After>,
     /// Rows to fetch (the page size plus one, to know if more follow).
     pub limit: i64,
-    /// Read each event's organiser in the same statement.
-    pub with_organisers: bool,
+    /// Relations to read in the same statement as the page.
+    pub with: With,
 }
 
-/// An event of a listing, with its organiser when the listing asked.
+/// What a listing reads along with each event, in the same statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct With {
+    pub organiser: bool,
+    pub group: bool,
+    /// The viewer's own RSVP (none without a viewer).
+    pub viewer_rsvp: bool,
+}
+
+/// An event of a listing, with the relations the listing asked for.
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub event: Event,
     pub organiser: Option<Person>,
+    pub group: Option<Group>,
+    pub viewer_rsvp: Option<Rsvp>,
 }
 
 /// Most events sharing one exact distance that a page can complete.
@@ -99,8 +112,16 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
         .map(|row| {
             Ok(Listed {
                 event: Event::from_row(row)?,
-                organiser: match l.with_organisers {
-                    true => Some(people::joined(row)?),
+                organiser: match l.with.organiser {
+                    true => people::joined(row)?,
+                    false => None,
+                },
+                group: match l.with.group {
+                    true => groups::joined(row)?,
+                    false => None,
+                },
+                viewer_rsvp: match l.with.viewer_rsvp && l.viewer.is_some() {
+                    true => rsvps::joined(row)?,
                     false => None,
                 },
             })
@@ -120,15 +141,36 @@ pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
 /// the events at exactly that distance.
 fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
-    if !l.with_organisers {
+    let viewer_rsvp = l.viewer.filter(|_| l.with.viewer_rsvp);
+    if !(l.with.organiser || l.with.group || viewer_rsvp.is_some()) {
         push_listing(&mut q, l, tie);
         return q;
     }
-    q.push("SELECT p.*, ")
-        .push(people::JOINED_COLUMNS)
-        .push(" FROM (");
+    q.push("SELECT p.*");
+    if l.with.organiser {
+        q.push(", ").push(people::JOINED_COLUMNS);
+    }
+    if l.with.group {
+        q.push(", ").push(groups::JOINED_COLUMNS);
+    }
+    if viewer_rsvp.is_some() {
+        q.push(", ").push(rsvps::JOINED_COLUMNS);
+    }
+    q.push(" FROM (");
     push_listing(&mut q, l, tie);
-    q.push(") p JOIN people o ON o.id = p.organiser_id");
+    q.push(") p");
+    if l.with.organiser {
+        // Every event has its organiser (people are never deleted, only
+        // emptied).
+        q.push(" JOIN people o ON o.id = p.organiser_id");
+    }
+    if l.with.group {
+        q.push(" LEFT JOIN groups g ON g.id = p.group_id");
+    }
+    if let Some(viewer) = viewer_rsvp {
+        q.push(" LEFT JOIN rsvps r ON r.event_id = p.id AND r.person_id = ")
+            .push_bind(viewer);
+    }
     q
 }
 

@@ -12,7 +12,7 @@ use crate::activities::{self, Activity, Happening};
 use crate::statement::Statement;
 
 pub use cortege_domain::events::Event;
-pub use listing::{After, Listed, Listing, list, plan};
+pub use listing::{After, Listed, Listing, With, list, plan};
 
 /// The columns of [`Event`], for queries that add their own distance.
 macro_rules! event_columns {

@@ -84,39 +84,44 @@ enum EventCursor {
     D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
-/// Whether the query asks for the organisers of a page of events: they are
-/// then read in the page's own statement.
-fn asks_organisers(ctx: &Context<'_>) -> bool {
+/// The relations the query asks of a page of events: they are read in the
+/// page's own statement.
+fn asked_relations(ctx: &Context<'_>) -> db_events::With {
     let node = ctx.look_ahead().field("edges").field("node");
-    node.field("organiser").exists()
+    db_events::With {
+        organiser: node.field("organiser").exists(),
+        group: node.field("group").exists(),
+        viewer_rsvp: node.field("viewerRsvp").exists(),
+    }
 }
 
-/// Loads, in one statement each and side by side, the other relations the
-/// query asks of a page of events, so the statement count does not depend
-/// on the page size nor on how the resolvers' futures happen to interleave.
-async fn prefetch(ctx: &Context<'_>, rows: &[db_events::Listed]) -> ApiResult<()> {
-    use crate::loaders::preload;
-    let node = ctx.look_ahead().field("edges").field("node");
+/// Hands the relations read with the page to the request's loaders, where
+/// the fields' resolvers find them: the statement count does not depend on
+/// the page size nor on how the resolvers' futures happen to interleave.
+async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_events::Listed]) {
     let loaders = loaders(ctx);
-    let organisers = rows
-        .iter()
-        .filter_map(|r| r.organiser.clone())
-        .map(|p| (p.id, Arc::new(p)));
-    loaders.person.feed_many(organisers).await;
-    let groups = async {
-        match node.field("group").exists() {
-            true => preload(&loaders.group, rows.iter().filter_map(|r| r.event.group_id)).await,
-            false => Ok(()),
-        }
-    };
-    let rsvps = async {
-        match (node.field("viewerRsvp").exists(), &loaders.viewer) {
-            (true, Some(v)) => preload(&v.rsvp, rows.iter().map(|r| r.event.id)).await,
-            _ => Ok(()),
-        }
-    };
-    futures_util::try_join!(groups, rsvps)?;
-    Ok(())
+    if with.organiser {
+        let organisers = rows.iter_mut().filter_map(|r| r.organiser.take());
+        loaders
+            .person
+            .feed_many(organisers.map(|p| (p.id, Arc::new(p))))
+            .await;
+    }
+    if with.group {
+        let groups = rows.iter_mut().filter_map(|r| r.group.take());
+        loaders
+            .group
+            .feed_many(groups.map(|g| (g.id, Arc::new(g))))
+            .await;
+    }
+    if let (true, Some(viewer)) = (with.viewer_rsvp, &loaders.viewer) {
+        // Every event gets an answer, none included, so that no resolver
+        // asks again for an RSVP that does not exist.
+        let rsvps = rows
+            .iter_mut()
+            .map(|r| (r.event.id, r.viewer_rsvp.take().map(Arc::new)));
+        viewer.rsvp.feed_many(rsvps).await;
+    }
 }
 
 /// Lists events visible to the viewer, as a connection.
@@ -151,10 +156,10 @@ pub async fn list_events(
         include_online: filter.include_online.unwrap_or(false),
         after,
         limit: page.limit(),
-        with_organisers: asks_organisers(ctx),
+        with: asked_relations(ctx),
     };
-    let rows = db_events::list(ctx.reads(), &listing).await?;
-    prefetch(ctx, &rows).await?;
+    let mut rows = db_events::list(ctx.reads(), &listing).await?;
+    prefetch(ctx, listing.with, &mut rows).await;
     let items = rows
         .into_iter()
         .map(|db_events::Listed { event: e, .. }| {

@@ -182,18 +182,22 @@ async fn every_listing_is_bounded_by_its_page() {
             true,
         ),
     ];
-    // Each again with its organisers joined, as the API reads them when the
-    // query asks for them.
+    // Each again with its organisers, groups and the viewer's RSVPs joined,
+    // as the API reads them when the query asks for them.
     let cases: Vec<(String, Listing, bool)> = cases
         .into_iter()
         .flat_map(|(label, listing, search)| {
             let joined = Listing {
-                with_organisers: true,
+                with: db_events::With {
+                    organiser: true,
+                    group: true,
+                    viewer_rsvp: true,
+                },
                 ..listing.clone()
             };
             [
                 (label.to_owned(), listing, search),
-                (format!("{label}, with organisers"), joined, search),
+                (format!("{label}, with its relations"), joined, search),
             ]
         })
         .collect();
