@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::activities::{self, Activity, Happening};
 use crate::events::Event;
+use crate::people::{self, Person};
 use crate::statement::Statement;
 use crate::{Result, Tx};
 
@@ -281,41 +282,83 @@ pub async fn of_person_for_events(
 pub type AttendeeKey = (RsvpStatus, DateTime<Utc>, Uuid);
 
 /// An event's attendees (GOING, then WAITLISTED in waiting order), paged by
-/// [`AttendeeKey`].
+/// [`AttendeeKey`], each with their person when `with_people`.
 pub async fn of_event(
     pool: &PgPool,
     event: Uuid,
     after: Option<AttendeeKey>,
     limit: i64,
-) -> Result<Vec<(AttendeeKey, Rsvp)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        queued_at: DateTime<Utc>,
-        #[sqlx(flatten)]
-        rsvp: Rsvp,
-    }
-    let rows: Vec<Row> = attendees(event, after, limit).fetch_all(pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ((r.rsvp.status, r.queued_at, r.rsvp.id), r.rsvp))
-        .collect())
+    with_people: bool,
+) -> Result<Vec<Attendee>> {
+    attendees(event, after, limit, with_people)
+        .fetch_all(pool)
+        .await
 }
 
+/// One of an event's attendees, with their person when asked.
+#[derive(Debug)]
+pub struct Attendee {
+    pub key: AttendeeKey,
+    pub rsvp: Rsvp,
+    pub person: Option<Person>,
+}
+
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for Attendee {
+    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        let rsvp = <Rsvp as sqlx::FromRow<_>>::from_row(row)?;
+        let person = match row.try_column("o_id") {
+            Ok(_) => people::joined(row)?,
+            Err(_) => None,
+        };
+        Ok(Attendee {
+            key: (rsvp.status, row.try_get("queued_at")?, rsvp.id),
+            rsvp,
+            person,
+        })
+    }
+}
+
+macro_rules! attendees_page {
+    () => {
+        concat!(
+            "SELECT COALESCE(r.waitlisted_at, r.created_at) AS queued_at, ",
+            rsvp_columns!(),
+            " FROM rsvps r WHERE r.event_id = $1 AND r.status <> 'CANCELLED'
+               AND ($2::rsvp_status IS NULL
+                    OR (r.status, COALESCE(r.waitlisted_at, r.created_at), r.id) > ($2, $3, $4))
+             ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id LIMIT $5"
+        )
+    };
+}
+
+/// The attendees page joined with their people: one statement for both.
+static ATTENDEES_WITH_PEOPLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT a.*, {} FROM ({}) a JOIN people o ON o.id = a.person_id
+         ORDER BY a.status, a.queued_at, a.id",
+        people::JOINED_COLUMNS,
+        attendees_page!()
+    )
+});
+
 /// The statement of [`of_event`] (rsvps_attendees_idx walked in order).
-pub fn attendees(event: Uuid, after: Option<AttendeeKey>, limit: i64) -> Statement {
-    Statement::new(concat!(
-        "SELECT COALESCE(r.waitlisted_at, r.created_at) AS queued_at, ",
-        rsvp_columns!(),
-        " FROM rsvps r WHERE r.event_id = $1 AND r.status <> 'CANCELLED'
-           AND ($2::rsvp_status IS NULL
-                OR (r.status, COALESCE(r.waitlisted_at, r.created_at), r.id) > ($2, $3, $4))
-         ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id LIMIT $5"
-    ))
-    .bind(event)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(after.map(|a| a.2))
-    .bind(limit)
+pub fn attendees(
+    event: Uuid,
+    after: Option<AttendeeKey>,
+    limit: i64,
+    with_people: bool,
+) -> Statement {
+    let sql: &'static str = match with_people {
+        true => ATTENDEES_WITH_PEOPLE.as_str(),
+        false => attendees_page!(),
+    };
+    Statement::new(sql)
+        .bind(event)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(after.map(|a| a.2))
+        .bind(limit)
 }
 
 /// A person's RSVPs (not cancelled), by event start.

@@ -283,16 +283,20 @@ pub async fn preload_for_nodes<L>(
 where
     L: Loader<Uuid, Error = ApiError>,
 {
-    match ctx
-        .look_ahead()
+    match nodes_ask(ctx, field) {
+        true => preload(loader, keys).await,
+        false => Ok(()),
+    }
+}
+
+/// Whether the query asks `field` of the nodes of the connection being
+/// resolved.
+pub fn nodes_ask(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    ctx.look_ahead()
         .field("edges")
         .field("node")
         .field(field)
         .exists()
-    {
-        true => preload(loader, keys).await,
-        false => Ok(()),
-    }
 }
 
 /// What only a signed-in viewer has loaders for.

@@ -265,13 +265,23 @@ impl Event {
         }
         let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
-        let rows = db_rsvps::of_event(ctx.reads(), self.0.id, page.after, page.limit()).await?;
-        let people = rows.iter().map(|(_, r)| r.person_id);
-        crate::loaders::preload_for_nodes(ctx, "person", &loaders(ctx).person, people).await?;
-        let items = rows
-            .into_iter()
-            .map(|(key, r)| (key, Rsvp(Arc::new(r))))
-            .collect();
+        // Their people in the same statement, when the query asks for them.
+        let with_people = crate::loaders::nodes_ask(ctx, "person");
+        let rows = db_rsvps::of_event(
+            ctx.reads(),
+            self.0.id,
+            page.after,
+            page.limit(),
+            with_people,
+        )
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut people = Vec::new();
+        for a in rows {
+            people.extend(a.person.map(|p| (p.id, Arc::new(p))));
+            items.push((a.key, Rsvp(Arc::new(a.rsvp))));
+        }
+        loaders(ctx).person.feed_many(people).await;
         Ok(Some(connection(items, page.first, had)))
     }
     async fn created_at(&self) -> DateTime<Utc> {

@@ -87,11 +87,11 @@ enum EventCursor {
 /// The relations the query asks of a page of events: they are read in the
 /// page's own statement.
 fn asked_relations(ctx: &Context<'_>) -> db_events::With {
-    let node = ctx.look_ahead().field("edges").field("node");
+    use crate::loaders::nodes_ask;
     db_events::With {
-        organiser: node.field("organiser").exists(),
-        group: node.field("group").exists(),
-        viewer_rsvp: node.field("viewerRsvp").exists(),
+        organiser: nodes_ask(ctx, "organiser"),
+        group: nodes_ask(ctx, "group"),
+        viewer_rsvp: nodes_ask(ctx, "viewerRsvp"),
     }
 }
 

@@ -245,10 +245,19 @@ async fn every_listing_is_bounded_by_its_page() {
 
     let later = Utc::now() - Duration::days(3650);
     let statements: Vec<(&str, Statement)> = vec![
-        ("attendees", db_rsvps::attendees(big.event, None, 51)),
+        ("attendees", db_rsvps::attendees(big.event, None, 51, false)),
         (
             "attendees, later page",
-            db_rsvps::attendees(big.event, Some((RsvpStatus::Going, later, Uuid::nil())), 51),
+            db_rsvps::attendees(
+                big.event,
+                Some((RsvpStatus::Going, later, Uuid::nil())),
+                51,
+                false,
+            ),
+        ),
+        (
+            "attendees with their people",
+            db_rsvps::attendees(big.event, None, 51, true),
         ),
         (
             "members",
