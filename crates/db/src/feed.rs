@@ -4,11 +4,15 @@
 //! person's feed page, a replay after a cursor, and the live delivery to
 //! every feed subscriber of a server process at once.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::events::{self, Event};
+use crate::people::{self, Person};
 use crate::statement::Statement;
 
 /// One activity as one recipient receives it.
@@ -229,17 +233,66 @@ pub async fn deliveries(
         .await?)
 }
 
-/// One page of a person's feed, newest first, strictly before `before`.
-pub async fn page(pool: &PgPool, person: Uuid, before: i64, limit: i64) -> Result<Vec<FeedItem>> {
-    page_statement(person, before, limit).fetch_all(pool).await
+/// An item of a feed page, with the event and the actor it names when the
+/// page was asked with them.
+#[derive(Debug)]
+pub struct PageItem {
+    pub item: FeedItem,
+    pub event: Option<Event>,
+    pub actor: Option<Person>,
+}
+
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for PageItem {
+    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        let joined = row.try_column("ev_id").is_ok();
+        Ok(PageItem {
+            item: FeedItem::from_row(row)?,
+            event: match joined {
+                true => events::joined(row)?,
+                false => None,
+            },
+            actor: match joined {
+                true => people::joined(row)?,
+                false => None,
+            },
+        })
+    }
+}
+
+/// The page with the events and actors its items name: one statement.
+static NEWEST_FIRST_WITH_RELATIONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT f.*, {}, {} FROM ({NEWEST_FIRST}) f
+         LEFT JOIN events ev ON ev.id = f.event_id
+         LEFT JOIN people o ON o.id = f.actor_id
+         ORDER BY f.seq DESC",
+        events::JOINED_COLUMNS,
+        people::JOINED_COLUMNS,
+    )
+});
+
+/// One page of a person's feed, newest first, strictly before `before`;
+/// with `with_relations`, each item's event and actor too.
+pub async fn page(
+    pool: &PgPool,
+    person: Uuid,
+    before: i64,
+    limit: i64,
+    with_relations: bool,
+) -> Result<Vec<PageItem>> {
+    page_statement(person, before, limit, with_relations)
+        .fetch_all(pool)
+        .await
 }
 
 /// The statement of [`page`].
-pub fn page_statement(person: Uuid, before: i64, limit: i64) -> Statement {
-    Statement::new(NEWEST_FIRST)
-        .bind(person)
-        .bind(before)
-        .bind(limit)
+pub fn page_statement(person: Uuid, before: i64, limit: i64, with_relations: bool) -> Statement {
+    let sql: &'static str = match with_relations {
+        true => NEWEST_FIRST_WITH_RELATIONS.as_str(),
+        false => NEWEST_FIRST,
+    };
+    Statement::new(sql).bind(person).bind(before).bind(limit)
 }
 
 /// The activity as this person receives it, if they do.

@@ -24,6 +24,33 @@ macro_rules! event_columns {
     };
 }
 
+joined!(Event as "ev": JOINED_COLUMNS, joined {
+    id,
+    organiser_id,
+    group_id,
+    kind,
+    visibility,
+    title,
+    description,
+    starts_at,
+    ends_at,
+    lat,
+    lon,
+    street,
+    postcode,
+    city,
+    commune_code,
+    capacity,
+    seats_taken,
+    cancelled_at,
+    removed_at,
+    created_at,
+    address_visibility,
+    instructions,
+    online,
+    online_url,
+}; distance_km: None);
+
 // After the macro, which it uses.
 pub mod hosts;
 mod listing;

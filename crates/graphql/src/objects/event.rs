@@ -295,6 +295,15 @@ pub async fn event_by_id(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Event>
     let Some(event) = loaders(ctx).event.load_one(id).await? else {
         return Ok(None);
     };
+    visible_event(ctx, event).await
+}
+
+/// The event if the viewer may see it, else None: for an event already
+/// read (with a feed page, say).
+pub async fn visible_event(
+    ctx: &Context<'_>,
+    event: Arc<cortege_db::events::Event>,
+) -> ApiResult<Option<Event>> {
     Ok(access::may_see_event(ctx, &event)
         .await?
         .then_some(Event(event)))

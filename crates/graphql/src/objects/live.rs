@@ -16,7 +16,8 @@ use crate::auth::require_person;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::objects::event::{Event, Rsvp, event_by_id};
+use crate::loaders::nodes_ask;
+use crate::objects::event::{Event, Rsvp, event_by_id, visible_event};
 use crate::objects::group::{Group, visible_group};
 use crate::objects::pagination::{Page, connection, encode};
 use crate::objects::person::visible_person;
@@ -34,7 +35,17 @@ pub use cortege_domain::ActivityKind;
 
 /// Something that happened, as the viewer receives it: one per happening,
 /// with the most specific kind when the viewer qualifies twice.
-pub struct Activity(pub FeedItem);
+pub struct Activity {
+    item: FeedItem,
+    /// Its event, when the feed page read it in the same statement.
+    event: Option<Arc<cortege_db::events::Event>>,
+}
+
+impl From<FeedItem> for Activity {
+    fn from(item: FeedItem) -> Self {
+        Activity { item, event: None }
+    }
+}
 
 /// The feed cursor of a sequence number; Subscription.feed(after:) and
 /// Viewer.feed(after:) both take it.
@@ -45,43 +56,46 @@ pub fn feed_cursor(seq: i64) -> String {
 #[Object]
 impl Activity {
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Activity, self.0.id)
+        ids::encode(Kind::Activity, self.item.id)
     }
     /// Cursor for resuming: Subscription.feed(after:) replays from here.
     async fn cursor(&self) -> String {
-        feed_cursor(self.0.seq)
+        feed_cursor(self.item.seq)
     }
     async fn kind(&self) -> ActivityKind {
-        self.0.kind
+        self.item.kind
     }
     /// Who did it; null once they are banned or deleted.
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        match self.0.actor_id {
+        match self.item.actor_id {
             Some(id) => visible_person(ctx, id).await,
             None => Ok(None),
         }
     }
     async fn event(&self, ctx: &Context<'_>) -> ApiResult<Option<Event>> {
-        match self.0.event_id {
-            Some(id) => event_by_id(ctx, id).await,
-            None => Ok(None),
+        match (&self.event, self.item.event_id) {
+            (Some(event), _) => visible_event(ctx, event.clone()).await,
+            (None, Some(id)) => event_by_id(ctx, id).await,
+            (None, None) => Ok(None),
         }
     }
     async fn group(&self, ctx: &Context<'_>) -> ApiResult<Option<Group>> {
-        match self.0.group_id {
+        match self.item.group_id {
             Some(id) => Ok(visible_group(ctx, id).await?.map(Group)),
             None => Ok(None),
         }
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.item.created_at
     }
 }
 
 /// The activity `id` as the viewer receives it, if they do.
 pub async fn activity_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Activity>> {
     let me = require_person(ctx)?;
-    Ok(feed::one(&ctx.state().pool, me.0, id).await?.map(Activity))
+    Ok(feed::one(&ctx.state().pool, me.0, id)
+        .await?
+        .map(Activity::from))
 }
 
 /// The viewer's feed, newest first.
@@ -93,12 +107,21 @@ pub async fn viewer_feed(
 ) -> ApiResult<Connection<String, Activity>> {
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
-    let items = feed::page(ctx.reads(), person, before, page.limit()).await?;
-    Ok(connection(
-        items.into_iter().map(|i| (i.seq, Activity(i))).collect(),
-        page.first,
-        page.after.is_some(),
-    ))
+    // The events and actors named, in the page's own statement.
+    let with_relations = nodes_ask(ctx, "event") || nodes_ask(ctx, "actor");
+    let rows = feed::page(ctx.reads(), person, before, page.limit(), with_relations).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut actors = Vec::new();
+    for row in rows {
+        actors.extend(row.actor.map(|p| (p.id, Arc::new(p))));
+        let activity = Activity {
+            item: row.item,
+            event: row.event.map(Arc::new),
+        };
+        items.push((activity.item.seq, activity));
+    }
+    crate::loaders::of(ctx).person.feed_many(actors).await;
+    Ok(connection(items, page.first, page.after.is_some()))
 }
 
 /// One RSVP created, changed or cancelled.
@@ -228,7 +251,7 @@ impl SubscriptionRoot {
         let after = Page::<i64>::parse(Some(1), after)?.after;
         let stream = ctx.state().feeds.subscribe(me.0, after).await;
         ready(ctx);
-        Ok(stream.map(|item| item.map(Activity).map_err(ApiError::from)))
+        Ok(stream.map(|item| item.map(Activity::from).map_err(ApiError::from)))
     }
 }
 

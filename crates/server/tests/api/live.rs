@@ -204,7 +204,7 @@ async fn a_resumed_feed_replays_what_was_missed_then_goes_live() {
     // Viewer.feed lists the same, newest first.
     let page = app
         .ok(
-            "{ viewer { feed(first: 3) { edges { cursor node { kind event { title } } } pageInfo { hasNextPage } } } }",
+            "{ viewer { feed(first: 3) { edges { cursor node { kind event { title } actor { displayName } } } pageInfo { hasNextPage } } } }",
             json!({}),
             Some(&alice.token),
         )
@@ -215,6 +215,12 @@ async fn a_resumed_feed_replays_what_was_missed_then_goes_live() {
         .map(|e| e["node"]["event"]["title"].as_str().unwrap())
         .collect();
     assert_eq!(newest, ["En direct", "Action 099", "Action 098"]);
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["actor"]["displayName"] == "Olga R."),
+        "{edges:?}"
+    );
     assert_eq!(page["viewer"]["feed"]["pageInfo"]["hasNextPage"], true);
 }
 

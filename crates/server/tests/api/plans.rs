@@ -291,7 +291,11 @@ async fn every_listing_is_bounded_by_its_page() {
         ),
         (
             "feed",
-            cortege_db::feed::page_statement(viewer, i64::MAX, 21),
+            cortege_db::feed::page_statement(viewer, i64::MAX, 21, false),
+        ),
+        (
+            "feed with its events and actors",
+            cortege_db::feed::page_statement(viewer, i64::MAX, 21, true),
         ),
         (
             "viewer's events",
