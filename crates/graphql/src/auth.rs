@@ -48,6 +48,19 @@ pub async fn session(app: &cortege_app::App, token: &str) -> cortege_db::Result<
         .map(Auth::from))
 }
 
+/// As [`session`], always from the database: what a socket opens with.
+/// A socket lives for hours, so the lookup is paid once; and one that
+/// opens while the database is away is told to come back (1013) rather
+/// than accepted with a feed that cannot be read.
+pub async fn session_from_database(
+    pool: &cortege_db::PgPool,
+    token: &str,
+) -> cortege_db::Result<Option<Auth>> {
+    Ok(cortege_app::sessions::lookup(pool, token)
+        .await?
+        .map(Auth::from))
+}
+
 /// As [`session`], from the token's hash and always from the database: a
 /// socket's periodic check, which must catch what the cache was not told.
 pub async fn session_by_hash(

@@ -396,7 +396,7 @@ impl Connection {
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             return Ok(Auth::Anonymous);
         };
-        match auth::session(&self.state.app, &token).await {
+        match auth::session_from_database(&self.state.pool, &token).await {
             Ok(Some(session)) => {
                 // Kept for the periodic check that the session still stands.
                 self.token_hash = Some(auth::hash_token(&token));
