@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use cortege_loadtest::net::{SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for};
+use cortege_loadtest::net::{
+    SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for, subscribe,
+};
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{percentile, total_rss};
 use futures_util::{SinkExt, StreamExt};
@@ -79,44 +81,14 @@ async fn subscriber(
     bare: bool,
 ) -> anyhow::Result<Socket> {
     let mut ws = connect(server, source, None).await?;
-    if bare {
-        ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
-            .await?;
-        while let Some(frame) = ws.next().await {
-            if let Message::Text(t) = frame?
-                && t.as_str().contains("pong")
-            {
-                return Ok(ws);
-            }
-        }
-        bail!("closed while initialising");
-    }
-    ws.send(Message::text(
-        json!({
-            "id": "n", "type": "subscribe",
-            "payload": {
-                "query": "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { title } }",
-                "variables": { "n": { "lat": at.0, "lon": at.1 }, "r": radius },
-            },
-        })
-        .to_string(),
-    ))
-    .await?;
-    ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
-        .await?;
-    loop {
-        let Some(frame) = ws.next().await else {
-            bail!("closed while subscribing")
-        };
-        if let Message::Text(t) = frame? {
-            let v: Value = serde_json::from_str(t.as_str())?;
-            match v["type"].as_str() {
-                Some("pong") => return Ok(ws),
-                Some("error") => bail!("subscription refused: {v}"),
-                _ => {}
-            }
-        }
-    }
+    let nearby = (
+        "n",
+        "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { title } }",
+        json!({ "n": { "lat": at.0, "lon": at.1 }, "r": radius }),
+    );
+    let subscriptions = if bare { Vec::new() } else { vec![nearby] };
+    subscribe(&mut ws, &subscriptions).await?;
+    Ok(ws)
 }
 
 #[tokio::main]

@@ -122,3 +122,37 @@ pub async fn connect(
     ws.send(Message::text(init.to_string())).await?;
     Ok(ws)
 }
+
+/// Sends one graphql-transport-ws `subscribe` per `(id, query, variables)`,
+/// then a ping, and returns at its pong: the server handles a socket's
+/// messages in order, so by then it has taken every subscription (none
+/// with no subscriptions: the socket is initialised). Pushes and the
+/// server's own pings meanwhile are skipped; a refused or ended
+/// subscription is an error.
+pub async fn subscribe(
+    ws: &mut Socket,
+    subscriptions: &[(&str, &str, serde_json::Value)],
+) -> anyhow::Result<()> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    for (id, query, variables) in subscriptions {
+        let message = serde_json::json!({
+            "id": id, "type": "subscribe",
+            "payload": { "query": query, "variables": variables },
+        });
+        ws.send(Message::text(message.to_string())).await?;
+    }
+    ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
+        .await?;
+    while let Some(frame) = ws.next().await {
+        if let Message::Text(t) = frame? {
+            let v: serde_json::Value = serde_json::from_str(t.as_str())?;
+            match v["type"].as_str() {
+                Some("pong") => return Ok(()),
+                Some("error") | Some("complete") => bail!("subscription refused: {v}"),
+                _ => {}
+            }
+        }
+    }
+    bail!("closed while subscribing")
+}

@@ -18,9 +18,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Parser;
-use cortege_loadtest::net::{SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for};
+use cortege_loadtest::net::{
+    SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for, subscribe,
+};
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{cpu_seconds, percentile, rss_kib};
 use futures_util::{SinkExt, StreamExt};
@@ -134,7 +136,7 @@ async fn subscriber(
     radius: f64,
 ) -> anyhow::Result<Socket> {
     let mut ws = connect(server, source, Some(json!({ "token": token }))).await?;
-    for (id, query, variables) in [
+    let subscriptions = [
         (
             "n",
             "subscription($n: GeoPointInput!, $r: Float!) { eventsNearby(near: $n, radiusKm: $r) { title } }",
@@ -145,29 +147,9 @@ async fn subscriber(
             "subscription { feed { kind actor { lastName } event { title } } }",
             json!({}),
         ),
-    ] {
-        ws.send(Message::text(
-            json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } })
-                .to_string(),
-        ))
-        .await?;
-    }
-    ws.send(Message::text(r#"{"type":"ping","payload":{"sync":1}}"#))
-        .await?;
-    loop {
-        let Some(frame) = ws.next().await else {
-            bail!("closed while subscribing")
-        };
-        if let Message::Text(t) = frame? {
-            let v: Value = serde_json::from_str(t.as_str())?;
-            match v["type"].as_str() {
-                Some("pong") => return Ok(ws),
-                Some("error") => bail!("subscription refused: {v}"),
-                Some("connection_ack") | Some("next") => {}
-                _ => bail!("unexpected while subscribing: {v}"),
-            }
-        }
-    }
+    ];
+    subscribe(&mut ws, &subscriptions).await?;
+    Ok(ws)
 }
 
 /// An event this process created, by title: when its mutation was
