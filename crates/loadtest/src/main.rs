@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use cortege_loadtest::net::{
-    SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for, subscribe,
+    Socket, check_file_limit, connect, connect_all, source_for, sources_needed, subscribe,
 };
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{percentile, total_rss};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Parser)]
@@ -108,63 +108,19 @@ async fn main() -> anyhow::Result<()> {
     }
     let (deliveries_tx, mut deliveries) = mpsc::unbounded_channel::<(u64, Instant)>();
     let started = Instant::now();
-    let gate = Arc::new(Semaphore::new(200));
-    let sources = args.source_addresses.unwrap_or_else(|| {
-        u8::try_from(args.subscribers.div_ceil(SOCKETS_PER_SOURCE).max(1)).unwrap_or(u8::MAX)
-    });
+    let sources = args
+        .source_addresses
+        .unwrap_or_else(|| sources_needed(args.subscribers));
     let timeout = Duration::from_secs(args.connect_timeout);
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut connecting = Vec::with_capacity(args.subscribers);
-    for (k, at) in rng_positions.iter().copied().enumerate() {
+    let connected = connect_all(args.subscribers, timeout, "", |k| {
         let server = args.servers[k % args.servers.len()].clone();
         let source = source_for(k, &args.servers, sources);
-        let gate = gate.clone();
-        let done = done.clone();
-        let (radius, bare) = (args.radius, args.bare);
-        connecting.push(tokio::spawn(async move {
-            let _permit = gate.acquire().await.ok();
-            let result = tokio::time::timeout(timeout, subscriber(&server, source, at, radius, bare))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(anyhow::anyhow!(
-                        "no answer within {}s (the server's accept queue full, or its file limit reached?)",
-                        timeout.as_secs()
-                    ))
-                });
-            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            result
-        }));
-    }
-    // Progress while connecting: a large run takes minutes, and silence
-    // would read as a hang.
-    let progress = {
-        let done = done.clone();
-        let total = args.subscribers;
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(5));
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                eprintln!(
-                    "connecting: {}/{total} answered",
-                    done.load(std::sync::atomic::Ordering::Relaxed)
-                );
-            }
-        })
-    };
-    let mut sockets = Vec::with_capacity(args.subscribers);
-    let mut failures: std::collections::BTreeMap<String, usize> = Default::default();
-    for c in connecting {
-        match c.await? {
-            Ok(ws) => sockets.push(ws),
-            Err(e) => *failures.entry(format!("{e:#}")).or_default() += 1,
-        }
-    }
-    progress.abort();
-    let failed: usize = failures.values().sum();
-    for (reason, count) in &failures {
-        eprintln!("{count} subscribers failed: {reason}");
-    }
+        let (at, radius, bare) = (rng_positions[k], args.radius, args.bare);
+        async move { subscriber(&server, source, at, radius, bare).await }
+    })
+    .await?;
+    let failed: usize = connected.failures.values().sum();
+    let sockets: Vec<Socket> = connected.sockets.into_iter().map(|(_, ws)| ws).collect();
     if sockets.is_empty() && args.subscribers > 0 {
         bail!("no subscriber could connect (reasons above)");
     }

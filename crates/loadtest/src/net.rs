@@ -156,3 +156,79 @@ pub async fn subscribe(
     }
     bail!("closed while subscribing")
 }
+
+/// How many loopback source addresses `subscribers` sockets need.
+pub fn sources_needed(subscribers: usize) -> u8 {
+    u8::try_from(subscribers.div_ceil(SOCKETS_PER_SOURCE).max(1)).unwrap_or(u8::MAX)
+}
+
+/// What connecting a run's subscribers gave: the sockets held, by
+/// subscriber number in order, and how many failed for each reason.
+pub struct Connected {
+    pub sockets: Vec<(usize, Socket)>,
+    pub failures: std::collections::BTreeMap<String, usize>,
+}
+
+/// Opens subscribers `0..count` with `open`, 200 at a time, each within
+/// `timeout`. Prints progress every 5 s while connecting (a large run takes
+/// minutes, and silence would read as a hang), then each failure's reason
+/// with its count, after `label`.
+pub async fn connect_all<F, Fut>(
+    count: usize,
+    timeout: std::time::Duration,
+    label: &str,
+    open: F,
+) -> anyhow::Result<Connected>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Socket>> + Send + 'static,
+{
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let gate = Arc::new(tokio::sync::Semaphore::new(200));
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut connecting = Vec::with_capacity(count);
+    for k in 0..count {
+        let (gate, done, opening) = (gate.clone(), done.clone(), open(k));
+        connecting.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok();
+            let result = tokio::time::timeout(timeout, opening)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!(
+                        "no answer within {}s (the server's accept queue full, or its file limit reached?)",
+                        timeout.as_secs()
+                    ))
+                });
+            done.fetch_add(1, Ordering::Relaxed);
+            result
+        }));
+    }
+    let progress = {
+        let (done, label) = (done.clone(), label.to_owned());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let answered = done.load(Ordering::Relaxed);
+                eprintln!("{label}connecting: {answered}/{count} answered");
+            }
+        })
+    };
+    let mut connected = Connected {
+        sockets: Vec::with_capacity(count),
+        failures: Default::default(),
+    };
+    for (k, c) in connecting.into_iter().enumerate() {
+        match c.await? {
+            Ok(ws) => connected.sockets.push((k, ws)),
+            Err(e) => *connected.failures.entry(format!("{e:#}")).or_default() += 1,
+        }
+    }
+    progress.abort();
+    for (reason, n) in &connected.failures {
+        eprintln!("{label}{n} subscribers failed: {reason}");
+    }
+    Ok(connected)
+}

@@ -21,13 +21,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use cortege_loadtest::net::{
-    SOCKETS_PER_SOURCE, Socket, check_file_limit, connect, source_for, subscribe,
+    Socket, check_file_limit, connect, connect_all, source_for, sources_needed, subscribe,
 };
 use cortege_loadtest::places::{CITIES, distance_km};
 use cortege_loadtest::procs::{cpu_seconds, percentile, rss_kib};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Parser)]
@@ -237,41 +237,19 @@ async fn main() -> anyhow::Result<()> {
         .collect();
 
     // Connect everyone.
-    let gate = Arc::new(Semaphore::new(200));
-    let sources =
-        u8::try_from(args.subscribers.div_ceil(SOCKETS_PER_SOURCE).max(1)).unwrap_or(u8::MAX);
+    let sources = sources_needed(args.subscribers);
     let timeout = Duration::from_secs(args.connect_timeout);
     let connect_started = Instant::now();
-    let mut connecting = Vec::with_capacity(args.subscribers);
-    for (k, at) in places.iter().copied().enumerate() {
+    let label = format!("shard {}: ", args.shard);
+    let connected = connect_all(args.subscribers, timeout, &label, |k| {
         let server = args.servers[k % args.servers.len()].clone();
         let source = source_for(k + args.shard as usize, &args.servers, sources);
-        let (gate, members, radius) = (gate.clone(), members.clone(), args.radius);
-        connecting.push(tokio::spawn(async move {
-            let _permit = gate.acquire().await.ok();
-            tokio::time::timeout(
-                timeout,
-                subscriber(&server, source, &members[k].token, at, radius),
-            )
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {}s", timeout.as_secs())))
-        }));
-    }
-    let mut held = HashSet::new();
-    let mut sockets = Vec::new();
-    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-    for (k, c) in connecting.into_iter().enumerate() {
-        match c.await? {
-            Ok(ws) => {
-                held.insert(k);
-                sockets.push((k, ws));
-            }
-            Err(e) => *failures.entry(format!("{e:#}")).or_default() += 1,
-        }
-    }
-    for (reason, count) in &failures {
-        eprintln!("shard {}: {count} subscribers failed: {reason}", args.shard);
-    }
+        let (members, at, radius) = (members.clone(), places[k], args.radius);
+        async move { subscriber(&server, source, &members[k].token, at, radius).await }
+    })
+    .await?;
+    let held: HashSet<usize> = connected.sockets.iter().map(|(k, _)| *k).collect();
+    let sockets = connected.sockets;
     let connect_time = connect_started.elapsed();
 
     let (pushes_tx, mut pushes) = mpsc::unbounded_channel::<(Push, Instant)>();
