@@ -31,9 +31,11 @@
 //! polling) to a logout for no gain in what is kept.
 
 pub mod hub;
+mod listen;
 pub mod pins;
 pub mod policy;
 pub mod publish;
 pub mod relay;
 
 pub use hub::FeedHub;
+pub use listen::listen;

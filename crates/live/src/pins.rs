@@ -8,21 +8,13 @@ use cortege_realtime::{Channel, Message, SharedBus};
 /// Subscribes, then listens until aborted; only worth running with a read
 /// replica.
 pub async fn start(bus: SharedBus, reads: Reads) -> tokio::task::JoinHandle<()> {
-    let mut writes = bus.subscribe(&[Channel::writes()]).await;
-    tokio::spawn(async move {
-        loop {
-            match writes.recv().await {
-                Ok(message) => {
-                    if let Message::Wrote { person, position } = *message {
-                        reads.pin(person, position);
-                    }
-                }
-                // Pins dropped under load: those members may read the
-                // replica a few milliseconds early.
-                Err(cortege_realtime::Lagged) => {
-                    tracing::warn!("fell behind on other servers' writes")
-                }
-            }
+    let pin = move |message: &Message| {
+        if let Message::Wrote { person, position } = *message {
+            reads.pin(person, position);
         }
-    })
+    };
+    // Pins dropped under load: those members may read the replica a few
+    // milliseconds early.
+    let lagged = || tracing::warn!("fell behind on other servers' writes");
+    crate::listen(bus, Channel::writes(), pin, lagged).await
 }

@@ -15,12 +15,12 @@
 //! every time, so a session opened on another server works at once.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use cortege_domain::{PersonId, SessionId};
-use cortege_realtime::{Channel, Lagged, Message, SharedBus};
+use cortege_realtime::{Channel, Message, SharedBus};
 
 use super::Session;
 
@@ -86,21 +86,18 @@ impl Cache {
 
 /// Subscribes to the sessions other servers end, then forgets each in
 /// `cache` until aborted.
-pub async fn listen(bus: SharedBus, cache: std::sync::Arc<Cache>) -> tokio::task::JoinHandle<()> {
-    let mut ended = bus.subscribe(&[Channel::sessions()]).await;
-    tokio::spawn(async move {
-        loop {
-            match ended.recv().await {
-                Ok(message) => {
-                    if let Message::SessionsEnded { person, session } = *message {
-                        cache.forget(PersonId(person), session.map(SessionId));
-                    }
-                }
-                Err(Lagged) => {
-                    tracing::warn!("fell behind on ended sessions; their cache starts over");
-                    cache.clear();
-                }
+pub async fn listen(bus: SharedBus, cache: Arc<Cache>) -> tokio::task::JoinHandle<()> {
+    let forget = {
+        let cache = cache.clone();
+        move |message: &Message| {
+            if let Message::SessionsEnded { person, session } = *message {
+                cache.forget(PersonId(person), session.map(SessionId));
             }
         }
-    })
+    };
+    let lagged = move || {
+        tracing::warn!("fell behind on ended sessions; their cache starts over");
+        cache.clear();
+    };
+    cortege_live::listen(bus, Channel::sessions(), forget, lagged).await
 }
