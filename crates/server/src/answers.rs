@@ -105,17 +105,20 @@ impl Answers {
     }
 
     /// Clears the cache whenever the relay announces numbered activities,
-    /// for as long as the cache exists.
+    /// or announcements were dropped (any of them may have been one), for
+    /// as long as the cache exists.
     pub fn follow(self: &Arc<Self>, bus: SharedBus) {
         let answers = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut announcements = bus.subscribe(&[Channel::activities()]).await;
-            while let Ok(message) = announcements.recv().await {
+            loop {
+                let heard = announcements.recv().await;
                 let Some(answers) = answers.upgrade() else {
                     return;
                 };
-                if matches!(*message, Message::Numbered { .. }) {
-                    answers.invalidate();
+                match heard.as_deref() {
+                    Ok(Message::Numbered { .. }) | Err(_) => answers.invalidate(),
+                    Ok(_) => {}
                 }
             }
         });
