@@ -250,9 +250,9 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY)
 }
 
-/// Loads the values of `keys` into the loader's cache,
-/// in one statement run right here: for a page's relations, whose keys are
-/// all known once the page is read. `load_many` would instead hand them to
+/// Loads the values of `keys` into the loader's cache, in one statement
+/// run right here: for a page's relations, whose keys are all known once
+/// the page is read. `load_many` would instead hand them to
 /// a task of its own after the batch delay, a wait (and a wake-up of
 /// another thread) on every list request for keys that cannot grow.
 pub async fn preload<L>(
@@ -271,22 +271,6 @@ where
     let values = loader.loader().load(&keys).await?;
     loader.feed_many(values).await;
     Ok(())
-}
-
-/// As [`preload`], when the query asks `field` of a connection's nodes.
-pub async fn preload_for_nodes<L>(
-    ctx: &async_graphql::Context<'_>,
-    field: &str,
-    loader: &Cached<L>,
-    keys: impl IntoIterator<Item = Uuid>,
-) -> Result<(), ApiError>
-where
-    L: Loader<Uuid, Error = ApiError>,
-{
-    match nodes_ask(ctx, field) {
-        true => preload(loader, keys).await,
-        false => Ok(()),
-    }
 }
 
 /// Whether the query asks `field` of the nodes of the connection being

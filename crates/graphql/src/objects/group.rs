@@ -168,9 +168,10 @@ impl Group {
             page.limit(),
         )
         .await?;
-        let people = rows.iter().map(|m| m.person_id);
-        let loader = &crate::loaders::of(ctx).person;
-        crate::loaders::preload_for_nodes(ctx, "person", loader, people).await?;
+        if crate::loaders::nodes_ask(ctx, "person") {
+            let people = rows.iter().map(|m| m.person_id);
+            crate::loaders::preload(&crate::loaders::of(ctx).person, people).await?;
+        }
         let items = rows
             .into_iter()
             .map(|m| ((m.role, m.created_at, m.person_id), Membership(Arc::new(m))))
