@@ -52,6 +52,14 @@ pub struct With {
     pub viewer_rsvp: bool,
 }
 
+impl Listing {
+    /// Whose RSVP the listing reads with each event: the viewer's, when it
+    /// asked and there is one.
+    fn rsvps_of(&self) -> Option<Uuid> {
+        self.viewer.filter(|_| self.with.viewer_rsvp)
+    }
+}
+
 /// An event of a listing, with the relations the listing asked for.
 #[derive(Debug, Clone)]
 pub struct Listed {
@@ -120,9 +128,9 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
                     true => groups::joined(row)?,
                     false => None,
                 },
-                viewer_rsvp: match l.with.viewer_rsvp && l.viewer.is_some() {
-                    true => rsvps::joined(row)?,
-                    false => None,
+                viewer_rsvp: match l.rsvps_of() {
+                    Some(_) => rsvps::joined(row)?,
+                    None => None,
                 },
             })
         })
@@ -141,7 +149,7 @@ pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
 /// the events at exactly that distance.
 fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
-    let viewer_rsvp = l.viewer.filter(|_| l.with.viewer_rsvp);
+    let viewer_rsvp = l.rsvps_of();
     if !(l.with.organiser || l.with.group || viewer_rsvp.is_some()) {
         push_listing(&mut q, l, tie);
         return q;
