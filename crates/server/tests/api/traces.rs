@@ -116,8 +116,14 @@ async fn a_request_its_operation_and_its_statements_are_traced() {
         "{answer}"
     );
 
+    // The request's span ends after the operation's, so it may come in a
+    // later batch: wait for both.
     let spans = collector
-        .until(|spans| spans.iter().any(|s| s.name == "query Home"))
+        .until(|spans| {
+            spans.iter().any(|op| {
+                op.name == "query Home" && spans.iter().any(|s| s.span_id == op.parent_span_id)
+            })
+        })
         .await;
     let operation = spans.iter().find(|s| s.name == "query Home").unwrap();
     assert_eq!(
