@@ -269,6 +269,7 @@ async fn managers_remove_members_who_then_wait_to_rejoin_an_open_group() {
         json!([{ "displayName": "Alice M." }]),
         "no longer co-hosts the group's members-only events"
     );
+    app.relayed().await;
     let feed = app
         .ok(
             "{ viewer { feed(first: 1) { edges { node { kind group { name } } } } } }",

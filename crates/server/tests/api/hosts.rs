@@ -28,6 +28,7 @@ fn names(v: &Value) -> Vec<&str> {
 }
 
 async fn feed_kinds(app: &TestApp, who: &Member) -> Vec<String> {
+    app.relayed().await;
     let page = app.ok(FEED, json!({}), Some(&who.token)).await;
     page["viewer"]["feed"]["edges"]
         .as_array()

@@ -193,6 +193,7 @@ async fn exact_places_reach_only_hosts_and_going_attendees_wherever_events_go() 
     let feed = format!(
         "{{ viewer {{ feed(first: 50) {{ edges {{ node {{ kind event {{ id {SHOWN} }} }} }} }} }} }}"
     );
+    app.relayed().await;
     for (who, kind) in [(&friend, "FRIEND_GOING"), (&near, "EVENT_CREATED_NEARBY")] {
         let v = app.ok(&feed, json!({}), Some(&who.token)).await;
         let items: Vec<&Value> = v["viewer"]["feed"]["edges"]

@@ -340,6 +340,28 @@ impl TestApp {
         None
     }
 
+    /// Waits until the relay has numbered every activity written so far:
+    /// feeds list only numbered activities, and a test that reads one right
+    /// after a mutation would otherwise race the relay.
+    pub async fn relayed(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM activities WHERE seq IS NULL")
+                    .fetch_one(&self.pool)
+                    .await
+                    .expect("count unnumbered activities");
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{pending} activities still unnumbered after 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// Mail files written so far (to any address).
     pub fn mail_count(&self) -> usize {
         std::fs::read_dir(self.mail_dir())
