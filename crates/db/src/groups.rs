@@ -190,10 +190,7 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
 
 /// The plan of [`list`]'s statement, for the bounded-listing test.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    Ok(query("EXPLAIN (FORMAT JSON) ", l)
-        .build_query_scalar()
-        .fetch_one(pool)
-        .await?)
+    crate::statement::generic_plan(pool, &query("", l).into_string()).await
 }
 
 fn query(prefix: &'static str, l: &Listing) -> QueryBuilder<Postgres> {
@@ -228,6 +225,6 @@ fn query(prefix: &'static str, l: &Listing) -> QueryBuilder<Postgres> {
         Some(_) => q.push(" ORDER BY distance_km, g.id"),
         None => q.push(" ORDER BY g.name, g.id"),
     };
-    q.push(" LIMIT ").push_bind(l.limit);
+    crate::push_limit(&mut q, l.limit);
     q
 }

@@ -40,12 +40,48 @@ impl Statement {
         Ok(sqlx::query_as_with(self.sql, args).fetch_all(pool).await?)
     }
 
-    /// The plan PostgreSQL chooses for it (`EXPLAIN (FORMAT JSON)`).
+    /// The plan PostgreSQL runs it with (see [`generic_plan`]).
     pub async fn plan(self, pool: &PgPool) -> Result<serde_json::Value> {
-        let sql = format!("EXPLAIN (FORMAT JSON) {}", self.sql);
-        let args = self.args.map_err(sqlx::Error::Encode)?;
-        Ok(sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), args)
-            .fetch_one(pool)
-            .await?)
+        generic_plan(pool, self.sql).await
     }
+}
+
+/// What every connection of the pools sets (see [`crate::connect`]).
+pub(crate) const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan";
+
+/// The plan PostgreSQL runs `sql` with, as `EXPLAIN (FORMAT JSON)` shows
+/// it. The pools plan each statement once per connection, for any
+/// arguments ([`GENERIC_PLANS`]), so the plan checked is the generic one:
+/// the statement prepared with its parameters' types and explained
+/// without values.
+pub async fn generic_plan(pool: &PgPool, sql: &str) -> Result<serde_json::Value> {
+    use sqlx::{Either, Executor, Statement as _, TypeInfo};
+    let mut conn = pool.acquire().await?;
+    use sqlx::SqlSafeStr;
+    let prepared = conn
+        .prepare(sqlx::AssertSqlSafe(sql.to_owned()).into_sql_str())
+        .await?;
+    let types: Vec<String> = match prepared.parameters() {
+        Some(Either::Left(types)) => types.iter().map(|t| t.name().to_owned()).collect(),
+        _ => Vec::new(),
+    };
+    let (types, values) = if types.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let nulls = vec!["NULL"; types.len()].join(", ");
+        (format!("({})", types.join(", ")), format!("({nulls})"))
+    };
+    conn.execute(GENERIC_PLANS).await?;
+    // The type names come from the server's catalogue, the text is ours.
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "PREPARE cortege_plan{types} AS {sql}"
+    )))
+    .await?;
+    let plan = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN (FORMAT JSON) EXECUTE cortege_plan{values}"
+    )))
+    .fetch_one(&mut *conn)
+    .await;
+    conn.execute("DEALLOCATE cortege_plan").await?;
+    Ok(plan?)
 }

@@ -141,8 +141,7 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
 /// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
 /// JSON)`), for the test that keeps every listing bounded by its page.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    let mut q = query("EXPLAIN (FORMAT JSON) ", l, None);
-    Ok(q.build_query_scalar().fetch_one(pool).await?)
+    crate::statement::generic_plan(pool, &query("", l, None).into_string()).await
 }
 
 /// The listing's SQL after `prefix` (empty, or EXPLAIN); with `tie`, only
@@ -202,8 +201,8 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
         push_select(q, l);
         q.push(" AND e.starts_at > now()");
         push_page(q, l);
-        q.push(")) e ORDER BY e.starts_at, e.id LIMIT ")
-            .push_bind(l.limit);
+        q.push(")) e ORDER BY e.starts_at, e.id");
+        crate::push_limit(q, l.limit);
         return;
     }
     push_select(q, l);
@@ -220,14 +219,12 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
         (Some(near), Some(d)) => {
             q.push(" AND ");
             geo::push_distance_km(q, "e", near);
-            q.push(" = ")
-                .push_bind(d)
-                .push(" LIMIT ")
-                .push_bind(MAX_TIES);
+            q.push(" = ").push_bind(d);
+            crate::push_limit(q, MAX_TIES);
         }
         (Some(near), None) => {
             geo::push_knn_order(q, "e", near);
-            q.push(" LIMIT ").push_bind(l.limit);
+            crate::push_limit(q, l.limit);
         }
         (None, _) => push_page(q, l),
     }
@@ -293,6 +290,6 @@ fn push_page(q: &mut QueryBuilder<Postgres>, l: &Listing) {
     if let Some(After::Time(t, id)) = l.after {
         keyset::push_after(q, "e.starts_at", "e.id", t, id);
     }
-    q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-        .push_bind(l.limit);
+    q.push(" ORDER BY e.starts_at, e.id");
+    crate::push_limit(q, l.limit);
 }

@@ -254,7 +254,7 @@ pub async fn breakdown(
 
     // Exact distinct participants hash millions of (bucket, person) pairs:
     // give that query the memory to do it without spilling to disk.
-    let mut tx = pool.begin().await?;
+    let mut tx = super::custom_plans(pool).await?;
     if exact_participants {
         sqlx::query("SET LOCAL work_mem = '256MB'")
             .execute(&mut *tx)

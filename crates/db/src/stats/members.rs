@@ -94,7 +94,10 @@ pub async fn members_by_place(
         None => push_area_population(&mut q, f),
     }
     q.push(" ORDER BY a.members DESC, a.key");
-    Ok(q.build_query_as().fetch_all(pool).await?)
+    let mut tx = super::custom_plans(pool).await?;
+    let rows = q.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// Members over time, one row per day, ISO week or month of the
@@ -141,7 +144,10 @@ pub async fn members_by_period(
         );
     push_area_population(&mut q, f);
     q.push(" GROUP BY 1 ORDER BY 1");
-    Ok(q.build_query_as().fetch_all(pool).await?)
+    let mut tx = super::custom_plans(pool).await?;
+    let rows = q.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// Joins `pop`: the population of France, or of the filtered department

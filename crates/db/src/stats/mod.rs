@@ -86,6 +86,18 @@ fn population_sql(d: Dimension) -> Option<&'static str> {
     }
 }
 
+/// A transaction whose statements are planned for their arguments. The
+/// pools keep one generic plan per statement (see [`crate::connect`]),
+/// right for pages, not for statistics: a week of events is read by index,
+/// a year by a scan. Statistics run rarely, so planning each costs little.
+async fn custom_plans(pool: &PgPool) -> Result<crate::Tx<'static>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Filters on the place table `c`, whose department code is in
 /// `department_column`.
 fn push_place_filters(
