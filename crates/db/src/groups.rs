@@ -185,16 +185,16 @@ pub struct Listing {
 
 /// Groups, nearest first with `near`, else by name.
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
-    Ok(query("", l).build_query_as().fetch_all(pool).await?)
+    Ok(query(l).build_query_as().fetch_all(pool).await?)
 }
 
 /// The plan of [`list`]'s statement, for the bounded-listing test.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    crate::statement::generic_plan(pool, &query("", l).into_string()).await
+    crate::statement::generic_plan(pool, &query(l).into_string()).await
 }
 
-fn query(prefix: &'static str, l: &Listing) -> QueryBuilder<Postgres> {
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+fn query(l: &Listing) -> QueryBuilder<Postgres> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
     q.push(concat!("SELECT ", group_columns!(), ", "));
     match l.near {
         Some(near) => {

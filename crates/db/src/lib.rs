@@ -18,19 +18,41 @@ macro_rules! joined {
             $(, ", ", $alias, ".", stringify!($field), " AS ", $alias, "_", stringify!($field))*
         );
 
+        impl crate::ReadAt for $ty {
+            fn read_at(row: &sqlx::postgres::PgRow, first: usize) -> sqlx::Result<Self> {
+                use sqlx::Row;
+                let mut at = first;
+                Ok($ty {
+                    $first: row.try_get(first)?,
+                    $($field: {
+                        at += 1;
+                        row.try_get(at)?
+                    },)*
+                    $($extra: $value,)*
+                })
+            }
+        }
+
         /// The row those columns hold in this one, if the join found one.
         pub fn $read(row: &sqlx::postgres::PgRow) -> sqlx::Result<Option<$ty>> {
-            use sqlx::Row;
-            let Some($first) = row.try_get(concat!($alias, "_", stringify!($first)))? else {
+            use sqlx::{Column, Row, ValueRef};
+            let first = row
+                .try_column(concat!($alias, "_", stringify!($first)))?
+                .ordinal();
+            if row.try_get_raw(first)?.is_null() {
                 return Ok(None);
-            };
-            Ok(Some($ty {
-                $first,
-                $($field: row.try_get(concat!($alias, "_", stringify!($field)))?,)*
-                $($extra: $value,)*
-            }))
+            }
+            <$ty as crate::ReadAt>::read_at(row, first).map(Some)
         }
     };
+}
+
+/// A row struct read from consecutive columns, the first at `first`, in
+/// the order of its `joined!` list. Only the first column is found by
+/// name, if at all: a lookup by name per column and row was a sixth of the
+/// time spent reading a page.
+pub trait ReadAt: Sized {
+    fn read_at(row: &sqlx::postgres::PgRow, first: usize) -> sqlx::Result<Self>;
 }
 
 pub mod keyset;

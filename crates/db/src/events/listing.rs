@@ -6,13 +6,13 @@ use cortege_domain::EventKind;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use sqlx::FromRow;
+use sqlx::Row;
 
 use super::Event;
 use crate::groups::{self, Group};
 use crate::people::{self, Person};
 use crate::rsvps::{self, Rsvp};
-use crate::{Result, geo, keyset};
+use crate::{ReadAt, Result, geo, keyset};
 
 /// Where a listing resumes: after the last item of the previous page, by
 /// the listing's own order. Keyset cursors stay stable under inserts.
@@ -114,12 +114,16 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Listed>> {
 /// The listing's rows (with `tie`, only the events at exactly that
 /// distance), in no particular order.
 async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Listed>> {
-    let rows = query("", l, tie).build().fetch_all(pool).await?;
+    let rows = query(l, tie).build().fetch_all(pool).await?;
     let listed = rows
         .iter()
         .map(|row| {
+            // The event's columns come first, in the order its reader
+            // expects (a test in events/mod.rs holds them equal).
+            let mut event = Event::read_at(row, 0)?;
+            event.distance_km = row.try_get("distance_km")?;
             Ok(Listed {
-                event: Event::from_row(row)?,
+                event,
                 organiser: match l.with.organiser {
                     true => people::joined(row)?,
                     false => None,
@@ -141,13 +145,12 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
 /// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
 /// JSON)`), for the test that keeps every listing bounded by its page.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    crate::statement::generic_plan(pool, &query("", l, None).into_string()).await
+    crate::statement::generic_plan(pool, &query(l, None).into_string()).await
 }
 
-/// The listing's SQL after `prefix` (empty, or EXPLAIN); with `tie`, only
-/// the events at exactly that distance.
-fn query(prefix: &'static str, l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+/// The listing's SQL; with `tie`, only the events at exactly that distance.
+fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
     let viewer_rsvp = l.rsvps_of();
     if !(l.with.organiser || l.with.group || viewer_rsvp.is_some()) {
         push_listing(&mut q, l, tie);

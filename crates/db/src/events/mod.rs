@@ -285,3 +285,23 @@ pub fn organised_page(person: Uuid, after: Option<(DateTime<Utc>, Uuid)>, limit:
     .bind(after.map(|a| a.1))
     .bind(limit)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Listings read an event's columns by position (`ReadAt`), in the
+    /// order of its `joined!` list: `event_columns!` must name them in
+    /// that same order.
+    #[test]
+    fn event_columns_are_in_the_readers_order() {
+        let selected: Vec<&str> = event_columns!()
+            .split(',')
+            .map(|c| c.trim().trim_start_matches("e."))
+            .collect();
+        let joined: Vec<&str> = super::JOINED_COLUMNS
+            .split(", ")
+            .filter_map(|c| c.split(" AS ").next())
+            .map(|c| c.trim_start_matches("ev."))
+            .collect();
+        assert_eq!(selected, joined);
+    }
+}
