@@ -21,9 +21,16 @@
 //! (or, through a list of non-null items, the list does). The recorded
 //! errors join the response at the end of the operation, or of each
 //! subscription message.
+//!
+//! A root field that runs longer than the server's resolver timeout fails
+//! TIMEOUT here too, so that it becomes `null` like any failed field (its
+//! transaction, if any, rolls back as the work is dropped). It is timed at
+//! the root only: its time includes everything below it, and a timer per
+//! nested field would cost more than it saves.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, NextSubscribe,
@@ -33,20 +40,51 @@ use async_graphql::{PathSegment, QueryPathNode, QueryPathSegment, Response, Serv
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
+use crate::error::{Code, coded};
+
 /// Registers spec-conformant field errors (see the module doc).
-pub struct FieldErrors;
+#[derive(Default)]
+pub struct FieldErrors {
+    /// The longest a root field may run, if limited.
+    pub root_timeout: Option<Duration>,
+}
 
 impl ExtensionFactory for FieldErrors {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldErrorsExtension::default())
+        Arc::new(FieldErrorsExtension {
+            shared: Arc::default(),
+            root_timeout: self.root_timeout,
+        })
     }
 }
 
 /// One per request (or subscription).
-#[derive(Default)]
 struct FieldErrorsExtension {
     /// Shared with a subscription's stream, which settles each message.
     shared: Arc<Shared>,
+    root_timeout: Option<Duration>,
+}
+
+impl FieldErrorsExtension {
+    /// The field's own result, a root field's cut short after the timeout.
+    async fn run(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let limit = match self.root_timeout {
+            Some(limit) if info.path_node.parent.is_none() => limit,
+            _ => return next.run(ctx, info).await,
+        };
+        match tokio::time::timeout(limit, next.run(ctx, info)).await {
+            Ok(result) => result,
+            Err(_) => Err(coded(
+                format!("the field took longer than {} s", limit.as_secs_f64()),
+                Code::Timeout,
+            )),
+        }
+    }
 }
 
 /// What the fields' errors left behind.
@@ -164,7 +202,7 @@ impl Extension for FieldErrorsExtension {
         }
         let ty = info.return_type;
         let path_node = info.path_node;
-        let result = next.run(ctx, info).await;
+        let result = self.run(ctx, info, next).await;
         if result.is_ok() && !self.shared.propagating.load(Ordering::Acquire) {
             return result;
         }

@@ -5,13 +5,14 @@ pub mod access;
 pub mod auth;
 pub mod context;
 pub mod error;
-pub mod extensions;
+pub mod error_codes;
 pub mod field_errors;
 pub mod guard;
 pub mod ids;
 pub mod loaders;
 pub mod metrics;
 pub mod objects;
+pub mod operation;
 pub mod query_limits;
 pub mod reads;
 pub mod ready;
@@ -21,6 +22,8 @@ pub mod state;
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
+use std::time::Duration;
+
 use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;
@@ -70,28 +73,24 @@ pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;
 /// Persisted queries remembered per server (clients resend unknown ones).
 const PERSISTED_QUERIES: usize = 1024;
 
-fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+/// Three extensions, no more: each one's `resolve` hook runs around every
+/// field (see `operation.rs`).
+fn builder(root_timeout: Option<Duration>) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .extension(metrics::OperationMetrics)
-        .extension(spans::OperationSpans)
-        .extension(extensions::ErrorCodes)
-        // Inside ErrorCodes, so that the errors it records get their codes;
-        // outside ResolverTimeout, so that a timed-out field becomes null.
-        .extension(field_errors::FieldErrors)
+        .extension(operation::OperationSteps::default())
+        // Inside the operation's steps, so that the errors it records get
+        // their codes.
+        .extension(field_errors::FieldErrors { root_timeout })
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )))
-        .extension(query_limits::QueryLimits)
-        .extension(reads::ReadYourWrites)
 }
 
 /// The schema with its shared state, as the server runs it.
 pub fn build_schema(state: SharedState) -> CortegeSchema {
     let production = state.config.production;
     let timeout = state.config.resolver_timeout;
-    let mut b = builder()
-        .extension(extensions::ResolverTimeout(timeout))
-        .data(state);
+    let mut b = builder(Some(timeout)).data(state);
     if production {
         b = b.disable_introspection().disable_suggestions();
     }
@@ -100,7 +99,7 @@ pub fn build_schema(state: SharedState) -> CortegeSchema {
 
 /// The schema in SDL, as committed in schema.graphql.
 pub fn schema_sdl() -> String {
-    builder().finish().sdl()
+    builder(None).finish().sdl()
 }
 
 /// Attaches what every operation of one request needs: who asks, from

@@ -1,15 +1,13 @@
 //! Query limits, checked on the parsed document before validation and
 //! execution (so a refused document runs no SQL): depth, aliases, and a
 //! worst-case node budget computed from `first` arguments. Refusals are
-//! QUERY_LIMIT.
+//! QUERY_LIMIT. The operation's extension (`operation.rs`) checks them.
 //!
 //! async-graphql's own `limit_depth` counts introspection fields, which
 //! would break GraphiQL's introspection query (depth about 15), hence this.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
@@ -44,29 +42,6 @@ pub const CONNECTION_FIELDS: &[&str] = &[
     "moderationLog",
     "breakdown",
 ];
-
-pub struct QueryLimits;
-
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimits)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for QueryLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check(&doc, variables)?;
-        Ok(doc)
-    }
-}
 
 fn refuse(message: String) -> ServerError {
     coded(message, Code::QueryLimit)

@@ -1,27 +1,14 @@
 //! A span per GraphQL operation ("query Home", "mutation"), inside the
 //! HTTP request's span: traces show the operation, and the SQL statements
-//! it ran beneath it.
+//! it ran beneath it. The operation's extension (`operation.rs`) opens it.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{Response, ServerResult, Variables};
-use tracing::Instrument;
-
-pub struct OperationSpans;
-
-impl ExtensionFactory for OperationSpans {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Spanner::default())
-    }
-}
 
 /// Per request: the operations' types by name, once parsed.
 #[derive(Default)]
-struct Spanner(Mutex<Vec<(Option<String>, OperationType)>>);
+pub(crate) struct Operations(Mutex<Vec<(Option<String>, OperationType)>>);
 
 fn type_name(ty: OperationType) -> &'static str {
     match ty {
@@ -31,16 +18,8 @@ fn type_name(ty: OperationType) -> &'static str {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for Spanner {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
+impl Operations {
+    pub(crate) fn remember(&self, document: &ExecutableDocument) {
         let operations = match &document.operations {
             DocumentOperations::Single(op) => vec![(None, op.node.ty)],
             DocumentOperations::Multiple(ops) => ops
@@ -49,15 +28,10 @@ impl Extension for Spanner {
                 .collect(),
         };
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = operations;
-        Ok(document)
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
+    /// The span of the operation about to run.
+    pub(crate) fn span(&self, operation_name: Option<&str>) -> tracing::Span {
         let ty = {
             let operations = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             operations
@@ -72,13 +46,12 @@ impl Extension for Spanner {
         // Target `otel`: only the trace exporter listens to it by default,
         // so that without traces no request pays for a span the logs would
         // format and never print.
-        let span = tracing::info_span!(
+        tracing::info_span!(
             target: "otel",
             "graphql",
             otel.name = %format_args!("{kind} {label}"),
             graphql.operation.type = kind,
             graphql.operation.name = operation_name.unwrap_or_default(),
-        );
-        next.run(ctx, operation_name).instrument(span).await
+        )
     }
 }

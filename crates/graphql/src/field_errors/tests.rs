@@ -102,7 +102,7 @@ mod spec {
 
     async fn run(query: &str) -> (Json, Vec<Json>) {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
-            .extension(super::super::FieldErrors)
+            .extension(super::super::FieldErrors::default())
             .finish();
         let response = schema.execute(query).await;
         let errors = response

@@ -51,6 +51,12 @@ async fn depth_aliases_and_node_budget_at_their_edges() {
     );
     let r = app.gql(&budget("id title"), json!({ "n": 90 }), None).await;
     assert!(r.get("errors").is_none(), "a smaller page fits: {r}");
+    // The same text again, now parsed once and kept: its limits are still
+    // those of this request's variables.
+    let r = app
+        .gql(&budget("id title"), json!({ "n": 100 }), None)
+        .await;
+    assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "a kept document: {r}");
 }
 
 #[tokio::test]
