@@ -2,17 +2,24 @@
 //! indexed): earth_box prunes with the index, earth_distance gives the exact
 //! great-circle distance. Shared by every listing that searches by place.
 
+use std::cmp::Ordering;
+
 use sqlx::{Postgres, QueryBuilder};
+use uuid::Uuid;
 
 /// A centre (lat, lon) and a radius in kilometres.
 pub type Near = (f64, f64, f64);
 
+/// The centre as a sub-select: PostgreSQL computes it once per statement
+/// (an InitPlan). Written plainly, the pools' generic plans (see
+/// `crate::connect`), which cannot fold a bound point into a constant,
+/// would compute it again for every row they filter or measure.
 fn push_point(q: &mut QueryBuilder<Postgres>, lat: f64, lon: f64) {
-    q.push("ll_to_earth(")
+    q.push("(SELECT ll_to_earth(")
         .push_bind(lat)
         .push(", ")
         .push_bind(lon)
-        .push(")");
+        .push("))");
 }
 
 /// `earth_distance(centre, <alias>.earth) / 1000.0`: kilometres.
@@ -64,4 +71,37 @@ pub fn push_after(
 pub fn push_knn_order(q: &mut QueryBuilder<Postgres>, alias: &'static str, near: Near) {
     q.push(" ORDER BY ").push(alias).push(".earth <-> ");
     push_point(q, near.0, near.1);
+}
+
+/// Most rows sharing one exact distance that a page can complete.
+pub(crate) const MAX_TIES: i64 = 10_000;
+
+/// Orders a nearest-first page read in KNN order ([`push_knn_order`]) by
+/// its key (distance, id), and completes it when it ends inside a group of
+/// rows at exactly the same distance (one address). KNN orders by distance
+/// alone, so that group is read whole by `ties` (the rows at that distance,
+/// at most [`MAX_TIES`]) and ordered by id: keyset pages then never skip
+/// nor repeat a row (given a cursor that holds the distance bit for bit).
+pub(crate) async fn nearest_first<T, Fut>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> (f64, Uuid),
+    ties: impl FnOnce(f64) -> Fut,
+) -> crate::Result<Vec<T>>
+where
+    Fut: Future<Output = crate::Result<Vec<T>>>,
+{
+    let by_key = |a: &T, b: &T| key(a).partial_cmp(&key(b)).unwrap_or(Ordering::Equal);
+    rows.sort_by(by_key);
+    let n = rows.len();
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if n == limit && n >= 2 && key(&rows[n - 1]).0 == key(&rows[n - 2]).0 {
+        let tie = key(&rows[n - 1]).0;
+        let group = ties(tie).await?;
+        rows.retain(|r| key(r).0 != tie);
+        rows.extend(group);
+        rows.sort_by(by_key);
+        rows.truncate(limit);
+    }
+    Ok(rows)
 }

@@ -183,17 +183,36 @@ pub struct Listing {
     pub limit: i64,
 }
 
-/// Groups, nearest first with `near`, else by name.
+/// Groups, nearest first with `near` (read in the index's distance order,
+/// as events are: see `geo::nearest_first`), else by name.
 pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Group>> {
-    Ok(query(l).build_query_as().fetch_all(pool).await?)
+    let rows = fetch(pool, l, None).await?;
+    match l.near {
+        None => Ok(rows),
+        Some(_) => {
+            geo::nearest_first(
+                rows,
+                l.limit,
+                |g: &Group| (g.distance_km.unwrap_or(f64::INFINITY), g.id),
+                |tie| fetch(pool, l, Some(tie)),
+            )
+            .await
+        }
+    }
+}
+
+/// The listing's rows; with `tie`, only the groups at exactly that
+/// distance.
+async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Group>> {
+    Ok(query(l, tie).build_query_as().fetch_all(pool).await?)
 }
 
 /// The plan of [`list`]'s statement, for the bounded-listing test.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    crate::statement::generic_plan(pool, &query(l).into_string()).await
+    crate::statement::generic_plan(pool, &query(l, None).into_string()).await
 }
 
-fn query(l: &Listing) -> QueryBuilder<Postgres> {
+fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
     q.push(concat!("SELECT ", group_columns!(), ", "));
     match l.near {
@@ -221,10 +240,21 @@ fn query(l: &Listing) -> QueryBuilder<Postgres> {
         }
         _ => {}
     }
-    match l.near {
-        Some(_) => q.push(" ORDER BY distance_km, g.id"),
-        None => q.push(" ORDER BY g.name, g.id"),
-    };
-    crate::push_limit(&mut q, l.limit);
+    match (l.near, tie) {
+        (Some(near), Some(d)) => {
+            q.push(" AND ");
+            geo::push_distance_km(&mut q, "g", near);
+            q.push(" = ").push_bind(d);
+            crate::push_limit(&mut q, geo::MAX_TIES);
+        }
+        (Some(near), None) => {
+            geo::push_knn_order(&mut q, "g", near);
+            crate::push_limit(&mut q, l.limit);
+        }
+        (None, _) => {
+            q.push(" ORDER BY g.name, g.id");
+            crate::push_limit(&mut q, l.limit);
+        }
+    }
     q
 }

@@ -69,9 +69,6 @@ pub struct Listed {
     pub viewer_rsvp: Option<Rsvp>,
 }
 
-/// Most events sharing one exact distance that a page can complete.
-const MAX_TIES: i64 = 10_000;
-
 /// The listing's page (`l.limit` rows at most), in order: soonest first, or
 /// nearest first by (distance, id).
 ///
@@ -91,24 +88,13 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Listed>> {
         rows.sort_by_key(|r| (r.event.starts_at, r.event.id));
         return Ok(rows);
     }
-    let key = |r: &Listed| (r.event.distance_km.unwrap_or(f64::INFINITY), r.event.id);
-    let by_key = |a: &Listed, b: &Listed| {
-        key(a)
-            .partial_cmp(&key(b))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    };
-    rows.sort_by(by_key);
-    let n = rows.len();
-    let limit = usize::try_from(l.limit).unwrap_or(usize::MAX);
-    if n == limit && n >= 2 && rows[n - 1].event.distance_km == rows[n - 2].event.distance_km {
-        let tie = rows[n - 1].event.distance_km.unwrap_or_default();
-        let group = fetch(pool, l, Some(tie)).await?;
-        rows.retain(|r| r.event.distance_km != Some(tie));
-        rows.extend(group);
-        rows.sort_by(by_key);
-        rows.truncate(limit);
-    }
-    Ok(rows)
+    geo::nearest_first(
+        rows,
+        l.limit,
+        |r: &Listed| (r.event.distance_km.unwrap_or(f64::INFINITY), r.event.id),
+        |tie| fetch(pool, l, Some(tie)),
+    )
+    .await
 }
 
 /// The listing's rows (with `tie`, only the events at exactly that
@@ -223,7 +209,7 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
             q.push(" AND ");
             geo::push_distance_km(q, "e", near);
             q.push(" = ").push_bind(d);
-            crate::push_limit(q, MAX_TIES);
+            crate::push_limit(q, geo::MAX_TIES);
         }
         (Some(near), None) => {
             geo::push_knn_order(q, "e", near);

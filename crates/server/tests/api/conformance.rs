@@ -218,13 +218,19 @@ async fn a_cookie_authenticated_multipart_post_needs_the_csrf_header() {
     assert!(v["data"]["viewer"]["email"].is_string(), "{v}");
 }
 
-/// The ids of `events` nearest `centre`, page after page of `first`.
+/// The ids of `events` or `groups` (`listing`) nearest `centre`, page
+/// after page of `first`.
 async fn nearest_pages(
     app: &TestApp,
     token: &str,
+    listing: &str,
     centre: (f64, f64),
     first: usize,
 ) -> Vec<String> {
+    let filter = match listing {
+        "events" => "EventFilter",
+        _ => "GroupFilter",
+    };
     let mut ids = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -235,8 +241,10 @@ async fn nearest_pages(
         );
         let data = app
             .ok(
-                "query($f: EventFilter, $n: Int, $a: String) { events(filter: $f, first: $n, after: $a) {
-                   edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
+                &format!(
+                    "query($f: {filter}, $n: Int, $a: String) {{ {listing}(filter: $f, first: $n, after: $a) {{
+                       edges {{ cursor node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+                ),
                 json!({
                     "f": { "near": { "lat": centre.0, "lon": centre.1 }, "radiusKm": 5.0 },
                     "n": first,
@@ -245,7 +253,7 @@ async fn nearest_pages(
                 Some(token),
             )
             .await;
-        let connection = &data["events"];
+        let connection = &data[listing];
         let edges = connection["edges"].as_array().unwrap();
         assert!(edges.len() <= first);
         ids.extend(
@@ -309,6 +317,19 @@ async fn nearest_first_pages_never_repeat_or_skip() {
                 ),
             };
             points.push(point);
+            cortege_db::groups::create(
+                &app.pool,
+                cortege_domain::PersonId(organiser.id),
+                &cortege_db::groups::NewGroup {
+                    name: format!("Layout {layout}, group {i}"),
+                    description: "Comité.".to_owned(),
+                    join_policy: cortege_domain::JoinPolicy::Open,
+                    location: Some(point),
+                    address: None,
+                },
+            )
+            .await
+            .unwrap();
             cortege_db::events::create(
                 &app.pool,
                 &cortege_db::events::NewEvent {
@@ -337,16 +358,22 @@ async fn nearest_first_pages_never_repeat_or_skip() {
             .await
             .unwrap();
         }
-        let unpaged = nearest_pages(&app, &organiser.token, centre, 100).await;
-        assert_eq!(unpaged.len(), n, "layout {layout}: every event, once");
         let mut sizes = vec![1, 10, 1 + rng.next(100)];
         sizes.push(1 + rng.next(n));
-        for first in sizes {
-            let paged = nearest_pages(&app, &organiser.token, centre, first).await;
+        for listing in ["events", "groups"] {
+            let unpaged = nearest_pages(&app, &organiser.token, listing, centre, 100).await;
             assert_eq!(
-                paged, unpaged,
-                "layout {layout} ({n} events), pages of {first}"
+                unpaged.len(),
+                n,
+                "layout {layout}: every one of {listing}, once"
             );
+            for &first in &sizes {
+                let paged = nearest_pages(&app, &organiser.token, listing, centre, first).await;
+                assert_eq!(
+                    paged, unpaged,
+                    "layout {layout} ({n} {listing}), pages of {first}"
+                );
+            }
         }
     }
 }
