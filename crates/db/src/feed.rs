@@ -131,6 +131,8 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
 /// The actor's own activities are left out in each source, before the cut.
 const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km,
+               -- Once here, not once per activity the nearby walk meets.
+               ll_to_earth(p.home_lat, p.home_lon) AS home,
                -- Where newest first starts from: the GiST distance is a
                -- float8, exact between seqs but not from i64::MAX.
                (SELECT LEAST($2, o.last_seq + 1) FROM outbox_state o) AS top
@@ -176,8 +178,8 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         FROM me CROSS JOIN LATERAL (
             SELECT a.seq FROM activities a JOIN events e ON e.id = a.event_id
             WHERE me.home_lat IS NOT NULL AND a.kind = 'EVENT_CREATED' AND a.seq < $2
-              AND earth_box(ll_to_earth(me.home_lat, me.home_lon), me.action_radius_km * 1000.0) @> a.earth
-              AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth) <= me.action_radius_km * 1000.0
+              AND earth_box(me.home, me.action_radius_km * 1000.0) @> a.earth
+              AND earth_distance(me.home, a.earth) <= me.action_radius_km * 1000.0
               AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL AND NOT e.online
               AND a.actor_id IS DISTINCT FROM me.id
               AND NOT EXISTS (SELECT 1 FROM memberships m
