@@ -55,9 +55,8 @@ pub(crate) const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan
 /// the statement prepared with its parameters' types and explained
 /// without values.
 pub async fn generic_plan(pool: &PgPool, sql: &str) -> Result<serde_json::Value> {
-    use sqlx::{Either, Executor, Statement as _, TypeInfo};
+    use sqlx::{Either, Executor, SqlSafeStr, Statement as _, TypeInfo};
     let mut conn = pool.acquire().await?;
-    use sqlx::SqlSafeStr;
     let prepared = conn
         .prepare(sqlx::AssertSqlSafe(sql.to_owned()).into_sql_str())
         .await?;

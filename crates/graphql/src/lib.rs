@@ -19,11 +19,11 @@ pub mod ready;
 pub mod spans;
 pub mod state;
 
+use std::time::Duration;
+
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use std::time::Duration;
-
 use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;

@@ -94,10 +94,7 @@ pub async fn members_by_place(
         None => push_area_population(&mut q, f),
     }
     q.push(" ORDER BY a.members DESC, a.key");
-    let mut tx = super::custom_plans(pool).await?;
-    let rows = q.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(rows)
+    super::fetch_custom_planned(pool, q).await
 }
 
 /// Members over time, one row per day, ISO week or month of the
@@ -144,10 +141,7 @@ pub async fn members_by_period(
         );
     push_area_population(&mut q, f);
     q.push(" GROUP BY 1 ORDER BY 1");
-    let mut tx = super::custom_plans(pool).await?;
-    let rows = q.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(rows)
+    super::fetch_custom_planned(pool, q).await
 }
 
 /// Joins `pop`: the population of France, or of the filtered department

@@ -98,6 +98,17 @@ async fn custom_plans(pool: &PgPool) -> Result<crate::Tx<'static>> {
     Ok(tx)
 }
 
+/// Runs `q` with custom plans (see [`custom_plans`]).
+async fn fetch_custom_planned<T>(pool: &PgPool, mut q: QueryBuilder<Postgres>) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let mut tx = custom_plans(pool).await?;
+    let rows = q.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
 /// Filters on the place table `c`, whose department code is in
 /// `department_column`.
 fn push_place_filters(
