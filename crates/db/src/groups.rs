@@ -26,10 +26,19 @@ pub struct Group {
     pub distance_km: Option<f64>,
 }
 
+/// The columns of [`Group`]; with an argument, that expression stands in
+/// for the description.
 macro_rules! group_columns {
     () => {
-        "g.id, g.name, g.description, g.join_policy, g.lat, g.lon, g.street,
+        group_columns!("g.description")
+    };
+    ($description:literal) => {
+        concat!(
+            "g.id, g.name, ",
+            $description,
+            ", g.join_policy, g.lat, g.lon, g.street,
          g.postcode, g.city, g.commune_code, g.member_count, g.removed_at, g.created_at"
+        )
     };
 }
 
@@ -181,6 +190,9 @@ pub struct Listing {
     pub search: Option<String>,
     pub after: Option<After>,
     pub limit: i64,
+    /// The query does not ask for descriptions: the page reads an empty
+    /// text in their place.
+    pub skip_description: bool,
 }
 
 /// Groups, nearest first with `near` (read in the index's distance order,
@@ -214,7 +226,11 @@ pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
 
 fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
-    q.push(concat!("SELECT ", group_columns!(), ", "));
+    q.push("SELECT ").push(match l.skip_description {
+        true => group_columns!("''::text AS description"),
+        false => group_columns!(),
+    });
+    q.push(", ");
     match l.near {
         Some(near) => {
             geo::push_distance_km(&mut q, "g", near);
@@ -257,4 +273,25 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
         }
     }
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_reads_descriptions_only_when_asked() {
+        let brief = Listing {
+            limit: 21,
+            skip_description: true,
+            ..Listing::default()
+        };
+        let sql = query(&brief, None).into_string();
+        assert!(!sql.contains("g.description"), "{sql}");
+        let full = Listing {
+            skip_description: false,
+            ..brief
+        };
+        assert!(query(&full, None).into_string().contains("g.description"));
+    }
 }

@@ -41,7 +41,14 @@ pub struct Listing {
     pub limit: i64,
     /// Relations to read in the same statement as the page.
     pub with: With,
+    /// The query does not ask for descriptions, which can be 10 kB each:
+    /// the page reads an empty text in their place.
+    pub skip_description: bool,
 }
+
+/// The event's columns, an empty description in place of its own (in the
+/// same position, for the reader).
+pub(super) const BRIEF_COLUMNS: &str = event_columns!("''::text AS description");
 
 /// What a listing reads along with each event, in the same statement.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -222,7 +229,11 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
 /// `SELECT <columns> FROM events e WHERE` the filters every listing shares:
 /// listed to the viewer, kinds, search, group.
 fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing) {
-    q.push(concat!("SELECT ", event_columns!(), ", "));
+    q.push("SELECT ").push(match l.skip_description {
+        true => BRIEF_COLUMNS,
+        false => event_columns!(),
+    });
+    q.push(", ");
     match l.near {
         Some(near) => {
             geo::push_distance_km(q, "e", near);
@@ -281,4 +292,25 @@ fn push_page(q: &mut QueryBuilder<Postgres>, l: &Listing) {
     }
     q.push(" ORDER BY e.starts_at, e.id");
     crate::push_limit(q, l.limit);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_reads_descriptions_only_when_asked() {
+        let brief = Listing {
+            limit: 21,
+            skip_description: true,
+            ..Listing::default()
+        };
+        let sql = query(&brief, None).into_string();
+        assert!(!sql.contains("e.description"), "{sql}");
+        let full = Listing {
+            skip_description: false,
+            ..brief
+        };
+        assert!(query(&full, None).into_string().contains("e.description"));
+    }
 }

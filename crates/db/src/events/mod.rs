@@ -14,13 +14,20 @@ use crate::statement::Statement;
 pub use cortege_domain::events::Event;
 pub use listing::{After, Listed, Listing, With, list, plan};
 
-/// The columns of [`Event`], for queries that add their own distance.
+/// The columns of [`Event`], for queries that add their own distance; with
+/// an argument, that expression stands in for the description.
 macro_rules! event_columns {
     () => {
-        "e.id, e.organiser_id, e.group_id, e.kind, e.visibility,
-         e.title, e.description, e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
+        event_columns!("e.description")
+    };
+    ($description:literal) => {
+        concat!(
+            "e.id, e.organiser_id, e.group_id, e.kind, e.visibility, e.title, ",
+            $description,
+            ", e.starts_at, e.ends_at, e.lat, e.lon, e.street, e.postcode,
          e.city, e.commune_code, e.capacity, e.seats_taken, e.cancelled_at, e.removed_at,
          e.created_at, e.address_visibility, e.instructions, e.online, e.online_url"
+        )
     };
 }
 
@@ -293,15 +300,19 @@ mod tests {
     /// that same order.
     #[test]
     fn event_columns_are_in_the_readers_order() {
-        let selected: Vec<&str> = event_columns!()
-            .split(',')
-            .map(|c| c.trim().trim_start_matches("e."))
-            .collect();
+        let names = |columns: &'static str| -> Vec<&'static str> {
+            columns
+                .split(',')
+                .map(|c| c.split(" AS ").last().unwrap_or(c))
+                .map(|c| c.trim().trim_start_matches("e."))
+                .collect()
+        };
         let joined: Vec<&str> = super::JOINED_COLUMNS
             .split(", ")
             .filter_map(|c| c.split(" AS ").next())
             .map(|c| c.trim_start_matches("ev."))
             .collect();
-        assert_eq!(selected, joined);
+        assert_eq!(names(event_columns!()), joined);
+        assert_eq!(names(super::listing::BRIEF_COLUMNS), joined);
     }
 }

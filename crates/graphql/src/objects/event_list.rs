@@ -157,6 +157,7 @@ pub async fn list_events(
         after,
         limit: page.limit(),
         with: asked_relations(ctx),
+        skip_description: !crate::loaders::nodes_ask(ctx, "description"),
     };
     let mut rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, listing.with, &mut rows).await;

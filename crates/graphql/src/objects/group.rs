@@ -276,6 +276,7 @@ impl GroupQuery {
             search: parse_search(filter.search, "filter.search")?,
             after,
             limit: page.first + 1,
+            skip_description: !crate::loaders::nodes_ask(ctx, "description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
         let items = rows

@@ -524,3 +524,69 @@ async fn nearest_first_pages_are_exact_when_events_share_an_address() {
     let b = app.ok(NEAR, json!({ "f": filter, "first": 7 }), None).await;
     assert_eq!(a, b);
 }
+
+/// Listings leave descriptions out of their statement when the query does
+/// not ask for them; however the query asks (directly, by alias, in an
+/// inline or a named fragment), it gets them.
+#[tokio::test]
+async fn listings_read_descriptions_however_the_query_asks() {
+    let app = TestApp::spawn().await;
+    let alice = app.member("Alice", "Martin").await;
+    create(
+        &app,
+        &alice.token,
+        event_input("Tractage au Vieux-Port", MARSEILLE, "13001", "Marseille"),
+    )
+    .await;
+    app.ok(
+        "mutation($i: CreateGroupInput!) { createGroup(input: $i) { id } }",
+        json!({ "i": { "name": "Marseille insoumise", "description": "Le groupe du Vieux-Port", "address": { "postcode": "13001", "city": "Marseille" } } }),
+        Some(&alice.token),
+    )
+    .await;
+    let near = json!({ "near": { "lat": MARSEILLE.0, "lon": MARSEILLE.1 }, "radiusKm": 10 });
+    // (the events' selection, the groups', the fragments, the answer's key)
+    let asks = [
+        ("description", "description", "", "description"),
+        ("d: description", "d: description", "", "d"),
+        (
+            "... on Event { description }",
+            "... on Group { description }",
+            "",
+            "description",
+        ),
+        (
+            "...E",
+            "...G",
+            "fragment E on Event { description } fragment G on Group { description }",
+            "description",
+        ),
+    ];
+    for (event_ask, group_ask, fragments, key) in asks {
+        let q = format!(
+            "query($f: EventFilter, $g: GroupFilter) {{
+               events(filter: $f) {{ edges {{ node {{ title {event_ask} }} }} }}
+               groups(filter: $g) {{ edges {{ node {{ name {group_ask} }} }} }} }}
+             {fragments}"
+        );
+        let data = app
+            .ok(&q, json!({ "f": near, "g": near }), Some(&alice.token))
+            .await;
+        let event = &data["events"]["edges"][0]["node"];
+        let group = &data["groups"]["edges"][0]["node"];
+        assert_eq!(
+            event[key], "Rendez-vous devant la mairie avec des tracts.",
+            "{event_ask}"
+        );
+        assert_eq!(group[key], "Le groupe du Vieux-Port", "{group_ask}");
+    }
+    // Without descriptions, the rest of the page is unchanged.
+    let data = app
+        .ok(
+            "query($f: EventFilter) { events(filter: $f) { edges { node { title } } } }",
+            json!({ "f": near }),
+            None,
+        )
+        .await;
+    assert_eq!(event_titles(&data), ["Tractage au Vieux-Port"]);
+}
