@@ -49,42 +49,29 @@ pub struct FieldErrors {
     pub root_timeout: Option<Duration>,
 }
 
-impl ExtensionFactory for FieldErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldErrorsExtension {
+impl FieldErrors {
+    /// A request's (or subscription's) field errors, for an extension that
+    /// takes them as one of its steps (`operation.rs`).
+    pub(crate) fn for_request(&self) -> FieldErrorsExtension {
+        FieldErrorsExtension {
             shared: Arc::default(),
             root_timeout: self.root_timeout,
-        })
+        }
+    }
+}
+
+/// Field errors as an extension of their own.
+impl ExtensionFactory for FieldErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(self.for_request())
     }
 }
 
 /// One per request (or subscription).
-struct FieldErrorsExtension {
+pub(crate) struct FieldErrorsExtension {
     /// Shared with a subscription's stream, which settles each message.
     shared: Arc<Shared>,
     root_timeout: Option<Duration>,
-}
-
-impl FieldErrorsExtension {
-    /// The field's own result, a root field's cut short after the timeout.
-    async fn run(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let limit = match self.root_timeout {
-            Some(limit) if info.path_node.parent.is_none() => limit,
-            _ => return next.run(ctx, info).await,
-        };
-        match tokio::time::timeout(limit, next.run(ctx, info)).await {
-            Ok(result) => result,
-            Err(_) => Err(coded(
-                format!("the field took longer than {} s", limit.as_secs_f64()),
-                Code::Timeout,
-            )),
-        }
-    }
 }
 
 /// What the fields' errors left behind.
@@ -157,9 +144,9 @@ impl Pending {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for FieldErrorsExtension {
-    async fn execute(
+impl FieldErrorsExtension {
+    /// Runs the operation and settles its field errors into the response.
+    pub(crate) async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
@@ -170,7 +157,8 @@ impl Extension for FieldErrorsExtension {
         response
     }
 
-    fn subscribe<'s>(
+    /// Settles each message's field errors into it.
+    pub(crate) fn subscribe<'s>(
         &self,
         ctx: &ExtensionContext<'_>,
         stream: BoxStream<'s, Response>,
@@ -188,7 +176,9 @@ impl Extension for FieldErrorsExtension {
             .boxed()
     }
 
-    async fn resolve(
+    /// Resolves one field: its error, if any, is recorded and the field
+    /// becomes null (see the module doc).
+    pub(crate) async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
         info: ResolveInfo<'_>,
@@ -235,6 +225,56 @@ impl Extension for FieldErrorsExtension {
         } else {
             Ok(value)
         }
+    }
+
+    /// The field's own result, a root field's cut short after the timeout.
+    async fn run(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let limit = match self.root_timeout {
+            Some(limit) if info.path_node.parent.is_none() => limit,
+            _ => return next.run(ctx, info).await,
+        };
+        match tokio::time::timeout(limit, next.run(ctx, info)).await {
+            Ok(result) => result,
+            Err(_) => Err(coded(
+                format!("the field took longer than {} s", limit.as_secs_f64()),
+                Code::Timeout,
+            )),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for FieldErrorsExtension {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        FieldErrorsExtension::execute(self, ctx, operation_name, next).await
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        FieldErrorsExtension::subscribe(self, ctx, stream, next)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        FieldErrorsExtension::resolve(self, ctx, info, next).await
     }
 }
 

@@ -21,9 +21,6 @@ pub mod state;
 
 use std::time::Duration;
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
 use crate::auth::Auth;
@@ -70,20 +67,11 @@ pub struct Mutation(
 
 pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
-/// Persisted queries remembered per server (clients resend unknown ones).
-const PERSISTED_QUERIES: usize = 1024;
-
-/// Three extensions, no more: each one's `resolve` hook runs around every
+/// One extension, no more: each one's `resolve` hook runs around every
 /// field (see `operation.rs`).
 fn builder(root_timeout: Option<Duration>) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .extension(operation::OperationSteps::default())
-        // Inside the operation's steps, so that the errors it records get
-        // their codes.
-        .extension(field_errors::FieldErrors { root_timeout })
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            PERSISTED_QUERIES,
-        )))
+        .extension(operation::OperationSteps::new(root_timeout))
 }
 
 /// The schema with its shared state, as the server runs it.

@@ -4,13 +4,16 @@
 //! (`query_limits.rs`) and read-your-writes (`reads.rs`). Each concern
 //! keeps its module; this one calls them in order.
 //!
+//! Field errors (`field_errors.rs`) and persisted queries (async-graphql's
+//! own extension) are steps too: this extension calls their hooks.
+//!
 //! Why one extension rather than one each: async-graphql runs every
 //! extension's `resolve` hook around every field of the answer, even an
 //! extension that has no hook of its own there (a boxed future and a poll
 //! each). With eight extensions, a page of 20 events (about 140 fields)
 //! lost 12 % of its throughput against one extension (`bench/peer`,
-//! startsAfter). Field errors (`field_errors.rs`), which need that hook,
-//! and persisted queries (async-graphql's own) stay apart.
+//! startsAfter); folding the last two in gained another few percent
+//! (docs/performance.md).
 //!
 //! Parsed documents are kept (`Documents`): clients send the same few
 //! query texts again and again, and async-graphql parses each request's
@@ -20,21 +23,43 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest, NextValidation,
+    NextRequest, NextResolve, NextSubscribe, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
+use futures_util::stream::BoxStream;
 use lru::LruCache;
 use tracing::Instrument;
 
+use crate::field_errors::{FieldErrors, FieldErrorsExtension};
 use crate::{error_codes, metrics, query_limits, reads, spans};
 
+/// Persisted queries remembered per server (clients resend unknown ones).
+const PERSISTED_QUERIES: usize = 1024;
+
 /// Registers the operation's steps (see the module doc).
-#[derive(Default)]
 pub struct OperationSteps {
     documents: Arc<Documents>,
+    field_errors: FieldErrors,
+    persisted: ApolloPersistedQueries<LruCacheStorage>,
+}
+
+impl OperationSteps {
+    /// `root_timeout`: the longest a root field may run, if limited.
+    pub fn new(root_timeout: Option<std::time::Duration>) -> Self {
+        OperationSteps {
+            documents: Arc::default(),
+            field_errors: FieldErrors { root_timeout },
+            persisted: ApolloPersistedQueries::new(LruCacheStorage::new(PERSISTED_QUERIES)),
+        }
+    }
 }
 
 impl ExtensionFactory for OperationSteps {
@@ -43,6 +68,8 @@ impl ExtensionFactory for OperationSteps {
             documents: self.documents.clone(),
             name: Default::default(),
             operations: Default::default(),
+            field_errors: self.field_errors.for_request(),
+            persisted: self.persisted.create(),
         })
     }
 }
@@ -52,6 +79,10 @@ struct Operation {
     documents: Arc<Documents>,
     name: metrics::OperationName,
     operations: spans::Operations,
+    field_errors: FieldErrorsExtension,
+    /// async-graphql's persisted queries, of which only the
+    /// `prepare_request` hook does anything.
+    persisted: Arc<dyn Extension>,
 }
 
 /// The documents this server parsed last, by their text.
@@ -107,7 +138,8 @@ impl Extension for Operation {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         self.name.set(request.operation_name.as_deref());
-        next.run(ctx, request)
+        self.persisted
+            .prepare_request(ctx, request, next)
             .await
             .map_err(error_codes::refused_request)
     }
@@ -161,12 +193,31 @@ impl Extension for Operation {
         }
         let span = self.operations.span(operation_name);
         async {
-            let mut response = next.run(ctx, operation_name).await;
+            // The field errors join the response before it gets its codes.
+            let mut response = self.field_errors.execute(ctx, operation_name, next).await;
             reads::pin_writer(ctx).await;
             error_codes::executed(&mut response);
             response
         }
         .instrument(span)
         .await
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        self.field_errors.subscribe(ctx, stream, next)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        self.field_errors.resolve(ctx, info, next).await
     }
 }
