@@ -251,11 +251,11 @@ impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for PageItem {
         Ok(PageItem {
             item: FeedItem::from_row(row)?,
             event: match joined {
-                true => events::joined(row)?,
+                true => events::joined(row, crate::Types::Check)?,
                 false => None,
             },
             actor: match joined {
-                true => people::joined(row)?,
+                true => people::joined(row, crate::Types::Check)?,
                 false => None,
             },
         })

@@ -308,7 +308,7 @@ impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for Attendee {
         use sqlx::Row;
         let rsvp = <Rsvp as sqlx::FromRow<_>>::from_row(row)?;
         let person = match row.try_column("o_id") {
-            Ok(_) => people::joined(row)?,
+            Ok(_) => people::joined(row, crate::Types::Check)?,
             Err(_) => None,
         };
         Ok(Attendee {

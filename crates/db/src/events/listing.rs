@@ -12,7 +12,7 @@ use super::Event;
 use crate::groups::{self, Group};
 use crate::people::{self, Person};
 use crate::rsvps::{self, Rsvp};
-use crate::{ReadAt, Result, geo, keyset};
+use crate::{ReadAt, Result, Types, geo, keyset};
 
 /// Where a listing resumes: after the last item of the previous page, by
 /// the listing's own order. Keyset cursors stay stable under inserts.
@@ -110,23 +110,25 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
     let rows = query(l, tie).build().fetch_all(pool).await?;
     let listed = rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
+            let types = Types::of_row(i);
             // The event's columns come first, in the order its reader
             // expects (a test in events/mod.rs holds them equal).
-            let mut event = Event::read_at(row, 0)?;
+            let mut event = Event::read_at(row, 0, types)?;
             event.distance_km = row.try_get("distance_km")?;
             Ok(Listed {
                 event,
                 organiser: match l.with.organiser {
-                    true => people::joined(row)?,
+                    true => people::joined(row, types)?,
                     false => None,
                 },
                 group: match l.with.group {
-                    true => groups::joined(row)?,
+                    true => groups::joined(row, types)?,
                     false => None,
                 },
                 viewer_rsvp: match l.rsvps_of() {
-                    Some(_) => rsvps::joined(row)?,
+                    Some(_) => rsvps::joined(row, types)?,
                     None => None,
                 },
             })
