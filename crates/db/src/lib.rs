@@ -224,7 +224,26 @@ fn pool_options(max: u32) -> PgPoolOptions {
                 Ok(())
             })
         })
+        // sqlx pings a connection when it goes back to the pool and, by
+        // default, again when it is taken out: two round trips to
+        // PostgreSQL around every statement's one, each waking it up. A
+        // connection back moments ago passed the first; one idle longer is
+        // pinged again, as PostgreSQL may have restarted meanwhile (a ping
+        // that fails drops it, and another connection is tried).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= RETEST_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
+
+/// How long a connection may sit in the pool and still be handed out
+/// without a ping.
+const RETEST_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// A page's `LIMIT`, written into the statement rather than bound: the
 /// pools' generic plans (see [`connect`]) plan a bound `LIMIT` as a tenth
