@@ -76,7 +76,7 @@ async fn read_photo(ctx: &Context<'_>, upload: &Upload, field: &str) -> ApiResul
 }
 
 fn viewer(row: cortege_db::people::Person) -> Viewer {
-    Viewer(Arc::new(row))
+    Viewer::with_row(row)
 }
 
 impl TryFrom<SignUpInput> for accounts::SignUp {
@@ -140,7 +140,7 @@ impl AccountQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Viewer>> {
         match auth::auth(ctx).person() {
             None => Ok(None),
-            Some(id) => Ok(Some(viewer(accounts::person(ctx.app(), id).await?))),
+            Some(id) => Ok(Some(Viewer::of(id))),
         }
     }
 

@@ -133,9 +133,9 @@ impl NotificationQuery {
 pub struct NotificationMutation;
 
 async fn viewer(ctx: &Context<'_>, me: PersonId) -> ApiResult<Viewer> {
-    Ok(Viewer(Arc::new(
+    Ok(Viewer::with_row(
         cortege_app::accounts::person(ctx.app(), me).await?,
-    )))
+    ))
 }
 
 #[Object]

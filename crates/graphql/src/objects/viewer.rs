@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 use cortege_db::people::Person as PersonRow;
 use uuid::Uuid;
 
+use cortege_domain::PersonId;
+use tokio::sync::OnceCell;
+
 use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::objects::event::{Event, Rsvp};
@@ -19,46 +22,80 @@ use crate::objects::person::{GeoPoint, Person, Role};
 type TimeCursor = (DateTime<Utc>, Uuid);
 
 /// The signed-in person's own account: everything they may see of themselves.
-pub struct Viewer(pub Arc<PersonRow>);
+pub struct Viewer {
+    id: PersonId,
+    /// Read when a field needs it: the viewer's lists (the feed first) need
+    /// only the id, and a statement less is a round trip less.
+    row: OnceCell<Arc<PersonRow>>,
+}
 
-#[Object]
 impl Viewer {
-    async fn person(&self) -> Person {
-        Person {
-            row: self.0.clone(),
-            is_self: true,
+    /// The viewer `id`, whose row is read on first need.
+    pub fn of(id: PersonId) -> Self {
+        Viewer {
+            id,
+            row: OnceCell::new(),
         }
     }
 
-    async fn email(&self) -> &str {
-        self.0.email.as_deref().unwrap_or_default()
+    /// A viewer whose row is at hand (a mutation just wrote it).
+    pub fn with_row(row: PersonRow) -> Self {
+        Viewer {
+            id: row.person_id(),
+            row: OnceCell::new_with(Some(Arc::new(row))),
+        }
     }
 
-    async fn roles(&self) -> Vec<Role> {
-        self.0.roles.clone()
+    async fn row(&self, ctx: &Context<'_>) -> ApiResult<&Arc<PersonRow>> {
+        self.row
+            .get_or_try_init(|| async {
+                Ok(Arc::new(
+                    cortege_app::accounts::person(ctx.app(), self.id).await?,
+                ))
+            })
+            .await
     }
+}
 
-    /// False for members imported from the existing file until they accept (acceptPledge).
-    async fn has_accepted_pledge(&self) -> bool {
-        self.0.pledge_accepted_at.is_some()
-    }
-
-    /// Centre of the viewer's area of action, used for suggestions and the live feed.
-    async fn home_location(&self) -> Option<GeoPoint> {
-        Some(GeoPoint {
-            lat: self.0.home_lat?,
-            lon: self.0.home_lon?,
+#[Object]
+impl Viewer {
+    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
+        Ok(Person {
+            row: self.row(ctx).await?.clone(),
+            is_self: true,
         })
     }
 
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(self.row(ctx).await?.email.clone().unwrap_or_default())
+    }
+
+    async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Vec<Role>> {
+        Ok(self.row(ctx).await?.roles.clone())
+    }
+
+    /// False for members imported from the existing file until they accept (acceptPledge).
+    async fn has_accepted_pledge(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(self.row(ctx).await?.pledge_accepted_at.is_some())
+    }
+
+    /// Centre of the viewer's area of action, used for suggestions and the live feed.
+    async fn home_location(&self, ctx: &Context<'_>) -> ApiResult<Option<GeoPoint>> {
+        let row = self.row(ctx).await?;
+        Ok(row
+            .home_lat
+            .zip(row.home_lon)
+            .map(|(lat, lon)| GeoPoint { lat, lon }))
+    }
+
     /// How far from home the viewer wants to hear of new actions, in kilometres.
-    async fn action_radius_km(&self) -> f64 {
-        f64::from(self.0.action_radius_km)
+    async fn action_radius_km(&self, ctx: &Context<'_>) -> ApiResult<f64> {
+        Ok(f64::from(self.row(ctx).await?.action_radius_km))
     }
 
     /// The postcode the viewer gave, if any.
-    async fn postcode(&self) -> Option<&str> {
-        self.0.postcode.as_deref()
+    async fn postcode(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.row(ctx).await?.postcode.clone())
     }
 
     /// Events the viewer organises (upcoming and past), soonest first.
@@ -71,7 +108,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::events::organised_by(ctx.reads(), self.0.id, page.after, page.limit())
+            cortege_db::events::organised_by(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()
@@ -90,7 +127,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::rsvps::of_person(ctx.reads(), self.0.id, page.after, page.limit()).await?;
+            cortege_db::rsvps::of_person(ctx.reads(), self.id.0, page.after, page.limit()).await?;
         let items = rows
             .into_iter()
             .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
@@ -108,7 +145,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::memberships::of_person(ctx.reads(), self.0.id, page.after, page.limit())
+            cortege_db::memberships::of_person(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()
@@ -125,7 +162,7 @@ impl Viewer {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, crate::objects::live::Activity>> {
-        crate::objects::live::viewer_feed(ctx, self.0.id, first, after).await
+        crate::objects::live::viewer_feed(ctx, self.id.0, first, after).await
     }
 
     /// The viewer's friends, in order of friendship.
@@ -138,7 +175,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::friends_of(ctx.reads(), self.0.id, page.after, page.limit())
+            cortege_db::friendships::friends_of(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
         let loaders = crate::loaders::of(ctx);
         crate::loaders::preload(&loaders.person, rows.iter().map(|r| r.2)).await?;
@@ -159,20 +196,20 @@ impl Viewer {
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<Vec<crate::objects::notifications::NotificationPreference>> {
-        crate::objects::notifications::preferences(ctx, self.0.person_id()).await
+        crate::objects::notifications::preferences(ctx, self.id).await
     }
 
     /// How often the viewer gets the summary of new PUBLIC events within
     /// their action radius (WEEKLY unless they chose).
     async fn digest(&self, ctx: &Context<'_>) -> ApiResult<cortege_domain::DigestFrequency> {
-        Ok(cortege_app::notify::settings::digest(ctx.app(), self.0.person_id()).await?)
+        Ok(cortege_app::notify::settings::digest(ctx.app(), self.id).await?)
     }
 
     /// The viewer's private calendar feed (RFC 5545): the events they are
     /// GOING to and their groups' events. Anyone with the URL can read it:
     /// `resetCalendarFeedUrl` replaces it.
     async fn calendar_feed_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        Ok(cortege_app::notify::settings::calendar_feed_url(ctx.app(), self.0.person_id()).await?)
+        Ok(cortege_app::notify::settings::calendar_feed_url(ctx.app(), self.id).await?)
     }
 
     /// The viewer's devices registered for Web Push, oldest first.
@@ -180,7 +217,7 @@ impl Viewer {
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<Vec<crate::objects::notifications::PushSubscription>> {
-        crate::objects::notifications::push_subscriptions(ctx, self.0.person_id()).await
+        crate::objects::notifications::push_subscriptions(ctx, self.id).await
     }
 
     /// Friend requests waiting for the viewer's answer, oldest first.
@@ -193,7 +230,7 @@ impl Viewer {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
-            cortege_db::friendships::requests_to(ctx.reads(), self.0.id, page.after, page.limit())
+            cortege_db::friendships::requests_to(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
         let items = rows
             .into_iter()
