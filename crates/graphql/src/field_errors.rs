@@ -14,6 +14,11 @@
 //! frontend/conformance check the answers the spec requires, and would
 //! flag an upstream change.
 //!
+//! In the server, the operation extension (`operation.rs`) calls these
+//! hooks as one of its steps, so that fields pass through one extension's
+//! hook, not two; `FieldErrors` is an extension of its own too, as its unit
+//! tests use it.
+//!
 //! How: an error is never handed back to async-graphql. The extension
 //! records it, answers `Ok(null)` for the field, and, when the field is
 //! non-null, marks its parent position as failed; the parent field's own
