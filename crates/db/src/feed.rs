@@ -244,18 +244,18 @@ pub struct PageItem {
     pub actor: Option<Person>,
 }
 
-impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for PageItem {
-    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
-        use sqlx::Row;
+impl crate::ReadRow for PageItem {
+    fn read_row(row: &sqlx::postgres::PgRow, types: crate::Types) -> sqlx::Result<Self> {
+        use sqlx::{FromRow, Row};
         let joined = row.try_column("ev_id").is_ok();
         Ok(PageItem {
             item: FeedItem::from_row(row)?,
             event: match joined {
-                true => events::joined(row, crate::Types::Check)?,
+                true => events::joined(row, types)?,
                 false => None,
             },
             actor: match joined {
-                true => people::joined(row, crate::Types::Check)?,
+                true => people::joined(row, types)?,
                 false => None,
             },
         })
@@ -284,7 +284,7 @@ pub async fn page(
     with_relations: bool,
 ) -> Result<Vec<PageItem>> {
     page_statement(person, before, limit, with_relations)
-        .fetch_all(pool)
+        .read_all(pool)
         .await
 }
 

@@ -61,6 +61,12 @@ pub trait ReadAt: Sized {
     fn read_at(row: &sqlx::postgres::PgRow, first: usize, types: Types) -> sqlx::Result<Self>;
 }
 
+/// A row struct that a statement's rows are read into, checking the
+/// columns' types as [`Types`] says (see `Statement::read_all`).
+pub trait ReadRow: Sized {
+    fn read_row(row: &sqlx::postgres::PgRow, types: Types) -> sqlx::Result<Self>;
+}
+
 /// Whether a reader checks each column's type against its field's. sqlx
 /// checks on every read (type names compared, type infos cloned and
 /// dropped: about 3 % of a listing's CPU), but the rows of one statement

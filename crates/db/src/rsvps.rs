@@ -291,7 +291,7 @@ pub async fn of_event(
     with_people: bool,
 ) -> Result<Vec<Attendee>> {
     attendees(event, after, limit, with_people)
-        .fetch_all(pool)
+        .read_all(pool)
         .await
 }
 
@@ -303,12 +303,12 @@ pub struct Attendee {
     pub person: Option<Person>,
 }
 
-impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for Attendee {
-    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+impl crate::ReadRow for Attendee {
+    fn read_row(row: &sqlx::postgres::PgRow, types: crate::Types) -> sqlx::Result<Self> {
         use sqlx::Row;
         let rsvp = <Rsvp as sqlx::FromRow<_>>::from_row(row)?;
         let person = match row.try_column("o_id") {
-            Ok(_) => people::joined(row, crate::Types::Check)?,
+            Ok(_) => people::joined(row, types)?,
             Err(_) => None,
         };
         Ok(Attendee {

@@ -40,6 +40,19 @@ impl Statement {
         Ok(sqlx::query_as_with(self.sql, args).fetch_all(pool).await?)
     }
 
+    /// Its rows, the first one's column types checked, the others' trusted
+    /// to be the same (see [`crate::Types`]).
+    pub(crate) async fn read_all<T: crate::ReadRow>(self, pool: &PgPool) -> Result<Vec<T>> {
+        let args = self.args.map_err(sqlx::Error::Encode)?;
+        let rows = sqlx::query_with(self.sql, args).fetch_all(pool).await?;
+        let read = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| T::read_row(row, crate::Types::of_row(i)))
+            .collect::<sqlx::Result<_>>()?;
+        Ok(read)
+    }
+
     /// The plan PostgreSQL runs it with (see [`generic_plan`]).
     pub async fn plan(self, pool: &PgPool) -> Result<serde_json::Value> {
         generic_plan(pool, self.sql).await
