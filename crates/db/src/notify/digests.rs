@@ -58,12 +58,16 @@ pub async fn events_near(
     since: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DigestEvent>> {
+    // The centre is a sub-select, computed once: under the pools' generic
+    // plans a bound point is not folded into a constant, and was computed
+    // again for every event in the box (188 ms instead of 33 ms for a
+    // 30 km digest around Marseille on the 300,000-event seed).
     Ok(sqlx::query_as(
         "SELECT e.id, e.title, e.starts_at, e.city,
-                earth_distance(ll_to_earth($1, $2), e.earth) / 1000.0 AS distance_km
+                earth_distance((SELECT ll_to_earth($1, $2)), e.earth) / 1000.0 AS distance_km
          FROM events e
-         WHERE earth_box(ll_to_earth($1, $2), $3 * 1000.0) @> e.earth
-           AND earth_distance(ll_to_earth($1, $2), e.earth) <= $3 * 1000.0
+         WHERE earth_box((SELECT ll_to_earth($1, $2)), $3 * 1000.0) @> e.earth
+           AND earth_distance((SELECT ll_to_earth($1, $2)), e.earth) <= $3 * 1000.0
            AND e.cancelled_at IS NULL AND e.removed_at IS NULL
            AND e.visibility = 'PUBLIC' AND NOT e.online AND e.created_at > $4 AND e.starts_at > now()
          ORDER BY distance_km, e.starts_at, e.id
