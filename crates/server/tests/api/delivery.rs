@@ -5,14 +5,14 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::common::process::Process;
 use crate::common::push::Receiver;
-use crate::common::{TestApp, event_input};
+use crate::common::{TestApp, event_input, wait_until};
 
 const REGISTER: &str =
     "mutation($i: PushSubscriptionInput!) { registerPushSubscription(input: $i) { id } }";
@@ -46,14 +46,6 @@ fn messages_to(maildir: &std::path::Path, to: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 #[tokio::test]

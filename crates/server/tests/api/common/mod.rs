@@ -569,6 +569,17 @@ fn decode_qp(body: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Polls `done` until it holds, failing the test after a minute: the
+/// servers' background work (outbox, notifier, senders) runs on its own
+/// schedule, and a test must wait for its effect, never for a fixed time.
+pub async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
 }
