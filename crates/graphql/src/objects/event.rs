@@ -18,7 +18,7 @@ use crate::loaders::Loaders;
 use crate::objects::address::Address;
 use crate::objects::event_list::{EventFilter, list_events};
 use crate::objects::group::Group;
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, Person};
 
 pub use crate::objects::rsvp::Rsvp;
@@ -257,7 +257,7 @@ impl Event {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Option<Connection<String, Rsvp>>> {
+    ) -> ApiResult<Option<Connection<Cursor, Rsvp>>> {
         if !access::may_see_attendees(ctx, &self.0).await? {
             return Err(ApiError::Forbidden(
                 "only the event's organisers, moderators and admins see its attendees".to_owned(),
@@ -329,7 +329,7 @@ impl EventQuery {
         filter: Option<EventFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Event>> {
+    ) -> ApiResult<Connection<Cursor, Event>> {
         list_events(ctx, filter.unwrap_or_default(), None, first, after).await
     }
 }

@@ -16,7 +16,7 @@ use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::objects::event::{Event, EventKind};
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::GeoPointInput;
 
 fn loaders<'a>(ctx: &Context<'a>) -> &'a crate::loaders::Loaders {
@@ -131,7 +131,7 @@ pub async fn list_events(
     group: Option<Uuid>,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<Connection<String, Event>> {
+) -> ApiResult<Connection<Cursor, Event>> {
     let page: Page<EventCursor> = Page::parse(first, after)?;
     let near = parse_near(filter.near, filter.radius_km, "filter")?;
     let group = match (&filter.group_id, group) {

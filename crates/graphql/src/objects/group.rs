@@ -19,7 +19,7 @@ use crate::loaders::Loaders;
 use crate::objects::address::Address;
 use crate::objects::event::Event;
 use crate::objects::event_list::{EventFilter, list_events, parse_near, parse_search};
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
 
 pub use cortege_domain::{GroupRole, JoinPolicy, MembershipStatus};
@@ -106,7 +106,7 @@ impl Group {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Event>> {
+    ) -> ApiResult<Connection<Cursor, Event>> {
         list_events(ctx, EventFilter::default(), Some(self.0.id), first, after).await
     }
     /// Active members, managers first. Managers, moderators and admins;
@@ -116,7 +116,7 @@ impl Group {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Option<Connection<String, Membership>>> {
+    ) -> ApiResult<Option<Connection<Cursor, Membership>>> {
         if !(may_manage(ctx, self.0.id).await?
             || access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?)
         {
@@ -134,7 +134,7 @@ impl Group {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Option<Connection<String, Membership>>> {
+    ) -> ApiResult<Option<Connection<Cursor, Membership>>> {
         if !(may_manage(ctx, self.0.id).await? || access::has_any_role(ctx, &[Role::Admin]).await?)
         {
             return Err(ApiError::Forbidden(
@@ -157,7 +157,7 @@ impl Group {
         status: MembershipStatus,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Membership>> {
+    ) -> ApiResult<Connection<Cursor, Membership>> {
         let page: Page<MemberKey> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = cortege_db::memberships::members(
@@ -260,7 +260,7 @@ impl GroupQuery {
         filter: Option<GroupFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Group>> {
+    ) -> ApiResult<Connection<Cursor, Group>> {
         let filter = filter.unwrap_or_default();
         let page: Page<GroupCursor> = Page::parse(first, after)?;
         let near = parse_near(filter.near, filter.radius_km, "filter")?;

@@ -19,7 +19,7 @@ use crate::ids::{self, Kind};
 use crate::loaders::nodes_ask;
 use crate::objects::event::{Event, Rsvp, event_by_id, visible_event};
 use crate::objects::group::{Group, visible_group};
-use crate::objects::pagination::{Page, connection, encode};
+use crate::objects::pagination::{Cursor, Page, connection, encode};
 use crate::objects::person::visible_person;
 use crate::objects::person::{GeoPointInput, Person};
 use crate::state::SharedState;
@@ -104,7 +104,7 @@ pub async fn viewer_feed(
     person: uuid::Uuid,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<Connection<String, Activity>> {
+) -> ApiResult<Connection<Cursor, Activity>> {
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
     // The events and actors named, in the page's own statement.

@@ -13,7 +13,7 @@ use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::guard::RoleGuard;
 use crate::ids::{self, Kind};
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::Person;
 
 /// One line of the moderation log (append-only).
@@ -80,7 +80,7 @@ impl ModerationLogQuery {
         person_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Option<Connection<String, ModerationLogEntry>>> {
+    ) -> ApiResult<Option<Connection<Cursor, ModerationLogEntry>>> {
         let page: Page<i64> = Page::parse(first, after)?;
         let person = person_id
             .as_ref()

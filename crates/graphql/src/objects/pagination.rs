@@ -2,7 +2,7 @@
 //! keyset cursors (the sort key of the last item), stable under inserts.
 
 use async_graphql::OutputType;
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Connection, CursorType, Edge};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -78,20 +78,53 @@ fn decode<C: DeserializeOwned>(raw: &str) -> ApiResult<C> {
     serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
+/// An item's cursor: its sort key, encoded only when a client reads it
+/// (`edges.cursor`, `pageInfo.startCursor`/`endCursor`). Most lists are
+/// read for their nodes alone, and encoding every key (JSON, then base64,
+/// three allocations) was work thrown away; keeping the key is one box.
+pub struct Cursor(Box<dyn Key>);
+
+/// A sort key of any list, to encode later.
+trait Key: Send + Sync {
+    fn encode(&self) -> String;
+}
+
+impl<C: Serialize + Send + Sync> Key for C {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+}
+
+impl CursorType for Cursor {
+    type Error = &'static str;
+
+    /// Cursors arrive as `after: String` and are decoded by each list,
+    /// into its own key type (`Page::parse`); async-graphql never calls this.
+    fn decode_cursor(_: &str) -> Result<Self, Self::Error> {
+        Err("cursors are decoded by their list")
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.0.encode()
+    }
+}
+
 /// Builds a connection from up to `first + 1` fetched items, each with its
 /// cursor key.
-pub fn connection<N: OutputType, C: Serialize>(
+pub fn connection<N: OutputType, C: Serialize + Send + Sync + 'static>(
     mut items: Vec<(C, N)>,
     page_first: i64,
     had_cursor: bool,
-) -> Connection<String, N> {
+) -> Connection<Cursor, N> {
     let first = usize::try_from(page_first).unwrap_or(0);
     let has_next = items.len() > first;
     items.truncate(first);
     let mut connection = Connection::new(had_cursor, has_next);
-    connection
-        .edges
-        .extend(items.into_iter().map(|(c, n)| Edge::new(encode(&c), n)));
+    connection.edges.extend(
+        items
+            .into_iter()
+            .map(|(c, n)| Edge::new(Cursor(Box::new(c)), n)),
+    );
     connection
 }
 

@@ -17,7 +17,7 @@ use crate::guard::RoleGuard;
 use crate::ids::{self, Kind};
 use crate::objects::event::Event;
 use crate::objects::group::Group;
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::Person;
 
 pub use cortege_domain::{ModerationDecision, ReportReason, ReportStatus};
@@ -140,7 +140,7 @@ impl ReportQuery {
         status: Option<ReportStatus>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Option<Connection<String, Report>>> {
+    ) -> ApiResult<Option<Connection<Cursor, Report>>> {
         let page: Page<QueueCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows = db_reports::queue(

@@ -16,7 +16,7 @@ use crate::error::ApiResult;
 use crate::objects::event::{Event, Rsvp};
 use crate::objects::friend::Friendship;
 use crate::objects::group::Membership;
-use crate::objects::pagination::{Page, connection};
+use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, Person, Role};
 
 type TimeCursor = (DateTime<Utc>, Uuid);
@@ -104,7 +104,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Event>> {
+    ) -> ApiResult<Connection<Cursor, Event>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
@@ -123,7 +123,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Rsvp>> {
+    ) -> ApiResult<Connection<Cursor, Rsvp>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
@@ -141,7 +141,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Membership>> {
+    ) -> ApiResult<Connection<Cursor, Membership>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
@@ -161,7 +161,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, crate::objects::live::Activity>> {
+    ) -> ApiResult<Connection<Cursor, crate::objects::live::Activity>> {
         crate::objects::live::viewer_feed(ctx, self.id.0, first, after).await
     }
 
@@ -171,7 +171,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Person>> {
+    ) -> ApiResult<Connection<Cursor, Person>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
@@ -226,7 +226,7 @@ impl Viewer {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Friendship>> {
+    ) -> ApiResult<Connection<Cursor, Friendship>> {
         let page: Page<TimeCursor> = Page::parse(first, after)?;
         let had = page.after.is_some();
         let rows =
