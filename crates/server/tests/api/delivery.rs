@@ -91,15 +91,7 @@ async fn mail_goes_out_through_a_real_smtp_server_once_to_each_attendee() {
             .all(|to| !messages_to(&maildir, to).is_empty())
     })
     .await;
-    wait_until("no delivery pending", async || {
-        let pending: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE state = 'PENDING'")
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
-        pending == 0
-    })
-    .await;
+    app.nothing_pending().await;
     for to in &attendees {
         let mails = messages_to(&maildir, to);
         assert_eq!(mails.len(), 1, "one mail to {to}");

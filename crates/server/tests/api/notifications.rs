@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::common::push::Receiver;
-use crate::common::{Member, TestApp, error_code, event_input, wait_until};
+use crate::common::{Member, TestApp, error_code, event_input};
 
 const REGISTER: &str =
     "mutation($i: PushSubscriptionInput!) { registerPushSubscription(input: $i) { id endpoint } }";
@@ -147,18 +147,8 @@ async fn a_cancellation_reaches_the_going_and_the_waitlisted_once_by_mail_and_pu
         assert!(pushes[0]["url"].as_str().unwrap().contains("/actions/"));
     }
     fanned_out(&app).await;
-    // Everything due is marked sent in the end. A sender marks a batch
-    // once it has handed all of it over, so the mails and pushes above can
-    // be there a moment before; once nothing is pending, no more can come.
-    wait_until("no delivery pending", async || {
-        let pending: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE state = 'PENDING'")
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
-        pending == 0
-    })
-    .await;
+    // Once nothing is pending, no more can come.
+    app.nothing_pending().await;
     for m in [&going, &waiting] {
         assert_eq!(mails_to(&app, &email_of(m)), 1, "one mail each");
     }

@@ -521,6 +521,21 @@ impl TestApp {
     }
 
     /// Runs an operation that must succeed and returns its data.
+    /// Waits until every notification due has left: the senders mark a
+    /// batch sent once they have handed all of it over, so its mails and
+    /// pushes may be seen a moment before.
+    pub async fn nothing_pending(&self) {
+        wait_until("no delivery pending", async || {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE state = 'PENDING'")
+                    .fetch_one(&self.pool)
+                    .await
+                    .unwrap();
+            pending == 0
+        })
+        .await;
+    }
+
     pub async fn ok(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
         let r = self.gql(query, variables, token).await;
         assert!(r.get("errors").is_none(), "unexpected errors: {r}");
