@@ -222,7 +222,13 @@ impl TestApp {
         config.database_url = Some(url.clone());
         config.data_dir = data_dir.path().to_path_buf();
         config.listen = "127.0.0.1:0".parse().expect("addr");
-        config.db_max_connections = 5;
+        // Without a direct URL, the relay's lock and LISTEN and the
+        // notifier's LISTEN hold three of the pool's connections for good:
+        // with 5, requests shared two with the relay's batches and the
+        // replica monitor, and on a loaded machine a mutation waited out
+        // the 2 s acquire timeout (UNAVAILABLE). 10 leaves room, and stays
+        // far under the test cluster's 400 with tests in parallel.
+        config.db_max_connections = 10;
         // Every test client comes from 127.0.0.1: per-address limits are
         // tested on their own.
         config.login_codes_per_address = 10_000;
