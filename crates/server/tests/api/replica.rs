@@ -15,7 +15,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::common::daemon::free_port;
 use crate::common::metrics::{scrape, total};
-use crate::common::{TestApp, event_input, event_titles, redis_url};
+use crate::common::{TestApp, event_input, event_titles, redis_url, wait_until};
 use cortege_server::config::Config;
 
 fn standby_url() -> String {
@@ -34,14 +34,6 @@ fn reading_standby(c: &mut Config, max_lag_ms: u64) {
     let (base, _) = standby.rsplit_once('/').unwrap();
     c.read_database_url = Some(format!("{base}/{database}"));
     c.read_max_lag_ms = max_lag_ms;
-}
-
-async fn until(what: &str, mut cond: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !cond().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 const UPCOMING: &str = "{ events(first: 50) { edges { node { title } } } }";
@@ -98,7 +90,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     let organiser_id = Some(organiser.id);
 
     // The test's database appears on the standby once replayed.
-    until("the replica serves reads", async || {
+    wait_until("the replica serves reads", async || {
         reads.route(None).0 == Route::Replica
     })
     .await;
@@ -108,11 +100,11 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
             event_input("Avant la pause", paris, "75001", "Paris"),
         )
         .await;
-    until("the replica has the first event", async || {
+    wait_until("the replica has the first event", async || {
         titles(&app, &reader.token).await == ["Avant la pause"]
     })
     .await;
-    until("the organiser's first write is replayed", async || {
+    wait_until("the organiser's first write is replayed", async || {
         reads.route(organiser_id).0 == Route::Replica
     })
     .await;
@@ -155,7 +147,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
 
     // The other server heard of the write through the bus: the organiser
     // reads it there too, the reader still does not.
-    until("the other server pins the organiser", async || {
+    wait_until("the other server pins the organiser", async || {
         other_reads.route(organiser_id).0 == Route::Pinned
     })
     .await;
@@ -165,7 +157,7 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     // A server that allows 300 ms of lag stops reading the paused replica.
     let strict = app.replica_with(|c| reading_standby(c, 300)).await;
     let strict_reads = strict.state().reads.clone();
-    until(
+    wait_until(
         "the strict server finds the replica too far behind",
         async || strict_reads.route(None).0 == Route::Lagging,
     )
@@ -175,16 +167,16 @@ async fn listings_come_from_the_replica_and_members_read_their_own_writes() {
     // Replay resumed: the pin goes once the replica passes the write, and
     // everyone reads both events from the replica.
     set_replay(&mut standby, false).await;
-    until("the organiser's pin is replayed", async || {
+    wait_until("the organiser's pin is replayed", async || {
         reads.route(organiser_id).0 == Route::Replica
     })
     .await;
     assert_eq!(titles(&app, &reader.token).await.len(), 2);
-    until("the other server drops its pin", async || {
+    wait_until("the other server drops its pin", async || {
         other_reads.route(organiser_id).0 == Route::Replica
     })
     .await;
-    until("the strict server reads the replica again", async || {
+    wait_until("the strict server reads the replica again", async || {
         strict_reads.route(None).0 == Route::Replica
     })
     .await;

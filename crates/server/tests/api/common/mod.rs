@@ -526,7 +526,6 @@ impl TestApp {
             .unwrap();
     }
 
-    /// Runs an operation that must succeed and returns its data.
     /// Waits until every notification due has left: the senders mark a
     /// batch sent once they have handed all of it over, so its mails and
     /// pushes may be seen a moment before.
@@ -542,6 +541,7 @@ impl TestApp {
         .await;
     }
 
+    /// Runs an operation that must succeed and returns its data.
     pub async fn ok(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
         let r = self.gql(query, variables, token).await;
         assert!(r.get("errors").is_none(), "unexpected errors: {r}");
