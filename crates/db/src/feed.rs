@@ -92,7 +92,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                 -- home within reach, and spares the others the distance.
                 JOIN me ON me.home_lat BETWEEN a.lat - me.action_radius_km / 110.0
                                            AND a.lat + me.action_radius_km / 110.0
-                   AND earth_distance(ll_to_earth(me.home_lat, me.home_lon), a.earth)
+                   AND earth_distance(earth_point(me.home_lat, me.home_lon), a.earth)
                        <= me.action_radius_km * 1000.0
                 WHERE a.kind = 'EVENT_CREATED' AND a.e_exists
                   AND a.e_visibility = 'PUBLIC' AND a.e_removed_at IS NULL AND NOT a.e_online
@@ -132,7 +132,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
 const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
         SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km,
                -- Once here, not once per activity the nearby walk meets.
-               ll_to_earth(p.home_lat, p.home_lon) AS home,
+               earth_point(p.home_lat, p.home_lon) AS home,
                -- Where newest first starts from: the GiST distance is a
                -- float8, exact between seqs but not from i64::MAX.
                (SELECT LEAST($2, o.last_seq + 1) FROM outbox_state o) AS top

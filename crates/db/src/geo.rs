@@ -13,9 +13,11 @@ pub type Near = (f64, f64, f64);
 /// The centre as a sub-select: PostgreSQL computes it once per statement
 /// (an InitPlan). Written plainly, the pools' generic plans (see
 /// `crate::connect`), which cannot fold a bound point into a constant,
-/// would compute it again for every row they filter or measure.
+/// would compute it again for every row they filter or measure. And
+/// `earth_point`, not `ll_to_earth`: the same point, but inlined rather
+/// than run as a SQL function (migration 0014).
 fn push_point(q: &mut QueryBuilder<Postgres>, lat: f64, lon: f64) {
-    q.push("(SELECT ll_to_earth(")
+    q.push("(SELECT earth_point(")
         .push_bind(lat)
         .push(", ")
         .push_bind(lon)

@@ -64,10 +64,10 @@ pub async fn events_near(
     // 30 km digest around Marseille on the 300,000-event seed).
     Ok(sqlx::query_as(
         "SELECT e.id, e.title, e.starts_at, e.city,
-                earth_distance((SELECT ll_to_earth($1, $2)), e.earth) / 1000.0 AS distance_km
+                earth_distance((SELECT earth_point($1, $2)), e.earth) / 1000.0 AS distance_km
          FROM events e
-         WHERE earth_box((SELECT ll_to_earth($1, $2)), $3 * 1000.0) @> e.earth
-           AND earth_distance((SELECT ll_to_earth($1, $2)), e.earth) <= $3 * 1000.0
+         WHERE earth_box((SELECT earth_point($1, $2)), $3 * 1000.0) @> e.earth
+           AND earth_distance((SELECT earth_point($1, $2)), e.earth) <= $3 * 1000.0
            AND e.cancelled_at IS NULL AND e.removed_at IS NULL
            AND e.visibility = 'PUBLIC' AND NOT e.online AND e.created_at > $4 AND e.starts_at > now()
          ORDER BY distance_km, e.starts_at, e.id

@@ -17,6 +17,7 @@ mod duplicate;
 mod embedded;
 mod events;
 mod fuzz;
+mod geo;
 mod group_roles;
 mod groups;
 mod hosts;
