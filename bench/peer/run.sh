@@ -36,7 +36,11 @@ psql -h "$sock" -U cortege -d cortege -q -f peer.sql
 feed_sql=$(python3 - <<'PY'
 import re
 s = open("../../crates/db/src/feed.rs").read()
-print(re.search(r'const NEWEST_FIRST: &str = "(.*?)";', s, re.S).group(1))
+sql = re.search(r'const NEWEST_FIRST: &str = "(.*?)";', s, re.S).group(1)
+# The distance as the server writes it (crates/db/src/geo.rs, METRES).
+g = open("../../crates/db/src/geo.rs").read()
+metres = re.sub(r"\\\n\s*", "", re.search(r'const METRES: &str = "(.*?)";', g, re.S).group(1))
+print(sql.replace("{me_to_activity_m}", metres.replace("{chord}", "cube_distance(me.home, a.earth)")))
 PY
 )
 psql -h "$sock" -U cortege -d cortege -q <<SQL

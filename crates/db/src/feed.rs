@@ -47,7 +47,8 @@ pub struct FeedItem {
 /// listeners). Near a new event, only homes in its band of latitude are
 /// measured.
 const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
-                SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km
+                SELECT p.id, p.home_lat, p.home_lon, p.action_radius_km,
+                       earth_point(p.home_lat, p.home_lon) AS home
                 FROM people p
                 WHERE p.id = ANY($1) AND p.deleted_at IS NULL AND p.banned_at IS NULL
             ), new AS MATERIALIZED (
@@ -92,8 +93,7 @@ const OLDEST_FIRST: &str = "WITH me AS MATERIALIZED (
                 -- home within reach, and spares the others the distance.
                 JOIN me ON me.home_lat BETWEEN a.lat - me.action_radius_km / 110.0
                                            AND a.lat + me.action_radius_km / 110.0
-                   AND earth_distance(earth_point(me.home_lat, me.home_lon), a.earth)
-                       <= me.action_radius_km * 1000.0
+                   AND {me_to_activity_m} <= me.action_radius_km * 1000.0
                 WHERE a.kind = 'EVENT_CREATED' AND a.e_exists
                   AND a.e_visibility = 'PUBLIC' AND a.e_removed_at IS NULL AND NOT a.e_online
                   AND NOT EXISTS (SELECT 1 FROM memberships m
@@ -179,7 +179,7 @@ const NEWEST_FIRST: &str = "WITH me AS MATERIALIZED (
             SELECT a.seq FROM activities a JOIN events e ON e.id = a.event_id
             WHERE me.home_lat IS NOT NULL AND a.kind = 'EVENT_CREATED' AND a.seq < $2
               AND earth_box(me.home, me.action_radius_km * 1000.0) @> a.earth
-              AND earth_distance(me.home, a.earth) <= me.action_radius_km * 1000.0
+              AND {me_to_activity_m} <= me.action_radius_km * 1000.0
               AND e.visibility = 'PUBLIC' AND e.removed_at IS NULL AND NOT e.online
               AND a.actor_id IS DISTINCT FROM me.id
               AND NOT EXISTS (SELECT 1 FROM memberships m
@@ -226,7 +226,7 @@ pub async fn deliveries(
     if people.is_empty() || upto <= after {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_as(OLDEST_FIRST)
+    Ok(sqlx::query_as(OLDEST_FIRST_SQL.as_str())
         .bind(people)
         .bind(after)
         .bind(upto)
@@ -262,15 +262,29 @@ impl crate::ReadRow for PageItem {
     }
 }
 
+/// The statements with the distance from `me`'s home to an activity
+/// written out (`geo::METRES`); `{me_to_activity_m}` in their text stands
+/// for `earth_distance(me.home, a.earth)`, which is what the peer benchmark
+/// puts there.
+fn with_distances(sql: &str) -> String {
+    sql.replace(
+        "{me_to_activity_m}",
+        &crate::geo::metres_sql("me.home", "a.earth"),
+    )
+}
+static OLDEST_FIRST_SQL: LazyLock<String> = LazyLock::new(|| with_distances(OLDEST_FIRST));
+static NEWEST_FIRST_SQL: LazyLock<String> = LazyLock::new(|| with_distances(NEWEST_FIRST));
+
 /// The page with the events and actors its items name: one statement.
 static NEWEST_FIRST_WITH_RELATIONS: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT f.*, {}, {} FROM ({NEWEST_FIRST}) f
+        "SELECT f.*, {}, {} FROM ({}) f
          LEFT JOIN events ev ON ev.id = f.event_id
          LEFT JOIN people o ON o.id = f.actor_id
          ORDER BY f.seq DESC",
         events::JOINED_COLUMNS,
         people::JOINED_COLUMNS,
+        NEWEST_FIRST_SQL.as_str(),
     )
 });
 
@@ -292,7 +306,7 @@ pub async fn page(
 pub fn page_statement(person: Uuid, before: i64, limit: i64, with_relations: bool) -> Statement {
     let sql: &'static str = match with_relations {
         true => NEWEST_FIRST_WITH_RELATIONS.as_str(),
-        false => NEWEST_FIRST,
+        false => NEWEST_FIRST_SQL.as_str(),
     };
     Statement::new(sql).bind(person).bind(before).bind(limit)
 }
