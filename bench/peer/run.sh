@@ -24,7 +24,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-env -u CORTEGE_BIN CORTEGE_REQUESTS_PER_MINUTE=100000000 RUST_LOG=warn \
+# Notifications off: every seeded member takes a daily digest, and the
+# morning after a seed 200,000 digests being composed and sent would
+# share the database with the benchmark (it fell to a tenth, PostGraphile
+# and pgbench with it).
+env -u CORTEGE_BIN CORTEGE_REQUESTS_PER_MINUTE=100000000 CORTEGE_NOTIFICATIONS=false RUST_LOG=warn \
   "$bin" --data-dir "$data" --listen 127.0.0.1:18090 serve >"$work/cortege.log" 2>&1 &
 pids+=($!)
 until curl -sf http://127.0.0.1:18090/health/ready >/dev/null; do sleep 0.2; done
