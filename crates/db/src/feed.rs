@@ -263,9 +263,9 @@ impl crate::ReadRow for PageItem {
 }
 
 /// The statements with the distance from `me`'s home to an activity
-/// written out (`geo::METRES`); `{me_to_activity_m}` in their text stands
-/// for `earth_distance(me.home, a.earth)`, which is what the peer benchmark
-/// puts there.
+/// written out: `{me_to_activity_m}` in their text stands for
+/// `earth_distance(me.home, a.earth)`, which runs as a SQL function per
+/// row (`geo::METRES`). bench/peer/run.sh fills it in the same way.
 fn with_distances(sql: &str) -> String {
     sql.replace(
         "{me_to_activity_m}",
