@@ -1,6 +1,8 @@
 //! Listing events: soonest first (upcoming, or within a window) or nearest
 //! first, with the filters every listing shares, in keyset pages.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use cortege_domain::EventKind;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -67,13 +69,16 @@ impl Listing {
     }
 }
 
-/// An event of a listing, with the relations the listing asked for.
+/// An event of a listing, with the relations the listing asked for. The
+/// relations are shared, as the request's loaders keep them: a row is
+/// moved by the collect, the sort and the conversion, and held by value
+/// they made it 936 bytes (`memmove` was 6.7 % of a page's CPU).
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub event: Event,
-    pub organiser: Option<Person>,
-    pub group: Option<Group>,
-    pub viewer_rsvp: Option<Rsvp>,
+    pub organiser: Option<Arc<Person>>,
+    pub group: Option<Arc<Group>>,
+    pub viewer_rsvp: Option<Arc<Rsvp>>,
 }
 
 /// The listing's page (`l.limit` rows at most), in order: soonest first, or
@@ -120,15 +125,15 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
             Ok(Listed {
                 event,
                 organiser: match l.with.organiser {
-                    true => people::joined(row, types)?,
+                    true => people::joined(row, types)?.map(Arc::new),
                     false => None,
                 },
                 group: match l.with.group {
-                    true => groups::joined(row, types)?,
+                    true => groups::joined(row, types)?.map(Arc::new),
                     false => None,
                 },
                 viewer_rsvp: match l.rsvps_of() {
-                    Some(_) => rsvps::joined(row, types)?,
+                    Some(_) => rsvps::joined(row, types)?.map(Arc::new),
                     None => None,
                 },
             })

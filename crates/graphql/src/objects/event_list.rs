@@ -104,22 +104,17 @@ async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_event
         let organisers = rows.iter_mut().filter_map(|r| r.organiser.take());
         loaders
             .person
-            .feed_many(organisers.map(|p| (p.id, Arc::new(p))))
+            .feed_many(organisers.map(|p| (p.id, p)))
             .await;
     }
     if with.group {
         let groups = rows.iter_mut().filter_map(|r| r.group.take());
-        loaders
-            .group
-            .feed_many(groups.map(|g| (g.id, Arc::new(g))))
-            .await;
+        loaders.group.feed_many(groups.map(|g| (g.id, g))).await;
     }
     if let (true, Some(viewer)) = (with.viewer_rsvp, &loaders.viewer) {
         // Every event gets an answer, none included, so that no resolver
         // asks again for an RSVP that does not exist.
-        let rsvps = rows
-            .iter_mut()
-            .map(|r| (r.event.id, r.viewer_rsvp.take().map(Arc::new)));
+        let rsvps = rows.iter_mut().map(|r| (r.event.id, r.viewer_rsvp.take()));
         viewer.rsvp.feed_many(rsvps).await;
     }
 }
