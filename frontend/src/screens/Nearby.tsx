@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { PublicConfig } from '../client';
@@ -48,6 +48,19 @@ function distance(a: { lat: number; lon: number }, b: { lat: number; lon: number
     Math.cos(r(a.lat)) * Math.cos(r(b.lat)) * Math.sin(r(b.lon - a.lon) / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
+
+/** A listed action's card, drawn again only when the action changes: the
+ *  screen renders again as the map and the viewer arrive, and a phone
+ *  redrawing fifty cards each time makes those renders long tasks. */
+const NearbyCard = memo(function NearbyCard({ item: e }: { item: Item }) {
+  return (
+    <EventCard fresh={e.fresh} event={{
+      id: e.id, title: e.title, kind: e.kind, startsAt: e.startsAt, city: e.address.city,
+      distanceKm: e.distanceKm, attendeeCount: e.attendeeCount, capacity: e.capacity,
+      organiser: e.organiser.displayName,
+    }} />
+  );
+});
 
 export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewer | null }) {
   // The member's position, when asked for: only then is it sent, as the
@@ -99,8 +112,15 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
       return event;
     },
   );
-  const listed: Item[] = (data?.events.edges ?? []).map((edge) => edge.node);
-  const items = [...fresh.filter((f) => !listed.some((l) => l.id === f.id)), ...listed.map((l) => ({ ...l, fresh: fresh.some((f) => f.id === l.id) }))];
+  // Kept from one render to the next while the list and the arrivals are
+  // unchanged, so that the map's markers are redrawn only when they change.
+  const items: Item[] = useMemo(() => {
+    const listed = (data?.events.edges ?? []).map((edge) => edge.node);
+    return [
+      ...fresh.filter((f) => !listed.some((l) => l.id === f.id)),
+      ...listed.map((l) => ({ ...l, fresh: fresh.some((f) => f.id === l.id) })),
+    ];
+  }, [data, fresh]);
 
   const mapEl = useRef<HTMLDivElement>(null);
   const { map, failed: mapFailed } = useMap(mapEl, config, centre, 10);
@@ -109,7 +129,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
       items.map((i) => ({ id: i.id, lat: i.location.lat, lon: i.location.lon, label: i.title, fresh: i.fresh })),
       (id) => go(paths.event(id)),
     );
-  });
+  }, [map, items]);
 
   return (
     <section>
@@ -157,13 +177,7 @@ export function Nearby({ config, viewer }: { config: PublicConfig; viewer: Viewe
           action={viewer ? { href: paths.new, label: t('propose_action') } : undefined} />
       )}
       <ul className="cards" aria-live="polite">
-        {items.map((e) => (
-          <EventCard key={e.id} fresh={e.fresh} event={{
-            id: e.id, title: e.title, kind: e.kind, startsAt: e.startsAt, city: e.address.city,
-            distanceKm: e.distanceKm, attendeeCount: e.attendeeCount, capacity: e.capacity,
-            organiser: e.organiser.displayName,
-          }} />
-        ))}
+        {items.map((e) => <NearbyCard key={e.id} item={e} />)}
       </ul>
     </section>
   );
