@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::events::{self, Event};
-use crate::people::{self, Person};
+use crate::people::{self, Profile};
 use crate::statement::Statement;
 
 /// One activity as one recipient receives it.
@@ -241,7 +241,7 @@ pub async fn deliveries(
 pub struct PageItem {
     pub item: FeedItem,
     pub event: Option<Event>,
-    pub actor: Option<Person>,
+    pub actor: Option<Profile>,
 }
 
 impl crate::ReadRow for PageItem {

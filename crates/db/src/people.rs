@@ -59,22 +59,66 @@ macro_rules! person_select {
     };
 }
 
-joined!(Person as "o": JOINED_COLUMNS, joined {
+/// What other people are shown of a person: name, photo, commune, and
+/// whether the account still stands. Listings, attendees, feeds and the
+/// people loader read these columns only, so that a page of events carries
+/// no organiser's email, home or roles through the server (and reads a
+/// third of a person's columns: decoding the roles array alone cost more
+/// than the name).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Profile {
+    pub id: Uuid,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub photo_key: Option<String>,
+    pub commune_code: Option<String>,
+    pub banned_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Profile {
+    pub fn person_id(&self) -> PersonId {
+        PersonId(self.id)
+    }
+
+    /// Whether the account stands: not banned, not deleted.
+    pub fn is_active(&self) -> bool {
+        self.banned_at.is_none() && self.deleted_at.is_none()
+    }
+}
+
+impl From<Person> for Profile {
+    fn from(p: Person) -> Self {
+        Profile {
+            id: p.id,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            photo_key: p.photo_key,
+            commune_code: p.commune_code,
+            banned_at: p.banned_at,
+            deleted_at: p.deleted_at,
+        }
+    }
+}
+
+macro_rules! profile_select {
+    ($($tail:literal),*) => {
+        concat!(
+            "SELECT id, first_name, last_name, photo_key, commune_code, banned_at, deleted_at
+             FROM people ",
+            $($tail),*
+        )
+    };
+}
+
+joined!(Profile as "o": JOINED_COLUMNS, joined {
     id,
     first_name,
     last_name,
-    email,
     photo_key,
-    postcode,
     commune_code,
-    home_lat,
-    home_lon,
-    action_radius_km,
-    roles,
-    pledge_accepted_at,
     banned_at,
     deleted_at,
-    created_at,
 });
 
 pub async fn by_id(pool: &PgPool, id: PersonId) -> Result<Option<Person>> {
@@ -87,6 +131,14 @@ pub async fn by_id(pool: &PgPool, id: PersonId) -> Result<Option<Person>> {
 /// People by id, in no particular order, for a DataLoader.
 pub async fn by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Person>> {
     Ok(sqlx::query_as(person_select!("WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Profiles by id, in no particular order, for a DataLoader.
+pub async fn profiles_by_ids(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<Profile>> {
+    Ok(sqlx::query_as(profile_select!("WHERE id = ANY($1)"))
         .bind(ids)
         .fetch_all(pool)
         .await?)
@@ -297,8 +349,8 @@ pub async fn email_of(pool: &PgPool, person: PersonId) -> Result<Option<String>>
 
 /// The viewer's friends with a GOING RSVP to the event, by first name (at
 /// most 50: a page shows a handful).
-pub async fn friends_going(pool: &PgPool, viewer: Uuid, event: Uuid) -> Result<Vec<Person>> {
-    Ok(sqlx::query_as(person_select!(
+pub async fn friends_going(pool: &PgPool, viewer: Uuid, event: Uuid) -> Result<Vec<Profile>> {
+    Ok(sqlx::query_as(profile_select!(
         "WHERE id IN (
              SELECT CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END
              FROM friendships f
@@ -311,4 +363,34 @@ pub async fn friends_going(pool: &PgPool, viewer: Uuid, event: Uuid) -> Result<V
     .bind(event)
     .fetch_all(pool)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The columns listings, attendees and feeds join: nothing that only
+    /// the person themself, or a rule about them, may read.
+    #[test]
+    fn joined_profiles_leave_private_columns_in_the_database() {
+        let columns: Vec<&str> = super::JOINED_COLUMNS
+            .split(", ")
+            .filter_map(|c| c.split(" AS ").next())
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                "o.id",
+                "o.first_name",
+                "o.last_name",
+                "o.photo_key",
+                "o.commune_code",
+                "o.banned_at",
+                "o.deleted_at"
+            ]
+        );
+        for private in [
+            "email", "home_lat", "home_lon", "roles", "postcode", "pledge",
+        ] {
+            assert!(!super::JOINED_COLUMNS.contains(private), "{private}");
+        }
+    }
 }

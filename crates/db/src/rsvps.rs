@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::activities::{self, Activity, Happening};
 use crate::events::Event;
-use crate::people::{self, Person};
+use crate::people::{self, Profile};
 use crate::statement::Statement;
 use crate::{Result, Tx};
 
@@ -300,7 +300,7 @@ pub async fn of_event(
 pub struct Attendee {
     pub key: AttendeeKey,
     pub rsvp: Rsvp,
-    pub person: Option<Person>,
+    pub person: Option<Profile>,
 }
 
 impl crate::ReadRow for Attendee {

@@ -18,9 +18,9 @@ fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// The signed-in person's row (cached for the request), or None.
 pub async fn viewer(ctx: &Context<'_>) -> ApiResult<Option<Arc<Person>>> {
-    match auth(ctx).person() {
-        None => Ok(None),
-        Some(id) => loaders(ctx).person.load_one(id.0).await,
+    match (auth(ctx).person(), &loaders(ctx).viewer) {
+        (Some(id), Some(viewer)) => viewer.account(id).await,
+        _ => Ok(None),
     }
 }
 

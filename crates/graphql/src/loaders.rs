@@ -11,7 +11,7 @@ use cortege_db::events::Event;
 use cortege_db::friendships::Friendship;
 use cortege_db::groups::Group;
 use cortege_db::memberships::Membership;
-use cortege_db::people::Person;
+use cortege_db::people::{Person, Profile};
 use cortege_db::reference::Commune;
 use cortege_db::rsvps::Rsvp;
 use cortege_domain::PersonId;
@@ -21,12 +21,14 @@ use crate::error::ApiError;
 
 pub struct PersonLoader(PgPool);
 
+/// People as others are shown them (`Profile`): never their email,
+/// home or roles.
 impl Loader<Uuid> for PersonLoader {
-    type Value = Arc<Person>;
+    type Value = Arc<Profile>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = cortege_db::people::by_ids(&self.0, keys).await?;
+        let rows = cortege_db::people::profiles_by_ids(&self.0, keys).await?;
         Ok(rows.into_iter().map(|p| (p.id, Arc::new(p))).collect())
     }
 }
@@ -285,11 +287,35 @@ pub fn nodes_ask(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
 
 /// What only a signed-in viewer has loaders for.
 pub struct ViewerLoaders {
+    id: PersonId,
+    pool: PgPool,
+    /// The viewer's own row, with what the rules need (roles, the pledge),
+    /// read once per request on first need. The people loader holds
+    /// profiles only.
+    account: tokio::sync::OnceCell<Option<Arc<Person>>>,
     pub is_friend: Cached<IsFriendLoader>,
     pub rsvp: Cached<ViewerRsvpLoader>,
     pub membership: Cached<ViewerMembershipLoader>,
     /// Not cached: addEventHost and removeEventHost change it.
     pub hosting: DataLoader<ViewerHostingLoader>,
+}
+
+impl ViewerLoaders {
+    /// The viewer's row, if `id` is the viewer (None for another person,
+    /// and for a viewer whose account no longer exists).
+    pub async fn account(&self, id: PersonId) -> Result<Option<Arc<Person>>, ApiError> {
+        if id != self.id {
+            return Ok(None);
+        }
+        let row = self
+            .account
+            .get_or_try_init(|| async {
+                let row = cortege_db::people::by_id(&self.pool, id).await?;
+                Ok::<_, ApiError>(row.map(Arc::new))
+            })
+            .await?;
+        Ok(row.clone())
+    }
 }
 
 /// The loaders of one request (their caches must not outlive it: what a
@@ -335,6 +361,9 @@ impl Loaders {
                 .delay(BATCH_DELAY),
             contact: cached(ContactLoader(pool.clone())),
             viewer: viewer.map(|viewer| ViewerLoaders {
+                id: viewer,
+                pool: pool.clone(),
+                account: tokio::sync::OnceCell::new(),
                 is_friend: cached(IsFriendLoader {
                     pool: pool.clone(),
                     viewer,

@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use super::Event;
 use crate::groups::{self, Group};
-use crate::people::{self, Person};
+use crate::people::{self, Profile};
 use crate::rsvps::{self, Rsvp};
 use crate::{ReadAt, Result, Types, geo, keyset};
 
@@ -76,7 +76,7 @@ impl Listing {
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub event: Event,
-    pub organiser: Option<Arc<Person>>,
+    pub organiser: Option<Arc<Profile>>,
     pub group: Option<Arc<Group>>,
     pub viewer_rsvp: Option<Arc<Rsvp>>,
 }

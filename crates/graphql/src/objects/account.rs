@@ -267,7 +267,7 @@ impl AccountMutation {
         let photo = read_photo(ctx, &file, "file").await?;
         let row = accounts::set_photo(ctx.app(), id, photo).await?;
         Ok(Person {
-            row: Arc::new(row),
+            row: Arc::new(row.into()),
             is_self: true,
         })
     }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use cortege_db::people::Person as PersonRow;
+use cortege_db::people::Profile;
 use cortege_db::reference::Commune as CommuneRow;
 use cortege_domain::{GeoPoint as DomainPoint, display_name};
 
@@ -115,13 +115,13 @@ impl PlaceQuery {
 /// commune, never the email or the exact location; anonymous visitors see
 /// the display name and photo only.
 pub struct Person {
-    pub row: Arc<PersonRow>,
+    pub row: Arc<Profile>,
     /// The viewer is this person (or just signed in as them): show all.
     pub is_self: bool,
 }
 
 impl Person {
-    pub fn new(row: Arc<PersonRow>, ctx: &Context<'_>) -> Self {
+    pub fn new(row: Arc<Profile>, ctx: &Context<'_>) -> Self {
         let is_self = auth(ctx).person() == Some(row.person_id());
         Self { row, is_self }
     }

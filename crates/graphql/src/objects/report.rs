@@ -179,7 +179,7 @@ impl ReportMutation {
         let me = crate::auth::require_person(ctx)?;
         let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
         let row = moderation::grant_role(ctx.app(), Some(me), id, role).await?;
-        Ok(Person::new(Arc::new(row), ctx))
+        Ok(Person::new(Arc::new(row.into()), ctx))
     }
 
     /// Admins only: removes a role (MEMBER stays); written to the moderation log.
@@ -188,7 +188,7 @@ impl ReportMutation {
         let me = crate::auth::require_person(ctx)?;
         let id = PersonId(ids::decode(Kind::Person, &person_id, "personId")?);
         let row = moderation::revoke_role(ctx.app(), me, id, role).await?;
-        Ok(Person::new(Arc::new(row), ctx))
+        Ok(Person::new(Arc::new(row.into()), ctx))
     }
 
     /// Moderators only. The decision applies to every open report on the

@@ -61,7 +61,7 @@ impl Viewer {
 impl Viewer {
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
         Ok(Person {
-            row: self.row(ctx).await?.clone(),
+            row: Arc::new(PersonRow::clone(self.row(ctx).await?).into()),
             is_self: true,
         })
     }
