@@ -276,37 +276,60 @@ static OLDEST_FIRST_SQL: LazyLock<String> = LazyLock::new(|| with_distances(OLDE
 static NEWEST_FIRST_SQL: LazyLock<String> = LazyLock::new(|| with_distances(NEWEST_FIRST));
 
 /// The page with the events and actors its items name: one statement.
-static NEWEST_FIRST_WITH_RELATIONS: LazyLock<String> = LazyLock::new(|| {
+fn with_relations(event_columns: &str) -> String {
     format!(
         "SELECT f.*, {}, {} FROM ({}) f
          LEFT JOIN events ev ON ev.id = f.event_id
          LEFT JOIN people o ON o.id = f.actor_id
          ORDER BY f.seq DESC",
-        events::JOINED_COLUMNS,
+        event_columns,
         people::JOINED_COLUMNS,
         NEWEST_FIRST_SQL.as_str(),
     )
+}
+static NEWEST_FIRST_WITH_RELATIONS: LazyLock<String> =
+    LazyLock::new(|| with_relations(events::JOINED_COLUMNS));
+/// The same, with an empty description in place of each event's own
+/// (which can be 10 kB) when the query does not ask for it.
+static NEWEST_FIRST_WITH_BRIEF_RELATIONS: LazyLock<String> = LazyLock::new(|| {
+    with_relations(&events::JOINED_COLUMNS.replace(
+        "ev.description AS ev_description",
+        "''::text AS ev_description",
+    ))
 });
 
-/// One page of a person's feed, newest first, strictly before `before`;
-/// with `with_relations`, each item's event and actor too.
+/// What a feed page reads with its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relations {
+    /// The items alone.
+    None,
+    /// The events and actors the items name, without the events'
+    /// descriptions.
+    Brief,
+    /// The events, descriptions included, and the actors.
+    Full,
+}
+
+/// One page of a person's feed, newest first, strictly before `before`,
+/// with the relations asked.
 pub async fn page(
     pool: &PgPool,
     person: Uuid,
     before: i64,
     limit: i64,
-    with_relations: bool,
+    relations: Relations,
 ) -> Result<Vec<PageItem>> {
-    page_statement(person, before, limit, with_relations)
+    page_statement(person, before, limit, relations)
         .read_all(pool)
         .await
 }
 
 /// The statement of [`page`].
-pub fn page_statement(person: Uuid, before: i64, limit: i64, with_relations: bool) -> Statement {
-    let sql: &'static str = match with_relations {
-        true => NEWEST_FIRST_WITH_RELATIONS.as_str(),
-        false => NEWEST_FIRST_SQL.as_str(),
+pub fn page_statement(person: Uuid, before: i64, limit: i64, relations: Relations) -> Statement {
+    let sql: &'static str = match relations {
+        Relations::None => NEWEST_FIRST_SQL.as_str(),
+        Relations::Brief => NEWEST_FIRST_WITH_BRIEF_RELATIONS.as_str(),
+        Relations::Full => NEWEST_FIRST_WITH_RELATIONS.as_str(),
     };
     Statement::new(sql).bind(person).bind(before).bind(limit)
 }
@@ -329,4 +352,26 @@ pub async fn last_seq(pool: &PgPool) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT last_seq FROM outbox_state")
         .fetch_one(pool)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Relations, page_statement};
+
+    fn sql(relations: Relations) -> String {
+        page_statement(uuid::Uuid::nil(), i64::MAX, 21, relations)
+            .sql()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_page_reads_descriptions_only_when_asked() {
+        assert!(!sql(Relations::None).contains("ev."));
+        let brief = sql(Relations::Brief);
+        assert!(brief.contains("ev.title AS ev_title"), "{brief}");
+        assert!(brief.contains("o.first_name AS o_first_name"), "{brief}");
+        assert!(!brief.contains("ev.description"), "{brief}");
+        assert!(brief.contains("''::text AS ev_description"), "{brief}");
+        assert!(sql(Relations::Full).contains("ev.description AS ev_description"));
+    }
 }

@@ -108,8 +108,16 @@ pub async fn viewer_feed(
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
     // The events and actors named, in the page's own statement.
-    let with_relations = nodes_ask(ctx, "event") || nodes_ask(ctx, "actor");
-    let rows = feed::page(ctx.reads(), person, before, page.limit(), with_relations).await?;
+    let relations = match nodes_ask(ctx, "event") || nodes_ask(ctx, "actor") {
+        false => feed::Relations::None,
+        // The items' events are theirs alone (no loader keeps them), so
+        // an empty description cannot answer another field.
+        true if crate::loaders::nodes_relation_asks(ctx, "event", "description") => {
+            feed::Relations::Full
+        }
+        true => feed::Relations::Brief,
+    };
+    let rows = feed::page(ctx.reads(), person, before, page.limit(), relations).await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut actors = Vec::new();
     for row in rows {

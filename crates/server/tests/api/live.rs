@@ -647,3 +647,62 @@ async fn moderators_see_reports_arrive_live() {
     assert_eq!(pushed["details"], "Des opposants");
     assert_eq!(pushed["subject"]["title"], "Réunion suspecte");
 }
+
+/// A feed page leaves the events' descriptions in the database unless the
+/// query asks for them, however it asks (a plain field, an alias, a
+/// fragment): then each event has its own.
+#[tokio::test]
+async fn feed_events_carry_their_description_when_asked() {
+    let app = app_on(None).await;
+    let org = app.member("Olga", "Roux").await;
+    let alice = app.member_at("Alice", "Martin", Some(MARSEILLE)).await;
+    create_at(&app, &org, "Tractage", MARSEILLE).await;
+    crate::common::wait_until("the event reaches Alice's feed", async || {
+        let page = app
+            .ok(
+                "{ viewer { feed(first: 1) { edges { node { kind } } } } }",
+                json!({}),
+                Some(&alice.token),
+            )
+            .await;
+        page["viewer"]["feed"]["edges"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    })
+    .await;
+    let description = "Rendez-vous devant la mairie avec des tracts.";
+    for (query, key) in [
+        (
+            "{ viewer { feed(first: 1) { edges { node { event { title description } } } } } }",
+            "description",
+        ),
+        (
+            "{ viewer { feed(first: 1) { edges { node { event { title d: description } } } } } }",
+            "d",
+        ),
+        (
+            "{ viewer { feed(first: 1) { edges { node { event { title ...E } } } } } } fragment E on Event { description }",
+            "description",
+        ),
+        (
+            "{ viewer { feed(first: 1) { edges { node { event { title ... on Event { description } } } } } } }",
+            "description",
+        ),
+    ] {
+        let page = app.ok(query, json!({}), Some(&alice.token)).await;
+        let event = &page["viewer"]["feed"]["edges"][0]["node"]["event"];
+        assert_eq!(event["title"], "Tractage", "{query}");
+        assert_eq!(event[key], description, "{query}");
+    }
+    let page = app
+        .ok(
+            "{ viewer { feed(first: 1) { edges { node { event { title } actor { displayName } } } } } }",
+            json!({}),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        page["viewer"]["feed"]["edges"][0]["node"]["event"]["title"],
+        "Tractage"
+    );
+}

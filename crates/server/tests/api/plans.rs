@@ -296,11 +296,21 @@ async fn every_listing_is_bounded_by_its_page() {
         ),
         (
             "feed",
-            cortege_db::feed::page_statement(viewer, i64::MAX, 21, false),
+            cortege_db::feed::page_statement(
+                viewer,
+                i64::MAX,
+                21,
+                cortege_db::feed::Relations::None,
+            ),
         ),
         (
             "feed with its events and actors",
-            cortege_db::feed::page_statement(viewer, i64::MAX, 21, true),
+            cortege_db::feed::page_statement(
+                viewer,
+                i64::MAX,
+                21,
+                cortege_db::feed::Relations::Full,
+            ),
         ),
         (
             "viewer's events",
