@@ -425,7 +425,18 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
   await page.getByRole('button', { name: 'Je participe' }).click();
   await page.getByText('Vous participez.').waitFor();
 
-  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated');
+  // Until the service worker is activated (evaluate awaits the promise;
+  // waitForFunction would not: see the notification below).
+  await page.evaluate(async () => {
+    const { active } = await navigator.serviceWorker.ready;
+    if (active && active.state !== 'activated') {
+      await new Promise((resolve) => {
+        active.addEventListener('statechange', () => {
+          if (active.state === 'activated') resolve(undefined);
+        });
+      });
+    }
+  });
   const manifest = await (await page.request.get(`${base}/manifest.webmanifest`)).json();
   assert.equal(manifest.display, 'standalone');
   assert.ok(manifest.icons.some((i) => i.sizes === '512x512'), JSON.stringify(manifest));
@@ -468,10 +479,23 @@ if (process.env.E2E_PG_STOP && process.env.E2E_PG_START) {
     registrationId,
     data: JSON.stringify({ title: 'Rappel : Porte-à-porte', body: 'Demain à 10 h', url: 'https://elsewhere.example/mes-actions', tag: 'r1' }),
   });
-  const shown = await page.waitForFunction(async () => {
-    const list = await (await navigator.serviceWorker.ready).getNotifications();
-    return list.length > 0 && list.map((n) => ({ title: n.title, body: n.body, url: n.data?.url }));
+  // waitForFunction's predicate must be synchronous: an async one returns
+  // a promise, truthy at once, so the wait ended before the notification
+  // showed (microsoft/playwright#29132; one CI run read no notification).
+  // The page asks the service worker until it has one, and the wait
+  // watches for the answer.
+  await page.evaluate(() => {
+    const ask = async () => {
+      const list = await (await navigator.serviceWorker.ready).getNotifications();
+      if (list.length > 0) {
+        window.shownNotifications = list.map((n) => ({ title: n.title, body: n.body, url: n.data?.url }));
+      } else {
+        requestAnimationFrame(() => void ask());
+      }
+    };
+    void ask();
   });
+  const shown = await page.waitForFunction(() => window.shownNotifications);
   const [notification] = await shown.jsonValue();
   assert.equal(notification.title, 'Rappel : Porte-à-porte');
   assert.equal(notification.body, 'Demain à 10 h');
