@@ -21,14 +21,14 @@ impl Statement {
         }
     }
 
-    /// Binds the next `$n`. An encoding failure surfaces when the
-    /// statement runs.
     /// The statement's text, for the tests that check what it reads.
     #[cfg(test)]
     pub(crate) fn sql(&self) -> &'static str {
         self.sql
     }
 
+    /// Binds the next `$n`. An encoding failure surfaces when the
+    /// statement runs.
     pub(crate) fn bind<'t, T: Encode<'t, Postgres> + Type<Postgres>>(mut self, value: T) -> Self {
         if let Ok(args) = &mut self.args
             && let Err(e) = args.add(value)
