@@ -5,344 +5,302 @@
 //!
 //! Why this exists: async-graphql 7.2 (`resolver_utils::container::
 //! do_resolve_container`) drops the key of any field whose resolver returns
-//! an error, nullable or not, and leaves the parent an object. Apollo iOS
-//! and Kotlin then fail on a missing key, and normalised caches (Apollo
-//! InMemoryCache, urql Graphcache) take it for a cache miss. Rather than
-//! patch the crate, this extension wraps every field resolution, so it
-//! keeps working across upgrades. Its unit tests (a schema of their own),
-//! the server's `tests/api/conformance.rs`, and Apollo and urql in
-//! frontend/conformance check the answers the spec requires, and would
-//! flag an upstream change.
+//! an error, nullable or not, and leaves the parent an object (or makes it
+//! `null` when every one of its fields failed). Apollo iOS and Kotlin then
+//! fail on a missing key, and normalised caches (Apollo InMemoryCache, urql
+//! Graphcache) take it for a cache miss. The unit tests (a schema of their
+//! own), the server's `tests/api/conformance.rs`, and Apollo and urql in
+//! frontend/conformance check the answers the spec requires, and would flag
+//! an upstream change.
 //!
-//! In the server, the operation extension (`operation.rs`) calls these
-//! hooks as one of its steps, so that fields pass through one extension's
-//! hook, not two; `FieldErrors` is an extension of its own too, as its unit
-//! tests use it.
+//! How: after execution, each error's path is followed through the
+//! operation's document (aliases and fragments included) to the schema's
+//! field types, [`FieldTypes`], read once from the schema's SDL. The
+//! nearest nullable position at or above the failed field becomes `null`;
+//! none up to the root nulls the whole `data`.
 //!
-//! How: an error is never handed back to async-graphql. The extension
-//! records it, answers `Ok(null)` for the field, and, when the field is
-//! non-null, marks its parent position as failed; the parent field's own
-//! hook, which runs after all its children, then becomes `null` in turn
-//! (or, through a list of non-null items, the list does). The recorded
-//! errors join the response at the end of the operation, or of each
-//! subscription message.
-//!
-//! A root field that runs longer than the server's resolver timeout fails
-//! TIMEOUT here too, so that it becomes `null` like any failed field (its
-//! transaction, if any, rolls back as the work is dropped). It is timed at
-//! the root only: its time includes everything below it, and a timer per
-//! nested field would cost more than it saves.
+//! Why after execution rather than around each field: with any
+//! async-graphql extension registered, every field and list item is
+//! wrapped (a `ResolveInfo` found by two registry look-ups, list items'
+//! type names formatted, a boxed future), errors or not. Done this way a
+//! response without errors costs nothing, and the listings gained about
+//! a tenth of their throughput (docs/performance.md, "Field errors after
+//! execution").
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::collections::HashMap;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, NextSubscribe,
-    ResolveInfo,
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+    Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
-use async_graphql::{PathSegment, QueryPathNode, QueryPathSegment, Response, ServerResult, Value};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
+use async_graphql::{PathSegment, Response, Value};
 
-use crate::error::{Code, coded};
-
-/// Registers spec-conformant field errors (see the module doc).
-#[derive(Default)]
-pub struct FieldErrors {
-    /// The longest a root field may run, if limited.
-    pub root_timeout: Option<Duration>,
+/// The output fields' types of a schema, by type and field name.
+pub struct FieldTypes {
+    fields: HashMap<String, HashMap<String, Type>>,
+    query: String,
+    mutation: String,
+    subscription: String,
 }
 
-impl FieldErrors {
-    /// A request's (or subscription's) field errors, for an extension that
-    /// takes them as one of its steps (`operation.rs`).
-    pub(crate) fn for_request(&self) -> FieldErrorsExtension {
-        FieldErrorsExtension {
-            shared: Arc::default(),
-            root_timeout: self.root_timeout,
+impl FieldTypes {
+    /// No types known: every failed field is nulled where it failed.
+    pub fn empty() -> Self {
+        FieldTypes {
+            fields: HashMap::new(),
+            query: String::new(),
+            mutation: String::new(),
+            subscription: String::new(),
+        }
+    }
+
+    /// Reads the types of `sdl`, the schema's own (`Schema::sdl`).
+    pub fn from_sdl(sdl: &str) -> Result<Self, async_graphql::parser::Error> {
+        let document = async_graphql::parser::parse_schema(sdl)?;
+        let mut types = FieldTypes {
+            fields: HashMap::new(),
+            query: "Query".to_owned(),
+            mutation: "Mutation".to_owned(),
+            subscription: "Subscription".to_owned(),
+        };
+        for definition in document.definitions {
+            match definition {
+                TypeSystemDefinition::Schema(schema) => {
+                    let schema = schema.node;
+                    if let Some(name) = schema.query {
+                        types.query = name.node.to_string();
+                    }
+                    if let Some(name) = schema.mutation {
+                        types.mutation = name.node.to_string();
+                    }
+                    if let Some(name) = schema.subscription {
+                        types.subscription = name.node.to_string();
+                    }
+                }
+                TypeSystemDefinition::Type(ty) => {
+                    let ty = ty.node;
+                    let fields = match ty.kind {
+                        TypeKind::Object(object) => object.fields,
+                        TypeKind::Interface(interface) => interface.fields,
+                        _ => continue,
+                    };
+                    let fields = fields
+                        .into_iter()
+                        .map(|f| (f.node.name.node.to_string(), f.node.ty.node))
+                        .collect();
+                    types.fields.insert(ty.name.node.to_string(), fields);
+                }
+                TypeSystemDefinition::Directive(_) => {}
+            }
+        }
+        Ok(types)
+    }
+
+    /// Nulls, in `response.data`, what each of its errors leaves failed
+    /// (see the module doc). `operation` is the operation that ran, as the
+    /// request names it.
+    pub fn settle(
+        &self,
+        document: &ExecutableDocument,
+        operation: Option<&str>,
+        response: &mut Response,
+    ) {
+        if response.errors.is_empty() {
+            return;
+        }
+        let Some(op) = operation_of(document, operation) else {
+            return;
+        };
+        let root = match op.ty {
+            OperationType::Query => &self.query,
+            OperationType::Mutation => &self.mutation,
+            OperationType::Subscription => &self.subscription,
+        };
+        let walk = Walk {
+            types: self,
+            document,
+        };
+        let mut nulled: Vec<&[PathSegment]> = Vec::new();
+        for error in &response.errors {
+            if error.path.is_empty() {
+                continue;
+            }
+            let depth = walk.null_depth(&op.selection_set.node, root, &error.path);
+            let target = &error.path[..depth];
+            if nulled.iter().any(|n| target.starts_with(n)) {
+                continue;
+            }
+            null_at(&mut response.data, target);
+            nulled.push(target);
         }
     }
 }
 
-/// Field errors as an extension of their own.
-impl ExtensionFactory for FieldErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.for_request())
-    }
-}
-
-/// One per request (or subscription).
-pub(crate) struct FieldErrorsExtension {
-    /// Shared with a subscription's stream, which settles each message.
-    shared: Arc<Shared>,
-    root_timeout: Option<Duration>,
-}
-
-/// What the fields' errors left behind.
-#[derive(Default)]
-struct Shared {
-    pending: Mutex<Pending>,
-    /// Whether a non-null field failed and its null has not reached a
-    /// nullable holder yet: while false (nearly always), a field that
-    /// resolved costs one load, no lock and no path.
-    propagating: AtomicBool,
-}
-
-impl Shared {
-    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
-        // The state is plain data: a panic elsewhere leaves it consistent.
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Moves what is pending into `response`, the end of an operation or
-    /// of one subscription message.
-    fn settle(&self, response: &mut Response) {
-        self.pending().settle(response);
-        self.propagating.store(false, Ordering::Release);
-    }
-}
-
-#[derive(Default)]
-struct Pending {
-    errors: Vec<async_graphql::ServerError>,
-    /// Positions (an object, or a list item) that hold a failed non-null
-    /// field and so must become null, or pass the null further up.
-    failed: Vec<Vec<PathSegment>>,
-}
-
-impl Pending {
-    /// Moves the errors into `response`; a failure that reached the root
-    /// nulls the whole `data`, as the specification says.
-    fn settle(&mut self, response: &mut Response) {
-        response.errors.append(&mut self.errors);
-        if !self.failed.is_empty() {
-            response.data = Value::Null;
-            self.failed.clear();
+/// The operation `name` designates, as async-graphql chooses it.
+fn operation_of<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
         }
+        (DocumentOperations::Multiple(_), None) => None,
     }
+}
 
-    /// The failed positions at or below `field` through list items only,
-    /// as indices relative to the field's value.
-    fn take_failed_within(&mut self, field: &[PathSegment]) -> Vec<Vec<usize>> {
-        let mut within = Vec::new();
-        self.failed.retain(|position| {
-            let Some(rest) = position.strip_prefix(field) else {
-                return true;
+/// A selection set, and the type its fields are selected on.
+type Scope<'d> = (&'d SelectionSet, &'d str);
+
+struct Walk<'a> {
+    types: &'a FieldTypes,
+    document: &'a ExecutableDocument,
+}
+
+impl<'a> Walk<'a> {
+    /// How much of `path` (an error's, from the root) stays: the length of
+    /// the nearest nullable position at or above the failed field, or 0
+    /// when there is none and `data` itself becomes null. A position whose
+    /// type cannot be found counts as nullable, so that a null never
+    /// climbs further than it must.
+    fn null_depth(
+        &self,
+        root: &'a SelectionSet,
+        root_type: &'a str,
+        path: &[PathSegment],
+    ) -> usize {
+        // Each position's nullability, from the root down.
+        let mut nullable = Vec::with_capacity(path.len());
+        let mut scopes: Vec<Scope<'a>> = vec![(root, root_type)];
+        let mut ty: Option<&'a Type> = None;
+        for segment in path {
+            ty = match segment {
+                PathSegment::Field(key) => {
+                    let (field_ty, inner) = self.field(&scopes, key);
+                    scopes = inner;
+                    field_ty
+                }
+                PathSegment::Index(_) => ty.and_then(|t| match &t.base {
+                    BaseType::List(item) => Some(item.as_ref()),
+                    BaseType::Named(_) => None,
+                }),
             };
-            let indices: Option<Vec<usize>> = rest
-                .iter()
-                .map(|s| match s {
-                    PathSegment::Index(i) => Some(*i),
-                    PathSegment::Field(_) => None,
-                })
-                .collect();
-            match indices {
-                Some(indices) => {
-                    within.push(indices);
-                    false
+            match ty {
+                Some(t) => nullable.push(t.nullable),
+                None => {
+                    nullable.push(true);
+                    break;
                 }
-                None => true,
             }
-        });
-        within
-    }
-}
-
-impl FieldErrorsExtension {
-    /// Runs the operation and settles its field errors into the response.
-    pub(crate) async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        self.shared.settle(&mut response);
-        response
-    }
-
-    /// Settles each message's field errors into it.
-    pub(crate) fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let shared = self.shared.clone();
-        // Messages are resolved one at a time: what is pending when one is
-        // yielded belongs to it. A failure left at a subscription field
-        // (never itself resolved through `resolve`) nulls the message's data.
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                shared.settle(&mut response);
-                response
-            })
-            .boxed()
-    }
-
-    /// Resolves one field: its error, if any, is recorded and the field
-    /// becomes null (see the module doc).
-    pub(crate) async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        // List items pass through this hook too, typed by their Rust type
-        // (an `Option<T>` item is announced as `T!`): their failures are
-        // settled by the list's field, which knows its GraphQL type.
-        if matches!(info.path_node.segment, QueryPathSegment::Index(_)) {
-            return next.run(ctx, info).await;
         }
-        let ty = info.return_type;
-        let path_node = info.path_node;
-        let result = self.run(ctx, info, next).await;
-        if result.is_ok() && !self.shared.propagating.load(Ordering::Acquire) {
-            return result;
+        nullable.iter().rposition(|&n| n).map_or(0, |i| i + 1)
+    }
+
+    /// The type of the field answered under `key` in `scopes`, and the
+    /// scopes of its own selections.
+    fn field(&self, scopes: &[Scope<'a>], key: &str) -> (Option<&'a Type>, Vec<Scope<'a>>) {
+        let mut found = None;
+        let mut inner = Vec::new();
+        for &(set, on) in scopes {
+            self.collect(set, on, key, &mut found, &mut inner);
         }
-        let here = path_of(path_node);
-        let mut pending = self.shared.pending();
-        let (mut value, mut failed) = match result {
-            Ok(value) => (value, false),
-            Err(mut e) => {
-                if e.path.is_empty() {
-                    e.path = here.clone();
+        (found, inner)
+    }
+
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        on: &'a str,
+        key: &str,
+        found: &mut Option<&'a Type>,
+        inner: &mut Vec<Scope<'a>>,
+    ) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) if field.node.response_key().node.as_str() == key => {
+                    // Fields merged under one key have the same shape
+                    // (validation's "same response shape"): any one's type
+                    // tells the nullability.
+                    let Some(ty) = self
+                        .types
+                        .fields
+                        .get(on)
+                        .and_then(|fields| fields.get(field.node.name.node.as_str()))
+                    else {
+                        continue;
+                    };
+                    found.get_or_insert(ty);
+                    inner.push((&field.node.selection_set.node, named(ty)));
                 }
-                pending.errors.push(e);
-                (None, true)
-            }
-        };
-        let within = pending.take_failed_within(&here);
-        if !failed && !within.is_empty() {
-            failed = !null_failed_items(ty, value.get_or_insert(Value::Null), &within);
-        }
-        if failed && !is_nullable(ty) {
-            let mut parent = here;
-            parent.pop();
-            pending.failed.push(parent);
-        }
-        self.shared
-            .propagating
-            .store(!pending.failed.is_empty(), Ordering::Release);
-        if failed {
-            Ok(Some(Value::Null))
-        } else {
-            Ok(value)
-        }
-    }
-
-    /// The field's own result, a root field's cut short after the timeout.
-    async fn run(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let limit = match self.root_timeout {
-            Some(limit) if info.path_node.parent.is_none() => limit,
-            _ => return next.run(ctx, info).await,
-        };
-        match tokio::time::timeout(limit, next.run(ctx, info)).await {
-            Ok(result) => result,
-            Err(_) => Err(coded(
-                format!("the field took longer than {} s", limit.as_secs_f64()),
-                Code::Timeout,
-            )),
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for FieldErrorsExtension {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        FieldErrorsExtension::execute(self, ctx, operation_name, next).await
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        FieldErrorsExtension::subscribe(self, ctx, stream, next)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        FieldErrorsExtension::resolve(self, ctx, info, next).await
-    }
-}
-
-/// The response path of a field, as errors carry it.
-fn path_of(node: &QueryPathNode<'_>) -> Vec<PathSegment> {
-    let mut path: Vec<PathSegment> = std::iter::once(node)
-        .chain(node.parents())
-        .map(|n| match n.segment {
-            QueryPathSegment::Index(i) => PathSegment::Index(i),
-            QueryPathSegment::Name(name) => PathSegment::Field(name.to_owned()),
-        })
-        .collect();
-    path.reverse();
-    path
-}
-
-/// `Event`, `[Event!]`: nullable; `Event!`, `[Event]!`: not.
-fn is_nullable(ty: &str) -> bool {
-    !ty.ends_with('!')
-}
-
-/// `[Event!]!` → `Event!`; `None` for a type that is not a list.
-fn item_type(ty: &str) -> Option<&str> {
-    ty.strip_suffix('!')
-        .unwrap_or(ty)
-        .strip_prefix('[')?
-        .strip_suffix(']')
-}
-
-/// Nulls, for each failed position (indices into `value`, of type `ty`),
-/// the nearest nullable list item that holds it. False when the nearest
-/// nullable holder is the field itself, or there is none in the field.
-fn null_failed_items(ty: &str, value: &mut Value, failed: &[Vec<usize>]) -> bool {
-    for indices in failed {
-        // The types of the field's value and of each level of items.
-        let mut types = vec![ty];
-        for _ in indices {
-            match types.last().and_then(|t| item_type(t)) {
-                Some(item) => types.push(item),
-                None => return false,
+                Selection::Field(_) => {}
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) =
+                        self.document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        let fragment = &fragment.node;
+                        let on = fragment.type_condition.node.on.node.as_str();
+                        self.collect(&fragment.selection_set.node, on, key, found, inner);
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    let fragment = &fragment.node;
+                    let on = fragment
+                        .type_condition
+                        .as_ref()
+                        .map_or(on, |c| c.node.on.node.as_str());
+                    self.collect(&fragment.selection_set.node, on, key, found, inner);
+                }
             }
         }
-        let Some(depth) = (0..types.len()).rev().find(|&d| is_nullable(types[d])) else {
-            return false;
-        };
-        if depth == 0 {
-            return false;
-        }
-        // A missing slot was already nulled through another failed item.
-        if let Some(slot) = item_at(value, &indices[..depth]) {
-            *slot = Value::Null;
-        }
     }
-    true
 }
 
-fn item_at<'v>(value: &'v mut Value, indices: &[usize]) -> Option<&'v mut Value> {
-    match indices.split_first() {
-        None => Some(value),
-        Some((&i, rest)) => match value {
-            Value::List(items) => item_at(items.get_mut(i)?, rest),
+/// `[Event!]!` → `Event`.
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(item) => named(item),
+    }
+}
+
+/// Sets the position `path` of `data` to null. An object on the way that
+/// async-graphql made null because every one of its fields failed becomes
+/// an object again, so that its failed fields can be listed as null.
+fn null_at(data: &mut Value, path: &[PathSegment]) {
+    let Some((last, above)) = path.split_last() else {
+        *data = Value::Null;
+        return;
+    };
+    let mut at = data;
+    for segment in above {
+        if matches!(at, Value::Null) {
+            *at = Value::Object(Default::default());
+        }
+        let next = match (segment, at) {
+            (PathSegment::Field(key), Value::Object(fields)) => fields.get_mut(key.as_str()),
+            (PathSegment::Index(i), Value::List(items)) => items.get_mut(*i),
             _ => None,
-        },
+        };
+        match next {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+    if matches!(at, Value::Null) {
+        *at = Value::Object(Default::default());
+    }
+    match (last, at) {
+        (PathSegment::Field(key), Value::Object(fields)) => {
+            fields.insert(async_graphql::Name::new(key), Value::Null);
+        }
+        (PathSegment::Index(i), Value::List(items)) => {
+            if let Some(item) = items.get_mut(*i) {
+                *item = Value::Null;
+            }
+        }
+        _ => {}
     }
 }
 

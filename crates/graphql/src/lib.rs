@@ -1,5 +1,6 @@
-//! Cortège's GraphQL API: one schema, built by [`build_schema`], shared by
-//! the server, the tests and `cortege export-schema`.
+//! Cortège's GraphQL API: one schema, built by [`build_api`] with the steps
+//! around its execution (`operation.rs`), shared by the server, the tests
+//! and `cortege export-schema`.
 
 pub mod access;
 pub mod auth;
@@ -13,13 +14,12 @@ pub mod loaders;
 pub mod metrics;
 pub mod objects;
 pub mod operation;
+mod persisted;
 pub mod query_limits;
 pub mod reads;
 pub mod ready;
 pub mod spans;
 pub mod state;
-
-use std::time::Duration;
 
 use async_graphql::{MergedObject, Request, Schema, SchemaBuilder};
 
@@ -38,6 +38,7 @@ use crate::objects::notifications::{NotificationMutation, NotificationQuery};
 use crate::objects::outcome::OutcomeMutation;
 use crate::objects::report::{ReportMutation, ReportQuery};
 use crate::objects::stats::StatsQuery;
+pub use crate::operation::Api;
 use crate::state::{ClientAddr, SharedState};
 
 #[derive(MergedObject, Default)]
@@ -67,27 +68,27 @@ pub struct Mutation(
 
 pub type CortegeSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
-/// One extension, no more: each one's `resolve` hook runs around every
-/// field (see `operation.rs`).
-fn builder(root_timeout: Option<Duration>) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+/// No extension: any one makes async-graphql wrap every field of every
+/// answer (see `operation.rs`).
+fn builder() -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .extension(operation::OperationSteps::new(root_timeout))
 }
 
-/// The schema with its shared state, as the server runs it.
-pub fn build_schema(state: SharedState) -> CortegeSchema {
+/// The schema with its shared state and the steps around it, as the
+/// server runs it.
+pub fn build_api(state: SharedState) -> Api {
     let production = state.config.production;
     let timeout = state.config.resolver_timeout;
-    let mut b = builder(Some(timeout)).data(state);
+    let mut b = builder().data(state);
     if production {
         b = b.disable_introspection().disable_suggestions();
     }
-    b.finish()
+    Api::new(b.finish(), Some(timeout))
 }
 
 /// The schema in SDL, as committed in schema.graphql.
 pub fn schema_sdl() -> String {
-    builder(None).finish().sdl()
+    builder().finish().sdl()
 }
 
 /// Attaches what every operation of one request needs: who asks, from

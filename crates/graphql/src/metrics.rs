@@ -1,30 +1,9 @@
 //! GraphQL metrics: operation latency by operation name and errors by code.
-//! The operation's extension (`operation.rs`) records them.
+//! `operation.rs` records them.
 
-use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use async_graphql::Response;
-
-/// Per request: the operation's name, once known, as a label value.
-#[derive(Default)]
-pub(crate) struct OperationName(Mutex<Option<String>>);
-
-impl OperationName {
-    /// The request's `operationName`, then the operation actually run,
-    /// named in the document even when the request did not say.
-    pub(crate) fn set(&self, name: Option<&str>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(label(name));
-    }
-
-    fn get(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .unwrap_or_else(|| "anonymous".to_owned())
-    }
-}
 
 /// Operation names come from clients: only plain, short ones become a
 /// label value, so a hostile client cannot flood the label space… beyond
@@ -45,8 +24,8 @@ pub(crate) fn label(name: Option<&str>) -> String {
 
 /// Records a request's latency under its operation's name, and its errors
 /// by code.
-pub(crate) fn record(name: &OperationName, started: Instant, response: &Response) {
-    metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => name.get())
+pub(crate) fn record(operation: Option<&str>, started: Instant, response: &Response) {
+    metrics::histogram!("cortege_graphql_operation_duration_seconds", "operation" => label(operation))
         .record(started.elapsed().as_secs_f64());
     for e in &response.errors {
         let code = e

@@ -1,88 +1,238 @@
-//! The steps every request and operation pass through, as one
-//! async-graphql extension: metrics (`metrics.rs`), the operation's span
-//! (`spans.rs`), error codes (`error_codes.rs`), query limits
-//! (`query_limits.rs`) and read-your-writes (`reads.rs`). Each concern
-//! keeps its module; this one calls them in order.
+//! The steps every operation passes through around async-graphql's
+//! execution, in order: persisted queries, the parsed document (kept),
+//! read-your-writes (`reads.rs`), query limits (`query_limits.rs`), the
+//! operation's span (`spans.rs`) and time limit, field errors
+//! (`field_errors.rs`), error codes (`error_codes.rs`) and metrics
+//! (`metrics.rs`). Each concern keeps its module; [`Api`] calls them.
 //!
-//! Field errors (`field_errors.rs`) and persisted queries (async-graphql's
-//! own extension) are steps too: this extension calls their hooks.
-//!
-//! Why one extension rather than one each: async-graphql runs every
-//! extension's `resolve` hook around every field of the answer, even an
-//! extension that has no hook of its own there (a boxed future and a poll
-//! each). With eight extensions, a page of 20 events (about 140 fields)
-//! lost 12 % of its throughput against one extension (`bench/peer`,
-//! startsAfter); folding the last two in gained another few percent
-//! (docs/performance.md).
+//! Why not as async-graphql extensions, as they once were: with any
+//! extension registered, async-graphql wraps every field and list item of
+//! the answer in the extensions' `resolve` hooks (a `ResolveInfo` found by
+//! two registry look-ups, list items' type names formatted, a boxed
+//! future), whether or not a hook does anything there. Field errors needed
+//! that hook; done after execution instead, no extension is left, and a
+//! page of 20 events answers about a tenth faster (docs/performance.md,
+//! "Field errors after execution").
 //!
 //! Parsed documents are kept (`Documents`): clients send the same few
-//! query texts again and again, and async-graphql parses each request's
-//! text anew, about 6 % of the same page's time.
+//! query texts again and again, and parsing a page's query anew costs
+//! about 6 % of its time.
 
+use std::any::{Any, TypeId};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest, NextResolve, NextSubscribe, NextValidation, ResolveInfo,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{
-    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
-};
-use futures_util::stream::BoxStream;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Data, Request, Response, ServerError};
+use futures_util::stream::{self, BoxStream, StreamExt};
 use lru::LruCache;
 use tracing::Instrument;
 
-use crate::field_errors::{FieldErrors, FieldErrorsExtension};
-use crate::{error_codes, metrics, query_limits, reads, spans};
+use crate::auth::Auth;
+use crate::error::{Code, coded};
+use crate::field_errors::FieldTypes;
+use crate::reads::RequestReads;
+use crate::state::SharedState;
+use crate::{CortegeSchema, error_codes, metrics, persisted, query_limits, reads, spans};
 
-/// Persisted queries remembered per server (clients resend unknown ones).
-const PERSISTED_QUERIES: usize = 1024;
-
-/// Registers the operation's steps (see the module doc).
-pub struct OperationSteps {
-    documents: Arc<Documents>,
-    field_errors: FieldErrors,
-    persisted: ApolloPersistedQueries<LruCacheStorage>,
+/// The schema and the steps around it: what the server executes.
+#[derive(Clone)]
+pub struct Api {
+    schema: CortegeSchema,
+    steps: Arc<Steps>,
 }
 
-impl OperationSteps {
-    /// `root_timeout`: the longest a root field may run, if limited.
-    pub fn new(root_timeout: Option<std::time::Duration>) -> Self {
-        OperationSteps {
-            documents: Arc::default(),
-            field_errors: FieldErrors { root_timeout },
-            persisted: ApolloPersistedQueries::new(LruCacheStorage::new(PERSISTED_QUERIES)),
+struct Steps {
+    documents: Documents,
+    persisted: persisted::Persisted,
+    types: FieldTypes,
+    /// The longest an operation may run, if limited.
+    timeout: Option<Duration>,
+}
+
+/// An operation parsed, checked and ready to run.
+struct Prepared {
+    request: Request,
+    document: Arc<ExecutableDocument>,
+    /// As async-graphql designates it: the request's name, or the name of
+    /// a document's only named operation.
+    operation: Option<String>,
+    ty: OperationType,
+    writes: bool,
+    person: Option<cortege_domain::PersonId>,
+}
+
+impl Api {
+    /// `timeout`: the longest an operation may run, if limited.
+    pub fn new(schema: CortegeSchema, timeout: Option<Duration>) -> Self {
+        // The SDL is the schema's own: it always parses.
+        let types = FieldTypes::from_sdl(&schema.sdl()).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the schema's SDL does not parse");
+            FieldTypes::empty()
+        });
+        Api {
+            schema,
+            steps: Arc::new(Steps {
+                documents: Documents::default(),
+                persisted: persisted::Persisted::default(),
+                types,
+                timeout,
+            }),
         }
+    }
+
+    /// Runs a query or mutation (a subscription answers its first event).
+    pub async fn execute(&self, request: Request) -> Response {
+        let started = Instant::now();
+        let requested = request.operation_name.clone();
+        match self.steps.prepare(request) {
+            Ok(prepared) => self.run(prepared, started).await,
+            Err(errors) => {
+                let response = Response::from_errors(errors);
+                metrics::record(requested.as_deref(), started, &response);
+                response
+            }
+        }
+    }
+
+    /// Runs any operation, a subscription as the stream of its messages.
+    pub fn execute_stream(&self, request: Request) -> BoxStream<'static, Response> {
+        let started = Instant::now();
+        let prepared = match self.steps.prepare(request) {
+            Ok(prepared) => prepared,
+            Err(errors) => {
+                return stream::once(async { Response::from_errors(errors) }).boxed();
+            }
+        };
+        if prepared.ty != OperationType::Subscription {
+            let api = self.clone();
+            return stream::once(async move { api.run(prepared, started).await }).boxed();
+        }
+        let steps = self.steps.clone();
+        let Prepared {
+            request,
+            document,
+            operation,
+            ..
+        } = prepared;
+        self.schema
+            .execute_stream(request)
+            .map(move |mut response| {
+                steps
+                    .types
+                    .settle(&document, operation.as_deref(), &mut response);
+                error_codes::executed(&mut response);
+                response
+            })
+            .boxed()
+    }
+
+    async fn run(&self, prepared: Prepared, started: Instant) -> Response {
+        let Prepared {
+            request,
+            document,
+            operation,
+            ty,
+            writes,
+            person,
+        } = prepared;
+        let span = spans::span(ty, operation.as_deref());
+        async {
+            let executed = self.schema.execute(request);
+            let mut response = match self.steps.timeout {
+                None => executed.await,
+                // Dropped, the work rolls back its transaction, if any.
+                Some(limit) => tokio::time::timeout(limit, executed)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Response::from_errors(vec![coded(
+                            format!("the operation took longer than {} s", limit.as_secs_f64()),
+                            Code::Timeout,
+                        )])
+                    }),
+            };
+            self.steps
+                .types
+                .settle(&document, operation.as_deref(), &mut response);
+            if writes
+                && let Some(person) = person
+                && let Some(state) = self.schema.data::<SharedState>()
+            {
+                reads::pin_writer(state, person).await;
+            }
+            error_codes::executed(&mut response);
+            metrics::record(operation.as_deref(), started, &response);
+            response
+        }
+        .instrument(span)
+        .await
     }
 }
 
-impl ExtensionFactory for OperationSteps {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Operation {
-            documents: self.documents.clone(),
-            name: Default::default(),
-            operations: Default::default(),
-            field_errors: self.field_errors.for_request(),
-            persisted: self.persisted.create(),
+impl Steps {
+    /// Everything before execution: refusals come back as errors, and no
+    /// SQL has run.
+    fn prepare(&self, mut request: Request) -> Result<Prepared, Vec<ServerError>> {
+        self.persisted
+            .resolve(&mut request)
+            .map_err(|e| vec![error_codes::refused_request(e)])?;
+        let document = match self.documents.get(&request.query) {
+            Some(document) => document,
+            None => {
+                let document = async_graphql::parser::parse_query(&request.query)
+                    .map_err(|e| vec![error_codes::parse_failed(e.into())])?;
+                self.documents.keep(&request.query, document)
+            }
+        };
+        query_limits::check(&document, &request.variables).map_err(|e| vec![e])?;
+        let writes = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation);
+        if writes && let Some(reads) = data::<RequestReads>(&request.data) {
+            reads.note_writes();
+        }
+        let person = data::<Auth>(&request.data).and_then(Auth::person);
+        let (operation, ty) = designated(&document, request.operation_name.as_deref());
+        request.set_parsed_query((*document).clone());
+        Ok(Prepared {
+            request,
+            document,
+            operation,
+            ty,
+            writes,
+            person,
         })
     }
 }
 
-/// One per request.
-struct Operation {
-    documents: Arc<Documents>,
-    name: metrics::OperationName,
-    operations: spans::Operations,
-    field_errors: FieldErrorsExtension,
-    /// async-graphql's persisted queries, of which only the
-    /// `prepare_request` hook does anything.
-    persisted: Arc<dyn Extension>,
+/// The operation a request runs, by async-graphql's rules; a request that
+/// names none of the document's is refused by async-graphql itself.
+fn designated(
+    document: &ExecutableDocument,
+    requested: Option<&str>,
+) -> (Option<String>, OperationType) {
+    match &document.operations {
+        DocumentOperations::Single(op) => (requested.map(str::to_owned), op.node.ty),
+        DocumentOperations::Multiple(ops) => {
+            let found = match requested {
+                Some(name) => ops.get_key_value(name),
+                None if ops.len() == 1 => ops.iter().next(),
+                None => None,
+            };
+            match found {
+                Some((name, op)) => (Some(name.to_string()), op.node.ty),
+                None => (requested.map(str::to_owned), OperationType::Query),
+            }
+        }
+    }
+}
+
+/// A request's data of type `T`, attached by `prepare_request`.
+fn data<T: Any>(data: &Data) -> Option<&T> {
+    data.get(&TypeId::of::<T>())
+        .and_then(|d| (**d).downcast_ref::<T>())
 }
 
 /// The documents this server parsed last, by their text.
@@ -101,123 +251,22 @@ impl Default for Documents {
 }
 
 impl Documents {
-    fn get(&self, query: &str) -> Option<ExecutableDocument> {
-        let kept = self
-            .0
+    fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(query)
-            .cloned()?;
-        Some((*kept).clone())
+            .cloned()
     }
 
-    fn keep(&self, query: &str, document: &ExecutableDocument) {
+    fn keep(&self, query: &str, document: ExecutableDocument) -> Arc<ExecutableDocument> {
+        let document = Arc::new(document);
         if !query.is_empty() && query.len() <= LONGEST_KEPT {
-            let document = Arc::new(document.clone());
             self.0
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .put(query.to_owned(), document);
+                .put(query.to_owned(), document.clone());
         }
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for Operation {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let started = Instant::now();
-        let response = next.run(ctx).await;
-        metrics::record(&self.name, started, &response);
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.name.set(request.operation_name.as_deref());
-        self.persisted
-            .prepare_request(ctx, request, next)
-            .await
-            .map_err(error_codes::refused_request)
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // A persisted query comes parsed, its text emptied: the text then
-        // says nothing of the document, which must not be looked up.
-        let kept = match query.is_empty() {
-            true => None,
-            false => self.documents.get(query),
-        };
-        let document = match kept {
-            Some(document) => document,
-            None => {
-                let document = next
-                    .run(ctx, query, variables)
-                    .await
-                    .map_err(error_codes::parse_failed)?;
-                self.documents.keep(query, &document);
-                document
-            }
-        };
-        reads::note_writes(ctx, &document);
-        query_limits::check(&document, variables)?;
-        self.operations.remember(&document);
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(error_codes::validation_failed)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if operation_name.is_some() {
-            self.name.set(operation_name);
-        }
-        let span = self.operations.span(operation_name);
-        async {
-            // The field errors join the response before it gets its codes.
-            let mut response = self.field_errors.execute(ctx, operation_name, next).await;
-            reads::pin_writer(ctx).await;
-            error_codes::executed(&mut response);
-            response
-        }
-        .instrument(span)
-        .await
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        self.field_errors.subscribe(ctx, stream, next)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        self.field_errors.resolve(ctx, info, next).await
+        document
     }
 }

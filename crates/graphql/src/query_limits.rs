@@ -1,7 +1,7 @@
 //! Query limits, checked on the parsed document before validation and
 //! execution (so a refused document runs no SQL): depth, aliases, and a
 //! worst-case node budget computed from `first` arguments. Refusals are
-//! QUERY_LIMIT. The operation's extension (`operation.rs`) checks them.
+//! QUERY_LIMIT. `operation.rs` checks them.
 //!
 //! async-graphql's own `limit_depth` counts introspection fields, which
 //! would break GraphiQL's introspection query (depth about 15), hence this.

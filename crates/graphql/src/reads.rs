@@ -5,10 +5,9 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::ExtensionContext;
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use cortege_db::PgPool;
 use cortege_db::reads::Route;
+use cortege_domain::PersonId;
 
 use crate::auth::Auth;
 use crate::state::SharedState;
@@ -30,6 +29,13 @@ impl RequestReads {
         }
     }
 
+    /// Marks a request whose document holds a mutation: its answer is read
+    /// from the primary, whichever operation runs (pinning too often only
+    /// costs a read from the primary).
+    pub(crate) fn note_writes(&self) {
+        self.writes.store(true, Ordering::Relaxed);
+    }
+
     /// The pool for this request's listings.
     pub fn pool(&self, state: &SharedState) -> &PgPool {
         self.pool.get_or_init(|| {
@@ -45,39 +51,14 @@ impl RequestReads {
     }
 }
 
-/// Marks a document that holds a mutation: its answer is read from the
-/// primary, whichever operation runs (pinning too often only costs a read
-/// from the primary).
-pub(crate) fn note_writes(ctx: &ExtensionContext<'_>, document: &ExecutableDocument) {
-    if document
-        .operations
-        .iter()
-        .any(|(_, op)| op.node.ty == OperationType::Mutation)
-        && let Some(reads) = ctx.data_opt::<RequestReads>()
-    {
-        reads.writes.store(true, Ordering::Relaxed);
-    }
-}
-
 /// After a mutation, pins the viewer's later reads to the primary until
 /// the replica has replayed the write, so that its author reads their own
 /// writes.
-pub(crate) async fn pin_writer(ctx: &ExtensionContext<'_>) {
-    if ctx
-        .data_opt::<RequestReads>()
-        .is_some_and(|reads| reads.writes.load(Ordering::Relaxed))
-        && let Some(person) = ctx.data_opt::<Auth>().and_then(Auth::person)
-        && let Some(state) = ctx.data_opt::<SharedState>()
-    {
-        match state.reads.wrote(person.0).await {
-            Ok(Some(position)) => {
-                cortege_live::publish::wrote(&state.bus, person.0, position).await
-            }
-            Ok(None) => {}
-            // The write stands; only this viewer's next reads may lag.
-            Err(e) => {
-                tracing::warn!(error = %e, "could not pin a writer's reads to the primary")
-            }
-        }
+pub(crate) async fn pin_writer(state: &SharedState, person: PersonId) {
+    match state.reads.wrote(person.0).await {
+        Ok(Some(position)) => cortege_live::publish::wrote(&state.bus, person.0, position).await,
+        Ok(None) => {}
+        // The write stands; only this viewer's next reads may lag.
+        Err(e) => tracing::warn!(error = %e, "could not pin a writer's reads to the primary"),
     }
 }

@@ -23,7 +23,7 @@ pub struct ApiConfig {
     pub production: bool,
     pub throttles: ThrottleConfig,
     pub content_limits: ContentLimitConfig,
-    /// Longest a root field may run before TIMEOUT.
+    /// Longest an operation may run before TIMEOUT.
     pub resolver_timeout: std::time::Duration,
     /// Notification settings and the deployment's keys.
     pub notify: cortege_app::notify::Notify,

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use cortege_graphql::auth::{self, Auth};
 use cortege_graphql::error::ApiError;
 use cortege_graphql::state::{ClientAddr, SharedState};
-use cortege_graphql::{CortegeSchema, build_schema, prepare_request};
+use cortege_graphql::{Api, build_api, prepare_request};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -35,7 +35,7 @@ const MAX_MULTIPART_BYTES: usize = 6 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Ctx {
-    schema: CortegeSchema,
+    api: Api,
     state: SharedState,
     trusted_proxies: Arc<Vec<IpAddr>>,
     ws: Arc<WsConfig>,
@@ -51,7 +51,7 @@ pub fn router(
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let ctx = Ctx {
-        schema: build_schema(state.clone()),
+        api: build_api(state.clone()),
         state: state.clone(),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         ws: Arc::new(WsConfig {
@@ -313,7 +313,7 @@ async fn execute(
             let generation = ctx.answers.as_ref().map_or(0, |a| a.generation());
             let writes = answers::writes(&request.query);
             let request = prepare_request(request, &ctx.state, auth, addr);
-            let response = ctx.schema.execute(request).await;
+            let response = ctx.api.execute(request).await;
             if writes && let Some(answers) = &ctx.answers {
                 answers.invalidate();
             }
@@ -336,7 +336,7 @@ async fn execute(
             for request in requests {
                 let writes = answers::writes(&request.query);
                 let request = prepare_request(request, &ctx.state, auth, addr);
-                responses.push(ctx.schema.execute(request).await);
+                responses.push(ctx.api.execute(request).await);
                 if writes && let Some(answers) = &ctx.answers {
                     answers.invalidate();
                 }
@@ -416,7 +416,7 @@ async fn graphql_get(
     let headers = request.headers().clone();
     if ws::is_upgrade(&headers) {
         let addr = ClientAddr(peer::client_addr(peer, &headers, &ctx.trusted_proxies));
-        return ws::upgrade(ctx.schema, ctx.state, ctx.ws, addr, request).await;
+        return ws::upgrade(ctx.api, ctx.state, ctx.ws, addr, request).await;
     }
     let uri = request.uri().clone();
     let Some(query) = uri.query().filter(|q| q.contains("query=")) else {

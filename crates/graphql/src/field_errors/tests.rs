@@ -1,55 +1,4 @@
-//! The rules of field errors, on schemas of their own.
-
-use super::*;
-
-#[test]
-fn nullability_is_read_from_the_type() {
-    assert!(is_nullable("Event"));
-    assert!(is_nullable("[Event!]"));
-    assert!(!is_nullable("Event!"));
-    assert!(!is_nullable("[Event]!"));
-    assert_eq!(item_type("[Event!]!"), Some("Event!"));
-    assert_eq!(item_type("[[Int]!]"), Some("[Int]!"));
-    assert_eq!(item_type("Event!"), None);
-}
-
-fn list(n: usize) -> Value {
-    Value::List((0..n).map(|i| Value::from(i as i32)).collect())
-}
-
-#[test]
-fn a_failed_item_nulls_the_nearest_nullable_holder() {
-    // Nullable items: only the failed item becomes null.
-    let mut v = list(3);
-    assert!(null_failed_items("[Event]!", &mut v, &[vec![1]]));
-    assert_eq!(v, Value::List(vec![0.into(), Value::Null, 2.into()]));
-    // Non-null items: the whole (nullable or not) field fails.
-    let mut v = list(3);
-    assert!(!null_failed_items("[Event!]", &mut v, &[vec![1]]));
-    // The field's own object.
-    assert!(!null_failed_items("Event", &mut Value::Null, &[vec![]]));
-    // Nested lists: the inner nullable list is nulled.
-    let mut v = Value::List(vec![list(2), list(2)]);
-    assert!(null_failed_items("[[Int!]]!", &mut v, &[vec![1, 0]]));
-    assert_eq!(v, Value::List(vec![list(2), Value::Null]));
-}
-
-#[test]
-fn pending_failures_are_taken_through_list_items_only() {
-    let f = |s: &str| PathSegment::Field(s.to_owned());
-    let mut pending = Pending {
-        errors: vec![],
-        failed: vec![
-            vec![f("a"), PathSegment::Index(2)],
-            vec![f("a"), f("b")],
-            vec![f("a")],
-            vec![f("c")],
-        ],
-    };
-    let within = pending.take_failed_within(&[f("a")]);
-    assert_eq!(within, vec![vec![2], vec![]]);
-    assert_eq!(pending.failed, vec![vec![f("a"), f("b")], vec![f("c")]]);
-}
+//! The rules of field errors, on a schema of their own.
 
 /// A schema of its own, so every case of the specification's rules can
 /// be driven: nullable and non-null fields, lists of either, the root.
@@ -59,6 +8,14 @@ mod spec {
 
     struct Query;
     struct Item(i32);
+    struct Deep;
+
+    #[Object]
+    impl Deep {
+        async fn strict_items(&self) -> Option<Vec<Item>> {
+            Some((0..3).map(Item).collect())
+        }
+    }
 
     #[Object]
     impl Item {
@@ -98,13 +55,17 @@ mod spec {
         async fn strict_items(&self) -> Option<Vec<Item>> {
             Some((0..3).map(Item).collect())
         }
+        async fn deep(&self) -> Deep {
+            Deep
+        }
     }
 
     async fn run(query: &str) -> (Json, Vec<Json>) {
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
-            .extension(super::super::FieldErrors::default())
-            .finish();
-        let response = schema.execute(query).await;
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+        let types = super::super::FieldTypes::from_sdl(&schema.sdl()).unwrap();
+        let document = async_graphql::parser::parse_query(query).unwrap();
+        let mut response = schema.execute(query).await;
+        types.settle(&document, None, &mut response);
         let errors = response
             .errors
             .iter()
@@ -142,6 +103,51 @@ mod spec {
         assert_eq!(errors, vec![json!(["items", 1, "strict"])]);
         let (data, _) = run("{ fine strictItems { strict } }").await;
         assert_eq!(data, json!({ "fine": "ok", "strictItems": null }));
+        let (data, errors) = run("{ fine deep { strictItems { strict } } }").await;
+        assert_eq!(
+            data,
+            json!({ "fine": "ok", "deep": { "strictItems": null } })
+        );
+        assert_eq!(errors, vec![json!(["deep", "strictItems", 1, "strict"])]);
+    }
+
+    #[tokio::test]
+    async fn an_object_whose_every_field_failed_lists_them_as_null() {
+        // async-graphql makes such an object null; its fields are nullable.
+        let (data, errors) = run("{ item(id: 2) { lenient other: lenient } }").await;
+        assert_eq!(data, json!({ "item": { "lenient": null, "other": null } }));
+        assert_eq!(errors.len(), 2);
+        let (data, _) = run("{ secret }").await;
+        assert_eq!(data, json!({ "secret": null }));
+    }
+
+    #[tokio::test]
+    async fn aliases_and_fragments_lead_to_the_field_type() {
+        let query = "query Q { a: item(id: 1) { ...F } b: item(id: 2) { ... on Item { s: strict } } \
+                     c: items { ... on Item { s: strict } } } \
+                     fragment F on Item { s: strict }";
+        let (data, errors) = run(query).await;
+        assert_eq!(
+            data,
+            json!({ "a": null, "b": { "s": 2 }, "c": [{ "s": 0 }, null, { "s": 2 }] })
+        );
+        assert_eq!(errors.len(), 2);
+        // The same key on a nullable and, aliased, a non-null field.
+        let (data, _) = run("{ fine item(id: 1) { strict: lenient x: strict } }").await;
+        assert_eq!(data, json!({ "fine": "ok", "item": null }));
+    }
+
+    #[tokio::test]
+    async fn of_several_operations_the_one_that_ran_is_followed() {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+        let types = super::super::FieldTypes::from_sdl(&schema.sdl()).unwrap();
+        let query = "query A { x: secret } query B { fine x: required }";
+        let document = async_graphql::parser::parse_query(query).unwrap();
+        let mut response = schema
+            .execute(async_graphql::Request::new(query).operation_name("B"))
+            .await;
+        types.settle(&document, Some("B"), &mut response);
+        assert_eq!(serde_json::to_value(&response.data).unwrap(), Json::Null);
     }
 
     #[tokio::test]

@@ -366,7 +366,7 @@ pub struct Config {
     )]
     pub delivery_lease_seconds: u64,
 
-    /// Milliseconds a root field may run before TIMEOUT.
+    /// Milliseconds an operation may run before TIMEOUT.
     #[arg(
         long,
         env = "CORTEGE_RESOLVER_TIMEOUT_MS",

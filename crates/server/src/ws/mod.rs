@@ -34,7 +34,7 @@ use cortege_graphql::auth::{self, Auth};
 use cortege_graphql::error::{Code, coded};
 use cortege_graphql::ready::SubscribeReady;
 use cortege_graphql::state::{ClientAddr, SharedState};
-use cortege_graphql::{CortegeSchema, prepare_request};
+use cortege_graphql::{Api, prepare_request};
 use cortege_realtime::{Channel, Message, Subscription};
 use futures_util::stream::{AbortHandle, Abortable, SelectAll};
 use futures_util::{SinkExt, Stream, StreamExt};
@@ -77,7 +77,7 @@ pub struct WsConfig {
 
 /// Checks the Origin and upgrades; 403 for a browser page of another site.
 pub async fn upgrade(
-    schema: CortegeSchema,
+    api: Api,
     state: SharedState,
     config: Arc<WsConfig>,
     addr: ClientAddr,
@@ -109,7 +109,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_MESSAGE)
         .on_upgrade(move |socket| async move {
             let connection = Connection {
-                schema,
+                api,
                 state,
                 config,
                 addr,
@@ -124,7 +124,7 @@ pub async fn upgrade(
 }
 
 struct Connection {
-    schema: CortegeSchema,
+    api: Api,
     state: SharedState,
     config: Arc<WsConfig>,
     addr: ClientAddr,
@@ -356,7 +356,7 @@ impl Connection {
                 let tag = id.clone();
                 let tail = id.clone();
                 let stream = self
-                    .schema
+                    .api
                     .execute_stream(request)
                     .map(move |r| {
                         let _counted = &live;
