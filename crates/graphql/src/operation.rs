@@ -11,7 +11,7 @@
 //! two registry look-ups, list items' type names formatted, a boxed
 //! future), whether or not a hook does anything there. Field errors needed
 //! that hook; done after execution instead, no extension is left, and a
-//! page of 20 events answers about a tenth faster (docs/performance.md,
+//! page of 20 events answers 14–17 % faster (docs/performance.md,
 //! "Field errors after execution").
 //!
 //! Parsed documents are kept (`Documents`): clients send the same few

@@ -210,6 +210,22 @@ async fn persisted_queries_by_hash() {
     assert_eq!(error_code(&r), Some("QUERY_LIMIT"), "{r}");
     let r = post(json!({ "extensions": deep_ext })).await;
     assert_ne!(error_code(&r), None, "{r}");
+    // A text that is not its hash's, or another version, is refused; the
+    // hash still stands for its own text.
+    let other = "{ events(first: 4) { edges { cursor } } }";
+    let r = post(json!({ "query": other, "extensions": ext })).await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    let r = post(json!({ "extensions": ext })).await;
+    assert!(r["data"]["events"]["edges"].is_array(), "{r}");
+    let v2 = json!({ "persistedQuery": { "version": 2, "sha256Hash": hash } });
+    let r = post(json!({ "query": query, "extensions": v2 })).await;
+    assert_eq!(error_code(&r), Some("BAD_USER_INPUT"), "{r}");
+    // A document that does not parse is told so, hashed or not.
+    let broken = "{ events(first: 3) { edges { cursor }";
+    let broken_hash = format!("{:x}", sha2::Sha256::digest(broken.as_bytes()));
+    let broken_ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": broken_hash } });
+    let r = post(json!({ "query": broken, "extensions": broken_ext })).await;
+    assert_eq!(error_code(&r), Some("GRAPHQL_PARSE_FAILED"), "{r}");
 }
 
 #[tokio::test]
