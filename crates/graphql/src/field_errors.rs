@@ -23,7 +23,7 @@
 //! async-graphql extension registered, every field and list item is
 //! wrapped (a `ResolveInfo` found by two registry look-ups, list items'
 //! type names formatted, a boxed future), errors or not. Done this way a
-//! response without errors costs nothing, and the listings gained about
+//! response without errors costs nothing, and the listings gained
 //! 14–17 % of their throughput (docs/performance.md, "Field errors after
 //! execution").
 

@@ -82,7 +82,8 @@ impl Api {
         }
     }
 
-    /// Runs a query or mutation (a subscription answers its first event).
+    /// Runs a query or mutation; a subscription is refused here (it needs
+    /// a stream: [`Api::execute_stream`]).
     pub async fn execute(&self, request: Request) -> Response {
         let started = Instant::now();
         let requested = request.operation_name.clone();
