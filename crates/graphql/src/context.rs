@@ -32,7 +32,7 @@ pub trait ContextExt<'a> {
 
 impl<'a> ContextExt<'a> for Context<'a> {
     fn state(&self) -> &'a SharedState {
-        // build_schema attaches the state to every schema that executes;
+        // build_api attaches the state to every schema that executes;
         // only the SDL export's schema lacks it, and it runs nothing.
         self.data_unchecked::<SharedState>()
     }
