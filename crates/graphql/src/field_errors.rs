@@ -33,7 +33,7 @@ use async_graphql::parser::types::{
     BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
     Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
-use async_graphql::{PathSegment, Response, Value};
+use async_graphql::{Name, PathSegment, Response, Value};
 
 /// The output fields' types of a schema, by type and field name.
 pub struct FieldTypes {
@@ -108,7 +108,7 @@ impl FieldTypes {
         if response.errors.is_empty() {
             return;
         }
-        let Some(op) = operation_of(document, operation) else {
+        let Some((_, op)) = operation_of(document, operation) else {
             return;
         };
         let root = match op.ty {
@@ -136,19 +136,26 @@ impl FieldTypes {
     }
 }
 
-/// The operation `name` designates, as async-graphql chooses it.
-fn operation_of<'d>(
+/// The operation a request naming `name` runs, by async-graphql's rules,
+/// with its name in the document when it has one; None when the document
+/// holds no such operation (async-graphql then refuses the request).
+pub(crate) fn operation_of<'d>(
     document: &'d ExecutableDocument,
     name: Option<&str>,
-) -> Option<&'d OperationDefinition> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
+) -> Option<(Option<&'d Name>, &'d OperationDefinition)> {
+    let (name, op) = match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => (None, op),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            let (name, op) = ops.get_key_value(name)?;
+            (Some(name), op)
         }
-        (DocumentOperations::Multiple(_), None) => None,
-    }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            let (name, op) = ops.iter().next()?;
+            (Some(name), op)
+        }
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    Some((name, &op.node))
 }
 
 /// A selection set, and the type its fields are selected on.

@@ -23,7 +23,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response, ServerError};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use lru::LruCache;
@@ -31,7 +31,7 @@ use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::error::{Code, coded};
-use crate::field_errors::FieldTypes;
+use crate::field_errors::{FieldTypes, operation_of};
 use crate::reads::RequestReads;
 use crate::state::SharedState;
 use crate::{CortegeSchema, error_codes, metrics, persisted, query_limits, reads, spans};
@@ -208,25 +208,16 @@ impl Steps {
     }
 }
 
-/// The operation a request runs, by async-graphql's rules; a request that
-/// names none of the document's is refused by async-graphql itself.
+/// The operation a request runs (`field_errors::operation_of`), named as
+/// async-graphql names it: by the document, else by the request.
 fn designated(
     document: &ExecutableDocument,
     requested: Option<&str>,
 ) -> (Option<String>, OperationType) {
-    match &document.operations {
-        DocumentOperations::Single(op) => (requested.map(str::to_owned), op.node.ty),
-        DocumentOperations::Multiple(ops) => {
-            let found = match requested {
-                Some(name) => ops.get_key_value(name),
-                None if ops.len() == 1 => ops.iter().next(),
-                None => None,
-            };
-            match found {
-                Some((name, op)) => (Some(name.to_string()), op.node.ty),
-                None => (requested.map(str::to_owned), OperationType::Query),
-            }
-        }
+    let requested = requested.map(str::to_owned);
+    match operation_of(document, requested.as_deref()) {
+        Some((name, op)) => (name.map(|n| n.to_string()).or(requested), op.ty),
+        None => (requested, OperationType::Query),
     }
 }
 
