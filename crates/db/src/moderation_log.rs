@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::statement::Statement;
 
 /// One line of the log.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -53,24 +54,55 @@ pub async fn record<'e>(db: impl sqlx::PgExecutor<'e>, line: &NewLine) -> Result
 }
 
 /// A page of the log, newest first, before the line `before` (the
-/// primary key's order), optionally about one person.
+/// primary key's order), optionally by or about one person.
 pub async fn page(
     pool: &PgPool,
     person: Option<Uuid>,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Entry>> {
-    Ok(sqlx::query_as(
-        "SELECT id, actor_id, action, target_person_id, target_type, target_id, reason, details,
-                created_at
-         FROM moderation_log
-         WHERE ($1::uuid IS NULL OR target_person_id = $1 OR actor_id = $1)
-           AND ($2::int8 IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3",
-    )
-    .bind(person)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
+    page_statement(person, before, limit).fetch_all(pool).await
+}
+
+/// The statement of [`page`]. The whole log walks the primary key
+/// backwards from the cursor; one person's lines merge two walks, the
+/// lines about them (moderation_log_target_page_idx) and those by them
+/// about someone else (moderation_log_actor_page_idx), so a moderator
+/// looking up one member never reads the rest of the log. The cursor is
+/// bound as a plain `id < $2` (the newest line's successor for a first
+/// page) so that it bounds the index walk.
+pub fn page_statement(person: Option<Uuid>, before: Option<i64>, limit: i64) -> Statement {
+    macro_rules! columns {
+        () => {
+            "id, actor_id, action, target_person_id, target_type, target_id, reason, details, \
+             created_at"
+        };
+    }
+    let sql = match person {
+        // $1 is still bound (NULL) so both statements take the same arguments.
+        None => concat!(
+            "SELECT ",
+            columns!(),
+            " FROM moderation_log WHERE $1::uuid IS NULL AND id < $2 ORDER BY id DESC LIMIT $3"
+        ),
+        Some(_) => concat!(
+            "SELECT ",
+            columns!(),
+            " FROM ((SELECT ",
+            columns!(),
+            " FROM moderation_log WHERE target_person_id = $1 AND id < $2
+                   ORDER BY id DESC LIMIT $3)
+               UNION ALL
+               (SELECT ",
+            columns!(),
+            " FROM moderation_log
+                WHERE actor_id = $1 AND target_person_id IS DISTINCT FROM $1 AND id < $2
+                ORDER BY id DESC LIMIT $3)) l
+             ORDER BY id DESC LIMIT $3"
+        ),
+    };
+    Statement::new(sql)
+        .bind(person)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
 }

@@ -33,6 +33,7 @@ const GROWING: &[&str] = &[
     "activities",
     "friendships",
     "reports",
+    "moderation_log",
 ];
 
 const LARGE_ROWS: f32 = 10_000.0;
@@ -295,6 +296,22 @@ async fn every_listing_is_bounded_by_its_page() {
             ),
         ),
         (
+            "moderation log",
+            cortege_db::moderation_log::page_statement(None, None, 21),
+        ),
+        (
+            "moderation log, later page",
+            cortege_db::moderation_log::page_statement(None, Some(100), 21),
+        ),
+        (
+            "a person's moderation log",
+            cortege_db::moderation_log::page_statement(Some(viewer), None, 21),
+        ),
+        (
+            "a person's moderation log, later page",
+            cortege_db::moderation_log::page_statement(Some(viewer), Some(100), 21),
+        ),
+        (
             "feed",
             cortege_db::feed::page_statement(
                 viewer,
@@ -347,8 +364,9 @@ async fn every_listing_is_bounded_by_its_page() {
 }
 
 /// One event, one group and one person with lists far longer than a
-/// page (5,000 attendees, members, friends, RSVPs), 5,000 reports, and an
-/// activity per event: what a listing must not read whole.
+/// page (5,000 attendees, members, friends, RSVPs), 5,000 reports, a
+/// moderation log of 30,000 lines (2,000 about the person, 2,000 by
+/// them) and an activity per event: what a listing must not read whole.
 struct Big {
     event: Uuid,
     group: Uuid,
@@ -407,6 +425,18 @@ impl Big {
                     now() - e.n * interval '1 hour', now() - e.n * interval '1 hour'
              FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events LIMIT 2500) e
              CROSS JOIN (SELECT id FROM people ORDER BY id LIMIT 2) p",
+            // 30,000 lines of moderation log: one in fifteen about the
+            // person, one in fifteen by them, the rest between others.
+            "INSERT INTO moderation_log (actor_id, action, target_person_id, target_type, target_id,
+                                         created_at)
+             SELECT CASE WHEN n % 15 = 1 THEN $3 ELSE a.id END, 'WARN',
+                    CASE WHEN n % 15 = 0 THEN $3 ELSE t.id END, 'PERSON',
+                    CASE WHEN n % 15 = 0 THEN $3 ELSE t.id END,
+                    now() - n * interval '1 minute'
+             FROM generate_series(1, 30000) n
+             JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM people) a ON a.k = 2 + n % 500
+             JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM people) t
+               ON t.k = 1000 + n % 3000",
             // What the relay would have numbered: an activity per event.
             "INSERT INTO activities (id, seq, kind, actor_id, event_id, created_at, published_at)
              SELECT gen_random_uuid(), row_number() OVER (ORDER BY e.created_at, e.id),
