@@ -347,20 +347,43 @@ pub async fn email_of(pool: &PgPool, person: PersonId) -> Result<Option<String>>
     )
 }
 
-/// The viewer's friends with a GOING RSVP to the event, by first name (at
-/// most 50: a page shows a handful).
-pub async fn friends_going(pool: &PgPool, viewer: Uuid, event: Uuid) -> Result<Vec<Profile>> {
-    Ok(sqlx::query_as(profile_select!(
-        "WHERE id IN (
-             SELECT CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END
-             FROM friendships f
-             WHERE f.status = 'ACCEPTED' AND (f.requester_id = $1 OR f.addressee_id = $1))
-           AND id IN (SELECT person_id FROM rsvps WHERE event_id = $2 AND status = 'GOING')
-           AND banned_at IS NULL AND deleted_at IS NULL
-         ORDER BY first_name, id LIMIT 50"
-    ))
+/// One of the viewer's friends going to an event.
+#[derive(Debug, sqlx::FromRow)]
+pub struct FriendGoing {
+    pub event_id: Uuid,
+    #[sqlx(flatten)]
+    pub friend: Profile,
+}
+
+/// The viewer's friends with a GOING RSVP to each of the events, by first
+/// name, at most 50 per event (a page shows a handful): one statement for
+/// a whole page of events. Each event reads the smaller of its attendees
+/// and the viewer's friends, never the table.
+pub async fn friends_going(
+    pool: &PgPool,
+    viewer: Uuid,
+    events: &[Uuid],
+) -> Result<Vec<FriendGoing>> {
+    Ok(sqlx::query_as(
+        "SELECT g.event_id, p.id, p.first_name, p.last_name, p.photo_key, p.commune_code,
+                p.banned_at, p.deleted_at
+         FROM unnest($2::uuid[]) AS g (event_id)
+         CROSS JOIN LATERAL (
+             SELECT o.id, o.first_name, o.last_name, o.photo_key, o.commune_code, o.banned_at,
+                    o.deleted_at
+             FROM people o
+             WHERE o.id IN (SELECT r.person_id FROM rsvps r
+                            WHERE r.event_id = g.event_id AND r.status = 'GOING')
+               AND o.id IN (
+                   SELECT CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END
+                   FROM friendships f
+                   WHERE f.status = 'ACCEPTED' AND (f.requester_id = $1 OR f.addressee_id = $1))
+               AND o.banned_at IS NULL AND o.deleted_at IS NULL
+             ORDER BY o.first_name, o.id LIMIT 50) p
+         ORDER BY g.event_id, p.first_name, p.id",
+    )
     .bind(viewer)
-    .bind(event)
+    .bind(events)
     .fetch_all(pool)
     .await?)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::parser::types::OperationType;
 use cortege_db::PgPool;
 use cortege_db::events::Event;
 use cortege_db::friendships::Friendship;
@@ -218,6 +219,28 @@ impl Loader<Uuid> for ViewerHostingLoader {
     }
 }
 
+/// The viewer's friends going to each event (at most 50 per event).
+pub struct FriendsGoingLoader {
+    pool: PgPool,
+    viewer: PersonId,
+}
+
+impl Loader<Uuid> for FriendsGoingLoader {
+    type Value = Arc<Vec<Arc<Profile>>>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Vec<Arc<Profile>>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for going in cortege_db::people::friends_going(&self.pool, self.viewer.0, keys).await? {
+            map.entry(going.event_id)
+                .or_default()
+                .push(Arc::new(going.friend));
+        }
+        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
 /// The viewer's membership per group.
 pub struct ViewerMembershipLoader {
     pool: PgPool,
@@ -238,8 +261,8 @@ impl Loader<Uuid> for ViewerMembershipLoader {
 }
 
 /// A loader that remembers what it loaded for the rest of the request, so
-/// a list can prefetch a relation in one batch. Only for values no
-/// mutation of the same request changes before reading them again.
+/// a list can prefetch a relation in one batch ([`Loaders::new`] says
+/// when it forgets).
 type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// How long a loader waits for more keys before querying. Lists prefetch
@@ -307,8 +330,10 @@ pub struct ViewerLoaders {
     pub is_friend: Cached<IsFriendLoader>,
     pub rsvp: Cached<ViewerRsvpLoader>,
     pub membership: Cached<ViewerMembershipLoader>,
-    /// Not cached: addEventHost and removeEventHost change it.
-    pub hosting: DataLoader<ViewerHostingLoader>,
+    /// Changes with addEventHost and removeEventHost.
+    pub hosting: Cached<ViewerHostingLoader>,
+    /// Changes with removeFriend and friends' RSVPs.
+    pub friends_going: Cached<FriendsGoingLoader>,
 }
 
 impl ViewerLoaders {
@@ -335,24 +360,32 @@ pub struct Loaders {
     pub person: Cached<PersonLoader>,
     pub commune: DataLoader<CommuneLoader, HashMapCache>,
     pub friend_count: Cached<FriendCountLoader>,
-    /// Not cached: events change within a request (RSVPs, updates).
-    pub event: DataLoader<EventLoader>,
+    /// Changes with RSVPs and updates.
+    pub event: Cached<EventLoader>,
     pub group: Cached<GroupLoader>,
-    pub rsvp: DataLoader<RsvpLoader>,
-    pub friendship: DataLoader<FriendshipLoader>,
-    /// Not cached: reportOutcome changes it within a request.
-    pub outcome: DataLoader<OutcomeLoader>,
-    /// Not cached: addEventHost and removeEventHost change it.
-    pub hosts: DataLoader<HostsLoader>,
-    /// Not cached: markAttendance and checkIn change it.
-    pub attended: DataLoader<AttendedLoader>,
+    pub rsvp: Cached<RsvpLoader>,
+    pub friendship: Cached<FriendshipLoader>,
+    /// Changes with reportOutcome.
+    pub outcome: Cached<OutcomeLoader>,
+    /// Changes with addEventHost and removeEventHost.
+    pub hosts: Cached<HostsLoader>,
+    /// Changes with markAttendance and checkIn.
+    pub attended: Cached<AttendedLoader>,
     pub contact: Cached<ContactLoader>,
     pub viewer: Option<ViewerLoaders>,
+    operation: OperationType,
 }
 
 impl Loaders {
-    pub fn new(pool: &PgPool, viewer: Option<PersonId>) -> Self {
-        Self {
+    /// The loaders of one operation. Every loader keeps what it read, so
+    /// that a page can hand its relations over in one batch ([`preload`]),
+    /// except where the operation could see a value change after reading
+    /// it: a mutation reads afresh what mutations change (events, RSVPs,
+    /// friendships, outcomes, hosts, attendance, friends going), and a
+    /// subscription, whose messages come hours apart, reads everything
+    /// afresh. A query changes nothing while it runs.
+    pub fn new(pool: &PgPool, viewer: Option<PersonId>, operation: OperationType) -> Self {
+        let loaders = Self {
             person: cached(PersonLoader(pool.clone())),
             commune: DataLoader::with_cache(
                 CommuneLoader(pool.clone()),
@@ -361,15 +394,13 @@ impl Loaders {
             )
             .delay(BATCH_DELAY),
             friend_count: cached(FriendCountLoader(pool.clone())),
-            event: DataLoader::new(EventLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
+            event: cached(EventLoader(pool.clone())),
             group: cached(GroupLoader(pool.clone())),
-            rsvp: DataLoader::new(RsvpLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
-            friendship: DataLoader::new(FriendshipLoader(pool.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
-            outcome: DataLoader::new(OutcomeLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
-            hosts: DataLoader::new(HostsLoader(pool.clone()), tokio::spawn).delay(BATCH_DELAY),
-            attended: DataLoader::new(AttendedLoader(pool.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
+            rsvp: cached(RsvpLoader(pool.clone())),
+            friendship: cached(FriendshipLoader(pool.clone())),
+            outcome: cached(OutcomeLoader(pool.clone())),
+            hosts: cached(HostsLoader(pool.clone())),
+            attended: cached(AttendedLoader(pool.clone())),
             contact: cached(ContactLoader(pool.clone())),
             viewer: viewer.map(|viewer| ViewerLoaders {
                 id: viewer,
@@ -387,15 +418,53 @@ impl Loaders {
                     pool: pool.clone(),
                     viewer,
                 }),
-                hosting: DataLoader::new(
-                    ViewerHostingLoader {
-                        pool: pool.clone(),
-                        viewer,
-                    },
-                    tokio::spawn,
-                )
-                .delay(BATCH_DELAY),
+                hosting: cached(ViewerHostingLoader {
+                    pool: pool.clone(),
+                    viewer,
+                }),
+                friends_going: cached(FriendsGoingLoader {
+                    pool: pool.clone(),
+                    viewer,
+                }),
             }),
+            operation,
+        };
+        match operation {
+            OperationType::Query => {}
+            OperationType::Mutation => loaders.keep_changing(false),
+            OperationType::Subscription => {
+                loaders.keep_changing(false);
+                loaders.person.enable_all_cache(false);
+                loaders.friend_count.enable_all_cache(false);
+                loaders.group.enable_all_cache(false);
+                loaders.contact.enable_all_cache(false);
+                if let Some(v) = &loaders.viewer {
+                    v.is_friend.enable_all_cache(false);
+                    v.rsvp.enable_all_cache(false);
+                    v.membership.enable_all_cache(false);
+                }
+            }
+        }
+        loaders
+    }
+
+    /// Whether every loader keeps what it read (a query's), so that a page
+    /// may preload any relation.
+    pub fn keep_everything(&self) -> bool {
+        self.operation == OperationType::Query
+    }
+
+    /// Whether the loaders of what mutations change keep what they read.
+    fn keep_changing(&self, keep: bool) {
+        self.event.enable_all_cache(keep);
+        self.rsvp.enable_all_cache(keep);
+        self.friendship.enable_all_cache(keep);
+        self.outcome.enable_all_cache(keep);
+        self.hosts.enable_all_cache(keep);
+        self.attended.enable_all_cache(keep);
+        if let Some(v) = &self.viewer {
+            v.hosting.enable_all_cache(keep);
+            v.friends_going.enable_all_cache(keep);
         }
     }
 }
@@ -406,6 +475,8 @@ impl Loaders {
 pub struct LazyLoaders {
     pool: PgPool,
     viewer: Option<PersonId>,
+    /// Told by the operation's preparation; a mutation's rules when not.
+    operation: std::sync::OnceLock<OperationType>,
     // Boxed: an empty cell would otherwise reserve the loaders' full size.
     cell: std::sync::OnceLock<Box<Loaders>>,
 }
@@ -415,13 +486,26 @@ impl LazyLoaders {
         Self {
             pool: pool.clone(),
             viewer,
+            operation: std::sync::OnceLock::new(),
             cell: std::sync::OnceLock::new(),
         }
     }
 
+    /// What the request runs, which decides what its loaders keep (see
+    /// [`Loaders::new`]). Set once; later calls change nothing.
+    pub fn operation(&self, operation: OperationType) {
+        let _ = self.operation.set(operation);
+    }
+
     pub fn get(&self) -> &Loaders {
-        self.cell
-            .get_or_init(|| Box::new(Loaders::new(&self.pool, self.viewer)))
+        self.cell.get_or_init(|| {
+            let operation = self
+                .operation
+                .get()
+                .copied()
+                .unwrap_or(OperationType::Mutation);
+            Box::new(Loaders::new(&self.pool, self.viewer, operation))
+        })
     }
 }
 

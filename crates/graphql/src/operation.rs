@@ -32,6 +32,7 @@ use tracing::Instrument;
 use crate::auth::Auth;
 use crate::error::{Code, coded};
 use crate::field_errors::{FieldTypes, operation_of};
+use crate::loaders::LazyLoaders;
 use crate::reads::RequestReads;
 use crate::state::SharedState;
 use crate::{CortegeSchema, error_codes, metrics, persisted, query_limits, reads, spans};
@@ -196,6 +197,9 @@ impl Steps {
         }
         let person = data::<Auth>(&request.data).and_then(Auth::person);
         let (operation, ty) = designated(&document, request.operation_name.as_deref());
+        if let Some(loaders) = data::<LazyLoaders>(&request.data) {
+            loaders.operation(ty);
+        }
         request.set_parsed_query((*document).clone());
         Ok(Prepared {
             request,

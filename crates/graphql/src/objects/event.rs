@@ -238,16 +238,20 @@ impl Event {
     /// what the feed already tells them (FRIEND_GOING). Empty for anonymous
     /// viewers and for other events.
     async fn friends_going(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
-        let Some(me) = crate::auth::auth(ctx).person() else {
+        let Some(viewer) = &loaders(ctx).viewer else {
             return Ok(Vec::new());
         };
         if !self.0.visibility.is_listed() {
             return Ok(Vec::new());
         }
-        let rows = cortege_db::people::friends_going(&ctx.state().pool, me.0, self.0.id).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Person::new(Arc::new(row), ctx))
+        let friends = viewer
+            .friends_going
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(friends
+            .iter()
+            .map(|row| Person::new(row.clone(), ctx))
             .collect())
     }
     /// GOING parties, then the waitlist in waiting order. The event's

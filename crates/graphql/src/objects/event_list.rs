@@ -84,6 +84,24 @@ enum EventCursor {
     D(#[serde(with = "super::pagination::exact_f64")] f64, Uuid),
 }
 
+/// Fields whose rule asks whether the viewer hosts the event or is GOING
+/// (`access::is_host_or_going`).
+const HOST_OR_GOING_RULED: &[&str] = &["location", "address", "instructions", "onlineUrl"];
+
+/// Fields whose rule asks whether the viewer hosts the event
+/// (`access::is_event_host`).
+const HOST_RULED: &[&str] = &[
+    "viewerIsHost",
+    "attendees",
+    "attendedCount",
+    "checkInCode",
+    "attendeesCsvUrl",
+];
+
+fn nodes_ask_any(ctx: &Context<'_>, fields: &[&str]) -> bool {
+    fields.iter().any(|f| crate::loaders::nodes_ask(ctx, f))
+}
+
 /// The relations the query asks of a page of events: they are read in the
 /// page's own statement.
 fn asked_relations(ctx: &Context<'_>) -> db_events::With {
@@ -91,7 +109,7 @@ fn asked_relations(ctx: &Context<'_>) -> db_events::With {
     db_events::With {
         organiser: nodes_ask(ctx, "organiser"),
         group: nodes_ask(ctx, "group"),
-        viewer_rsvp: nodes_ask(ctx, "viewerRsvp"),
+        viewer_rsvp: nodes_ask(ctx, "viewerRsvp") || nodes_ask_any(ctx, HOST_OR_GOING_RULED),
     }
 }
 
@@ -117,6 +135,48 @@ async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_event
         let rsvps = rows.iter_mut().map(|r| (r.event.id, r.viewer_rsvp.take()));
         viewer.rsvp.feed_many(rsvps).await;
     }
+}
+
+/// Loads, one statement each, the page's other relations that the query
+/// asks for and the viewer's part in each event that its rules need, so
+/// that no resolver's load depends on which siblings' loads its batch
+/// happened to gather. Only in a query: elsewhere these loaders forget
+/// what they read, and a batch loaded here would be read again.
+async fn preload_relations(
+    ctx: &Context<'_>,
+    with: db_events::With,
+    events: &[db_events::Event],
+) -> ApiResult<()> {
+    use crate::loaders::{nodes_ask, preload};
+    let loaders = loaders(ctx);
+    if !loaders.keep_everything() {
+        return Ok(());
+    }
+    let ids = || events.iter().map(|e| e.id);
+    if nodes_ask(ctx, "outcome") {
+        preload(&loaders.outcome, ids()).await?;
+    }
+    if nodes_ask(ctx, "hosts") {
+        preload(&loaders.hosts, ids()).await?;
+        let co_hosts = loaders.hosts.load_many(ids()).await?;
+        let organisers = events
+            .iter()
+            .filter(|_| !with.organiser)
+            .map(|e| e.organiser_id);
+        let people = co_hosts.values().flat_map(|h| h.iter().copied());
+        preload(&loaders.person, organisers.chain(people)).await?;
+    }
+    let Some(viewer) = &loaders.viewer else {
+        return Ok(());
+    };
+    if nodes_ask(ctx, "friendsGoing") {
+        preload(&viewer.friends_going, ids()).await?;
+    }
+    if nodes_ask_any(ctx, HOST_RULED) || nodes_ask_any(ctx, HOST_OR_GOING_RULED) {
+        preload(&viewer.membership, events.iter().filter_map(|e| e.group_id)).await?;
+        preload(&viewer.hosting, ids()).await?;
+    }
+    Ok(())
 }
 
 /// Lists events visible to the viewer, as a connection.
@@ -156,9 +216,11 @@ pub async fn list_events(
     };
     let mut rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, listing.with, &mut rows).await;
-    let items = rows
+    let events: Vec<_> = rows.into_iter().map(|r| r.event).collect();
+    preload_relations(ctx, listing.with, &events).await?;
+    let items = events
         .into_iter()
-        .map(|db_events::Listed { event: e, .. }| {
+        .map(|e| {
             let cursor = match e.distance_km {
                 Some(d) => EventCursor::D(d, e.id),
                 None => EventCursor::T(e.starts_at, e.id),

@@ -139,16 +139,34 @@ async fn attendees_are_visible_exactly_to_organisers_moderators_and_admins() {
 /// Total statements executed in the test database so far.
 async fn statements(app: &TestApp) -> i64 {
     sqlx::query_scalar(
-        // Without sqlx's own catalog lookups: a connection opened under
-        // load looks up the enum types once, whatever the page size.
+        // Without what a connection does once, whatever the page size:
+        // sqlx's catalog lookups and the pools' plan setting when it opens,
+        // and earthdistance's earth() (`SELECT '6378168'::float8`), which
+        // PostgreSQL runs, and counts as a statement, while planning a
+        // statement that calls it for the first time on a connection.
         "SELECT coalesce(sum(calls), 0)::int8 FROM pg_stat_statements
          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND query NOT ILIKE '%pg_catalog.%' AND query NOT ILIKE '%FROM pg_type%'
+           AND query NOT ILIKE 'SET plan_cache_mode%' AND query <> 'SELECT $1::float8'
            AND query NOT ILIKE '%pg_stat_statements%'",
     )
     .fetch_one(&app.pool)
     .await
     .expect("pg_stat_statements: scripts/test starts PostgreSQL with it preloaded")
+}
+
+/// Statements a page of `n` events costs, its prepared statements warmed
+/// up by the same query once before.
+async fn page_statements(app: &TestApp, query: &str, n: i64, token: &str) -> i64 {
+    app.ok(query, json!({ "n": n }), Some(token)).await;
+    let before = statements(app).await;
+    let data = app.ok(query, json!({ "n": n }), Some(token)).await;
+    let after = statements(app).await;
+    assert_eq!(
+        data["events"]["edges"].as_array().unwrap().len(),
+        n as usize
+    );
+    after - before
 }
 
 #[tokio::test]
@@ -176,10 +194,12 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             .clone();
         groups.push(g);
     }
+    let mut events = Vec::new();
     for i in 0..110 {
         let o = &organisers[i % organisers.len()];
         let group = (i % organisers.len() < 3).then(|| &groups[i % organisers.len()]);
         let id = make_event(&app, o, &format!("Action numéro {i}"), "PUBLIC", group).await;
+        events.push(id.clone());
         if i % 3 == 0 {
             app.ok(
                 "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
@@ -189,20 +209,37 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             .await;
         }
     }
-    let q = "query($n: Int) { events(first: $n) { edges { node { title organiser { displayName } group { name } attendeeCount viewerRsvp { status } } } } }";
-    let mut counts = Vec::new();
-    for n in [5, 100] {
-        // Warm up once so the prepared-statement cache is in the same state.
-        app.ok(q, json!({ "n": n }), Some(&viewer.token)).await;
-        let before = statements(&app).await;
-        let data = app.ok(q, json!({ "n": n }), Some(&viewer.token)).await;
-        let after = statements(&app).await;
-        assert_eq!(
-            data["events"]["edges"].as_array().unwrap().len(),
-            n as usize
-        );
-        counts.push(after - before);
+    // A friend of the viewer goes to every other event: friendsGoing has
+    // something to find.
+    let friend = app.member("Fran", "Friend").await;
+    let request = app
+        .ok(
+            "mutation($p: ID!) { sendFriendRequest(personId: $p) { id } }",
+            json!({ "p": viewer.gid }),
+            Some(&friend.token),
+        )
+        .await["sendFriendRequest"]["id"]
+        .clone();
+    app.ok(
+        "mutation($f: ID!) { respondToFriendRequest(friendshipId: $f, accept: true) { status } }",
+        json!({ "f": request }),
+        Some(&viewer.token),
+    )
+    .await;
+    let fran_goes: Vec<&String> = events.iter().step_by(2).collect();
+    for id in &fran_goes {
+        app.ok(
+            "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
+            json!({ "e": id }),
+            Some(&friend.token),
+        )
+        .await;
     }
+    let q = "query($n: Int) { events(first: $n) { edges { node { title organiser { displayName } group { name } attendeeCount viewerRsvp { status } } } } }";
+    let counts = [
+        page_statements(&app, q, 5, &viewer.token).await,
+        page_statements(&app, q, 100, &viewer.token).await,
+    ];
     assert_eq!(
         counts[0], counts[1],
         "statements for first:5 and first:100: {counts:?}"
@@ -213,6 +250,27 @@ async fn statements_per_page_do_not_grow_with_the_page() {
         counts[0], 1,
         "a page and its relations cost one statement: {counts:?}"
     );
+    // Every other relation an event can be asked for, per event: each is
+    // one batch for the whole page.
+    let wide = "query($n: Int) { events(first: $n) { edges { node { id title friendsGoing { displayName } hosts { displayName } viewerIsHost location { lat } address { city } outcome { leaflets } } } } }";
+    let counts = [
+        page_statements(&app, wide, 5, &viewer.token).await,
+        page_statements(&app, wide, 100, &viewer.token).await,
+    ];
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for first:5 and first:100 with every relation: {counts:?}"
+    );
+    let data = app.ok(wide, json!({ "n": 100 }), Some(&viewer.token)).await;
+    for edge in data["events"]["edges"].as_array().unwrap() {
+        let id = edge["node"]["id"].as_str().unwrap().to_owned();
+        let expected = if fran_goes.contains(&&id) {
+            json!([{ "displayName": "Fran F." }])
+        } else {
+            json!([])
+        };
+        assert_eq!(edge["node"]["friendsGoing"], expected, "{edge}");
+    }
 
     // The viewer's lists need only the viewer's id: the viewer's own row is
     // read when a field asks for it, not for every page of the feed.
