@@ -260,10 +260,28 @@ impl Loader<Uuid> for ViewerMembershipLoader {
     }
 }
 
-/// A loader that remembers what it loaded for the rest of the request, so
-/// a list can prefetch a relation in one batch ([`Loaders::new`] says
-/// when it forgets).
-type Cached<L> = DataLoader<L, HashMapCache>;
+/// A loader that remembers what it loaded for the rest of the request,
+/// where the operation lets it ([`Loaders::new`]): a list can then hand
+/// it a relation read in one batch ([`preload`]).
+pub struct Cached<L> {
+    loader: DataLoader<L, HashMapCache>,
+    keeps: bool,
+}
+
+impl<L> std::ops::Deref for Cached<L> {
+    type Target = DataLoader<L, HashMapCache>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.loader
+    }
+}
+
+impl<L> Cached<L> {
+    /// Whether it keeps what it read for the rest of the request.
+    pub fn keeps(&self) -> bool {
+        self.keeps
+    }
+}
 
 /// How long a loader waits for more keys before querying. Lists prefetch
 /// their relations in one call, so the wait only has to gather siblings
@@ -271,8 +289,11 @@ type Cached<L> = DataLoader<L, HashMapCache>;
 /// request's latency for nothing.
 const BATCH_DELAY: Duration = Duration::from_micros(200);
 
-fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY)
+fn cached<L: Loader<Uuid>>(loader: L, keeps: bool) -> Cached<L> {
+    let loader =
+        DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY);
+    loader.enable_all_cache(keeps);
+    Cached { loader, keeps }
 }
 
 /// Loads the values of `keys` into the loader's cache, in one statement
@@ -280,6 +301,8 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
 /// the page is read. `load_many` would instead hand them to
 /// a task of its own after the batch delay, a wait (and a wake-up of
 /// another thread) on every list request for keys that cannot grow.
+/// Nothing, where the loader does not keep what it reads: its resolvers
+/// would read it again.
 pub async fn preload<L>(
     loader: &Cached<L>,
     keys: impl IntoIterator<Item = Uuid>,
@@ -287,6 +310,9 @@ pub async fn preload<L>(
 where
     L: Loader<Uuid, Error = ApiError>,
 {
+    if !loader.keeps {
+        return Ok(());
+    }
     let mut keys: Vec<Uuid> = keys.into_iter().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -373,7 +399,6 @@ pub struct Loaders {
     pub attended: Cached<AttendedLoader>,
     pub contact: Cached<ContactLoader>,
     pub viewer: Option<ViewerLoaders>,
-    operation: OperationType,
 }
 
 impl Loaders {
@@ -385,86 +410,71 @@ impl Loaders {
     /// subscription, whose messages come hours apart, reads everything
     /// afresh. A query changes nothing while it runs.
     pub fn new(pool: &PgPool, viewer: Option<PersonId>, operation: OperationType) -> Self {
-        let loaders = Self {
-            person: cached(PersonLoader(pool.clone())),
+        // What mutations change, kept by a query only; the rest by all but
+        // a subscription.
+        let changing = operation == OperationType::Query;
+        let stable = operation != OperationType::Subscription;
+        Self {
+            person: cached(PersonLoader(pool.clone()), stable),
+            // Reference data: the same all year.
             commune: DataLoader::with_cache(
                 CommuneLoader(pool.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
             )
             .delay(BATCH_DELAY),
-            friend_count: cached(FriendCountLoader(pool.clone())),
-            event: cached(EventLoader(pool.clone())),
-            group: cached(GroupLoader(pool.clone())),
-            rsvp: cached(RsvpLoader(pool.clone())),
-            friendship: cached(FriendshipLoader(pool.clone())),
-            outcome: cached(OutcomeLoader(pool.clone())),
-            hosts: cached(HostsLoader(pool.clone())),
-            attended: cached(AttendedLoader(pool.clone())),
-            contact: cached(ContactLoader(pool.clone())),
-            viewer: viewer.map(|viewer| ViewerLoaders {
-                id: viewer,
-                pool: pool.clone(),
-                account: tokio::sync::OnceCell::new(),
-                is_friend: cached(IsFriendLoader {
-                    pool: pool.clone(),
-                    viewer,
-                }),
-                rsvp: cached(ViewerRsvpLoader {
-                    pool: pool.clone(),
-                    viewer,
-                }),
-                membership: cached(ViewerMembershipLoader {
-                    pool: pool.clone(),
-                    viewer,
-                }),
-                hosting: cached(ViewerHostingLoader {
-                    pool: pool.clone(),
-                    viewer,
-                }),
-                friends_going: cached(FriendsGoingLoader {
-                    pool: pool.clone(),
-                    viewer,
-                }),
-            }),
-            operation,
-        };
-        match operation {
-            OperationType::Query => {}
-            OperationType::Mutation => loaders.keep_changing(false),
-            OperationType::Subscription => {
-                loaders.keep_changing(false);
-                loaders.person.enable_all_cache(false);
-                loaders.friend_count.enable_all_cache(false);
-                loaders.group.enable_all_cache(false);
-                loaders.contact.enable_all_cache(false);
-                if let Some(v) = &loaders.viewer {
-                    v.is_friend.enable_all_cache(false);
-                    v.rsvp.enable_all_cache(false);
-                    v.membership.enable_all_cache(false);
+            friend_count: cached(FriendCountLoader(pool.clone()), stable),
+            event: cached(EventLoader(pool.clone()), changing),
+            group: cached(GroupLoader(pool.clone()), stable),
+            rsvp: cached(RsvpLoader(pool.clone()), changing),
+            friendship: cached(FriendshipLoader(pool.clone()), changing),
+            outcome: cached(OutcomeLoader(pool.clone()), changing),
+            hosts: cached(HostsLoader(pool.clone()), changing),
+            attended: cached(AttendedLoader(pool.clone()), changing),
+            contact: cached(ContactLoader(pool.clone()), stable),
+            viewer: viewer.map(|viewer| {
+                let pool = pool.clone();
+                ViewerLoaders {
+                    id: viewer,
+                    account: tokio::sync::OnceCell::new(),
+                    is_friend: cached(
+                        IsFriendLoader {
+                            pool: pool.clone(),
+                            viewer,
+                        },
+                        stable,
+                    ),
+                    rsvp: cached(
+                        ViewerRsvpLoader {
+                            pool: pool.clone(),
+                            viewer,
+                        },
+                        stable,
+                    ),
+                    membership: cached(
+                        ViewerMembershipLoader {
+                            pool: pool.clone(),
+                            viewer,
+                        },
+                        stable,
+                    ),
+                    hosting: cached(
+                        ViewerHostingLoader {
+                            pool: pool.clone(),
+                            viewer,
+                        },
+                        changing,
+                    ),
+                    friends_going: cached(
+                        FriendsGoingLoader {
+                            pool: pool.clone(),
+                            viewer,
+                        },
+                        changing,
+                    ),
+                    pool,
                 }
-            }
-        }
-        loaders
-    }
-
-    /// Whether every loader keeps what it read (a query's), so that a page
-    /// may preload any relation.
-    pub fn keep_everything(&self) -> bool {
-        self.operation == OperationType::Query
-    }
-
-    /// Whether the loaders of what mutations change keep what they read.
-    fn keep_changing(&self, keep: bool) {
-        self.event.enable_all_cache(keep);
-        self.rsvp.enable_all_cache(keep);
-        self.friendship.enable_all_cache(keep);
-        self.outcome.enable_all_cache(keep);
-        self.hosts.enable_all_cache(keep);
-        self.attended.enable_all_cache(keep);
-        if let Some(v) = &self.viewer {
-            v.hosting.enable_all_cache(keep);
-            v.friends_going.enable_all_cache(keep);
+            }),
         }
     }
 }

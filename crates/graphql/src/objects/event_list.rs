@@ -137,42 +137,48 @@ async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_event
     }
 }
 
-/// Loads, one statement each, the page's other relations that the query
-/// asks for and the viewer's part in each event that its rules need, so
-/// that no resolver's load depends on which siblings' loads its batch
-/// happened to gather. Only in a query: elsewhere these loaders forget
-/// what they read, and a batch loaded here would be read again.
-async fn preload_relations(
+/// Loads, one statement each, the relations of a page of events that the
+/// query asks for and that `joined` did not read with the page, and the
+/// viewer's part in each event that its rules need: no resolver's load
+/// then depends on which of its siblings' loads a delayed batch happened
+/// to gather. (Loaders that do not keep what they read, as in a
+/// mutation, are left to their resolvers.)
+pub(crate) async fn preload_relations(
     ctx: &Context<'_>,
-    with: db_events::With,
+    joined: db_events::With,
     events: &[db_events::Event],
 ) -> ApiResult<()> {
     use crate::loaders::{nodes_ask, preload};
     let loaders = loaders(ctx);
-    if !loaders.keep_everything() {
-        return Ok(());
-    }
     let ids = || events.iter().map(|e| e.id);
     if nodes_ask(ctx, "outcome") {
         preload(&loaders.outcome, ids()).await?;
     }
-    if nodes_ask(ctx, "hosts") {
+    let hosts = nodes_ask(ctx, "hosts") && loaders.hosts.keeps();
+    let mut people: Vec<Uuid> = Vec::new();
+    if hosts {
         preload(&loaders.hosts, ids()).await?;
         let co_hosts = loaders.hosts.load_many(ids()).await?;
-        let organisers = events
-            .iter()
-            .filter(|_| !with.organiser)
-            .map(|e| e.organiser_id);
-        let people = co_hosts.values().flat_map(|h| h.iter().copied());
-        preload(&loaders.person, organisers.chain(people)).await?;
+        people.extend(co_hosts.values().flat_map(|h| h.iter().copied()));
+    }
+    if (hosts || nodes_ask(ctx, "organiser")) && !joined.organiser {
+        people.extend(events.iter().map(|e| e.organiser_id));
+    }
+    preload(&loaders.person, people).await?;
+    if nodes_ask(ctx, "group") && !joined.group {
+        preload(&loaders.group, events.iter().filter_map(|e| e.group_id)).await?;
     }
     let Some(viewer) = &loaders.viewer else {
         return Ok(());
     };
+    let going_ruled = nodes_ask_any(ctx, HOST_OR_GOING_RULED);
+    if (nodes_ask(ctx, "viewerRsvp") || going_ruled) && !joined.viewer_rsvp {
+        preload(&viewer.rsvp, ids()).await?;
+    }
     if nodes_ask(ctx, "friendsGoing") {
         preload(&viewer.friends_going, ids()).await?;
     }
-    if nodes_ask_any(ctx, HOST_RULED) || nodes_ask_any(ctx, HOST_OR_GOING_RULED) {
+    if nodes_ask_any(ctx, HOST_RULED) || going_ruled {
         preload(&viewer.membership, events.iter().filter_map(|e| e.group_id)).await?;
         preload(&viewer.hosting, ids()).await?;
     }

@@ -279,6 +279,12 @@ impl GroupQuery {
             skip_description: !crate::loaders::nodes_ask(ctx, "description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
+        if let (true, Some(viewer)) = (
+            crate::loaders::nodes_ask(ctx, "viewerMembership"),
+            &loaders(ctx).viewer,
+        ) {
+            crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
+        }
         let items = rows
             .into_iter()
             .map(|g| {

@@ -110,6 +110,8 @@ impl Viewer {
         let rows =
             cortege_db::events::organised_by(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
+        let joined = cortege_db::events::With::default();
+        crate::objects::event_list::preload_relations(ctx, joined, &rows).await?;
         let items = rows
             .into_iter()
             .map(|e| ((e.starts_at, e.id), Event(Arc::new(e))))
@@ -128,6 +130,10 @@ impl Viewer {
         let had = page.after.is_some();
         let rows =
             cortege_db::rsvps::of_person(ctx.reads(), self.id.0, page.after, page.limit()).await?;
+        if crate::loaders::nodes_ask(ctx, "event") {
+            let events = rows.iter().map(|(_, r)| r.event_id);
+            crate::loaders::preload(&crate::loaders::of(ctx).event, events).await?;
+        }
         let items = rows
             .into_iter()
             .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
@@ -147,6 +153,10 @@ impl Viewer {
         let rows =
             cortege_db::memberships::of_person(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
+        if crate::loaders::nodes_ask(ctx, "group") {
+            let groups = rows.iter().map(|m| m.group_id);
+            crate::loaders::preload(&crate::loaders::of(ctx).group, groups).await?;
+        }
         let items = rows
             .into_iter()
             .map(|m| ((m.created_at, m.group_id), Membership(Arc::new(m))))
@@ -232,6 +242,10 @@ impl Viewer {
         let rows =
             cortege_db::friendships::requests_to(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
+        if crate::loaders::nodes_ask(ctx, "from") {
+            let senders = rows.iter().map(|f| f.requester_id);
+            crate::loaders::preload(&crate::loaders::of(ctx).person, senders).await?;
+        }
         let items = rows
             .into_iter()
             .map(|f| ((f.created_at, f.id), Friendship(Arc::new(f))))

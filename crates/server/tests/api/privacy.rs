@@ -158,14 +158,18 @@ async fn statements(app: &TestApp) -> i64 {
 /// Statements a page of `n` events costs, its prepared statements warmed
 /// up by the same query once before.
 async fn page_statements(app: &TestApp, query: &str, n: i64, token: &str) -> i64 {
+    list_statements(app, query, n, token, "/events/edges").await
+}
+
+/// Statements a page of `n` costs, the page being the list at `pointer`
+/// (a JSON pointer into the answer's data).
+async fn list_statements(app: &TestApp, query: &str, n: i64, token: &str, pointer: &str) -> i64 {
     app.ok(query, json!({ "n": n }), Some(token)).await;
     let before = statements(app).await;
     let data = app.ok(query, json!({ "n": n }), Some(token)).await;
     let after = statements(app).await;
-    assert_eq!(
-        data["events"]["edges"].as_array().unwrap().len(),
-        n as usize
-    );
+    let items = data.pointer(pointer).and_then(Value::as_array);
+    assert_eq!(items.map(Vec::len), Some(n as usize), "{data}");
     after - before
 }
 
@@ -270,6 +274,39 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             json!([])
         };
         assert_eq!(edge["node"]["friendsGoing"], expected, "{edge}");
+    }
+
+    // The viewer's lists and the groups listing, each with its relations
+    // asked: the same count for a short page and a long one.
+    let lists = [
+        (
+            "query($n: Int) { viewer { rsvps(first: $n) { edges { node { status event { title } } } } } }",
+            "/viewer/rsvps/edges",
+            &viewer.token,
+            (5, 30),
+        ),
+        (
+            "query($n: Int) { viewer { events(first: $n) { edges { node { title organiser { displayName } group { name } viewerRsvp { status } hosts { displayName } friendsGoing { displayName } viewerIsHost location { lat } } } } } }",
+            "/viewer/events/edges",
+            &organisers[0].token,
+            (3, 18),
+        ),
+        (
+            "query($n: Int) { groups(first: $n) { edges { node { name viewerMembership { role } } } } }",
+            "/groups/edges",
+            &organisers[0].token,
+            (1, 3),
+        ),
+    ];
+    for (query, pointer, token, (short, long)) in lists {
+        let counts = [
+            list_statements(&app, query, short, token, pointer).await,
+            list_statements(&app, query, long, token, pointer).await,
+        ];
+        assert_eq!(
+            counts[0], counts[1],
+            "{pointer}, first:{short} and first:{long}: {counts:?}"
+        );
     }
 
     // The viewer's lists need only the viewer's id: the viewer's own row is
