@@ -324,6 +324,32 @@ where
     Ok(())
 }
 
+/// The fields the query asks of the nodes of the connection being
+/// resolved (through aliases and fragments, as [`nodes_ask`] sees them),
+/// read once for a page that has many questions about them.
+pub struct NodeFields<'a>(Vec<&'a str>);
+
+impl<'a> NodeFields<'a> {
+    pub fn of(ctx: &'a async_graphql::Context<'_>) -> Self {
+        let nodes = ctx.look_ahead().field("edges").field("node");
+        let mut names = Vec::new();
+        for node in nodes.selection_fields() {
+            names.extend(node.selection_set().map(|f| f.name()));
+        }
+        Self(names)
+    }
+
+    /// Whether the nodes are asked `field`.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains(&field)
+    }
+
+    /// Whether the nodes are asked any of `fields`.
+    pub fn any(&self, fields: &[&str]) -> bool {
+        fields.iter().any(|f| self.has(f))
+    }
+}
+
 /// Whether the query asks `field` of the nodes of the connection being
 /// resolved.
 pub fn nodes_ask(ctx: &async_graphql::Context<'_>, field: &str) -> bool {

@@ -15,6 +15,7 @@ use crate::auth::auth;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
+use crate::loaders::NodeFields;
 use crate::objects::event::{Event, EventKind};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::GeoPointInput;
@@ -98,18 +99,13 @@ const HOST_RULED: &[&str] = &[
     "attendeesCsvUrl",
 ];
 
-fn nodes_ask_any(ctx: &Context<'_>, fields: &[&str]) -> bool {
-    fields.iter().any(|f| crate::loaders::nodes_ask(ctx, f))
-}
-
 /// The relations the query asks of a page of events: they are read in the
 /// page's own statement.
-fn asked_relations(ctx: &Context<'_>) -> db_events::With {
-    use crate::loaders::nodes_ask;
+fn asked_relations(asked: &NodeFields<'_>) -> db_events::With {
     db_events::With {
-        organiser: nodes_ask(ctx, "organiser"),
-        group: nodes_ask(ctx, "group"),
-        viewer_rsvp: nodes_ask(ctx, "viewerRsvp") || nodes_ask_any(ctx, HOST_OR_GOING_RULED),
+        organiser: asked.has("organiser"),
+        group: asked.has("group"),
+        viewer_rsvp: asked.has("viewerRsvp") || asked.any(HOST_OR_GOING_RULED),
     }
 }
 
@@ -145,40 +141,41 @@ async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_event
 /// mutation, are left to their resolvers.)
 pub(crate) async fn preload_relations(
     ctx: &Context<'_>,
+    asked: &NodeFields<'_>,
     joined: db_events::With,
     events: &[db_events::Event],
 ) -> ApiResult<()> {
-    use crate::loaders::{nodes_ask, preload};
+    use crate::loaders::preload;
     let loaders = loaders(ctx);
     let ids = || events.iter().map(|e| e.id);
-    if nodes_ask(ctx, "outcome") {
+    if asked.has("outcome") {
         preload(&loaders.outcome, ids()).await?;
     }
-    let hosts = nodes_ask(ctx, "hosts") && loaders.hosts.keeps();
+    let hosts = asked.has("hosts") && loaders.hosts.keeps();
     let mut people: Vec<Uuid> = Vec::new();
     if hosts {
         preload(&loaders.hosts, ids()).await?;
         let co_hosts = loaders.hosts.load_many(ids()).await?;
         people.extend(co_hosts.values().flat_map(|h| h.iter().copied()));
     }
-    if (hosts || nodes_ask(ctx, "organiser")) && !joined.organiser {
+    if (hosts || asked.has("organiser")) && !joined.organiser {
         people.extend(events.iter().map(|e| e.organiser_id));
     }
     preload(&loaders.person, people).await?;
-    if nodes_ask(ctx, "group") && !joined.group {
+    if asked.has("group") && !joined.group {
         preload(&loaders.group, events.iter().filter_map(|e| e.group_id)).await?;
     }
     let Some(viewer) = &loaders.viewer else {
         return Ok(());
     };
-    let going_ruled = nodes_ask_any(ctx, HOST_OR_GOING_RULED);
-    if (nodes_ask(ctx, "viewerRsvp") || going_ruled) && !joined.viewer_rsvp {
+    let going_ruled = asked.any(HOST_OR_GOING_RULED);
+    if (asked.has("viewerRsvp") || going_ruled) && !joined.viewer_rsvp {
         preload(&viewer.rsvp, ids()).await?;
     }
-    if nodes_ask(ctx, "friendsGoing") {
+    if asked.has("friendsGoing") {
         preload(&viewer.friends_going, ids()).await?;
     }
-    if nodes_ask_any(ctx, HOST_RULED) || going_ruled {
+    if asked.any(HOST_RULED) || going_ruled {
         preload(&viewer.membership, events.iter().filter_map(|e| e.group_id)).await?;
         preload(&viewer.hosting, ids()).await?;
     }
@@ -194,6 +191,7 @@ pub async fn list_events(
     after: Option<String>,
 ) -> ApiResult<Connection<Cursor, Event>> {
     let page: Page<EventCursor> = Page::parse(first, after)?;
+    let asked = NodeFields::of(ctx);
     let near = parse_near(filter.near, filter.radius_km, "filter")?;
     let group = match (&filter.group_id, group) {
         (_, Some(g)) => Some(g),
@@ -217,13 +215,13 @@ pub async fn list_events(
         include_online: filter.include_online.unwrap_or(false),
         after,
         limit: page.limit(),
-        with: asked_relations(ctx),
-        skip_description: !crate::loaders::nodes_ask(ctx, "description"),
+        with: asked_relations(&asked),
+        skip_description: !asked.has("description"),
     };
     let mut rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, listing.with, &mut rows).await;
     let events: Vec<_> = rows.into_iter().map(|r| r.event).collect();
-    preload_relations(ctx, listing.with, &events).await?;
+    preload_relations(ctx, &asked, listing.with, &events).await?;
     let items = events
         .into_iter()
         .map(|e| {

@@ -110,8 +110,9 @@ impl Viewer {
         let rows =
             cortege_db::events::organised_by(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
+        let asked = crate::loaders::NodeFields::of(ctx);
         let joined = cortege_db::events::With::default();
-        crate::objects::event_list::preload_relations(ctx, joined, &rows).await?;
+        crate::objects::event_list::preload_relations(ctx, &asked, joined, &rows).await?;
         let items = rows
             .into_iter()
             .map(|e| ((e.starts_at, e.id), Event(Arc::new(e))))
