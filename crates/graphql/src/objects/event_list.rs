@@ -139,15 +139,16 @@ async fn prefetch(ctx: &Context<'_>, with: db_events::With, rows: &mut [db_event
 /// then depends on which of its siblings' loads a delayed batch happened
 /// to gather. (Loaders that do not keep what they read, as in a
 /// mutation, are left to their resolvers.)
-pub(crate) async fn preload_relations(
+pub(crate) async fn preload_relations<'e>(
     ctx: &Context<'_>,
     asked: &NodeFields<'_>,
     joined: db_events::With,
-    events: &[db_events::Event],
+    events: impl Iterator<Item = &'e db_events::Event> + Clone,
 ) -> ApiResult<()> {
     use crate::loaders::preload;
     let loaders = loaders(ctx);
-    let ids = || events.iter().map(|e| e.id);
+    let ids = || events.clone().map(|e| e.id);
+    let group_ids = || events.clone().filter_map(|e| e.group_id);
     if asked.has("outcome") {
         preload(&loaders.outcome, ids()).await?;
     }
@@ -159,11 +160,11 @@ pub(crate) async fn preload_relations(
         people.extend(co_hosts.values().flat_map(|h| h.iter().copied()));
     }
     if (hosts || asked.has("organiser")) && !joined.organiser {
-        people.extend(events.iter().map(|e| e.organiser_id));
+        people.extend(events.clone().map(|e| e.organiser_id));
     }
     preload(&loaders.person, people).await?;
     if asked.has("group") && !joined.group {
-        preload(&loaders.group, events.iter().filter_map(|e| e.group_id)).await?;
+        preload(&loaders.group, group_ids()).await?;
     }
     let Some(viewer) = &loaders.viewer else {
         return Ok(());
@@ -176,7 +177,7 @@ pub(crate) async fn preload_relations(
         preload(&viewer.friends_going, ids()).await?;
     }
     if asked.any(HOST_RULED) || going_ruled {
-        preload(&viewer.membership, events.iter().filter_map(|e| e.group_id)).await?;
+        preload(&viewer.membership, group_ids()).await?;
         preload(&viewer.hosting, ids()).await?;
     }
     Ok(())
@@ -220,11 +221,11 @@ pub async fn list_events(
     };
     let mut rows = db_events::list(ctx.reads(), &listing).await?;
     prefetch(ctx, listing.with, &mut rows).await;
-    let events: Vec<_> = rows.into_iter().map(|r| r.event).collect();
-    preload_relations(ctx, &asked, listing.with, &events).await?;
-    let items = events
+    let events = rows.iter().map(|r| &r.event);
+    preload_relations(ctx, &asked, listing.with, events).await?;
+    let items = rows
         .into_iter()
-        .map(|e| {
+        .map(|db_events::Listed { event: e, .. }| {
             let cursor = match e.distance_km {
                 Some(d) => EventCursor::D(d, e.id),
                 None => EventCursor::T(e.starts_at, e.id),

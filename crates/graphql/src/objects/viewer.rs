@@ -112,7 +112,7 @@ impl Viewer {
                 .await?;
         let asked = crate::loaders::NodeFields::of(ctx);
         let joined = cortege_db::events::With::default();
-        crate::objects::event_list::preload_relations(ctx, &asked, joined, &rows).await?;
+        crate::objects::event_list::preload_relations(ctx, &asked, joined, rows.iter()).await?;
         let items = rows
             .into_iter()
             .map(|e| ((e.starts_at, e.id), Event(Arc::new(e))))
