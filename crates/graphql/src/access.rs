@@ -97,20 +97,28 @@ pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool>
 /// Whether the viewer may see the event by id: the domain's rule
 /// (`Visibility::is_readable_by`) over what the viewer is to the event.
 /// Cancelled and removed events stay readable by id, as the contract says.
+///
+/// Each thing the viewer is can only let them in, never keep them out, so
+/// the rule is asked again as each is learnt, the free one first: the
+/// organiser opening their own group event costs no look-up of their
+/// memberships or roles.
 pub async fn may_see_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
-    if event.visibility.is_readable_by(Reader::default()) {
-        return Ok(true);
-    }
-    let reader = Reader {
-        group_member: match event.group_id {
-            Some(g) => is_group_member(ctx, g, false).await?,
-            None => false,
-        },
+    let mut reader = Reader {
         organiser: auth(ctx)
             .person()
             .is_some_and(|p| p.0 == event.organiser_id),
-        staff: has_any_role(ctx, Role::STAFF).await?,
+        ..Reader::default()
     };
+    if event.visibility.is_readable_by(reader) {
+        return Ok(true);
+    }
+    if let Some(group) = event.group_id {
+        reader.group_member = is_group_member(ctx, group, false).await?;
+        if event.visibility.is_readable_by(reader) {
+            return Ok(true);
+        }
+    }
+    reader.staff = has_any_role(ctx, Role::STAFF).await?;
     Ok(event.visibility.is_readable_by(reader))
 }
 

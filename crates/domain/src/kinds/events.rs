@@ -109,3 +109,35 @@ impl RsvpStatus {
         matches!(self, RsvpStatus::Going | RsvpStatus::Waitlisted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Reader, Visibility};
+
+    /// `access::may_see_event` asks the rule again as it learns each thing
+    /// the reader is, and stops at the first yes: that is only right if
+    /// learning more never turns a yes into a no.
+    #[test]
+    fn a_reader_who_is_more_is_never_refused_what_less_was_granted() {
+        let readers = (0..8u8).map(|bits| Reader {
+            group_member: bits & 1 != 0,
+            organiser: bits & 2 != 0,
+            staff: bits & 4 != 0,
+        });
+        for visibility in Visibility::ALL {
+            for less in readers.clone() {
+                for more in readers.clone() {
+                    let covers = (more.group_member || !less.group_member)
+                        && (more.organiser || !less.organiser)
+                        && (more.staff || !less.staff);
+                    if covers && visibility.is_readable_by(less) {
+                        assert!(
+                            visibility.is_readable_by(more),
+                            "{visibility:?} {less:?} {more:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
