@@ -322,4 +322,28 @@ async fn statements_per_page_do_not_grow_with_the_page() {
         data["viewer"]["email"].as_str().unwrap().contains('@'),
         "{data}"
     );
+
+    // The organiser of a GROUP event opening its attendees: being its
+    // organiser lets them in, so neither their memberships nor their roles
+    // are looked up. The event, then the page.
+    let own = make_event(
+        &app,
+        &organisers[0],
+        "Réunion du groupe",
+        "GROUP",
+        Some(&groups[0]),
+    )
+    .await;
+    let attendees =
+        "query($e: ID!) { event(id: $e) { attendees(first: 10) { edges { node { status } } } } }";
+    let token = Some(organisers[0].token.as_str());
+    app.ok(attendees, json!({ "e": own }), token).await;
+    let before = statements(&app).await;
+    let data = app.ok(attendees, json!({ "e": own }), token).await;
+    assert!(data["event"]["attendees"]["edges"].is_array(), "{data}");
+    assert_eq!(
+        statements(&app).await - before,
+        2,
+        "the organiser's attendees page: the event and the page"
+    );
 }
