@@ -125,6 +125,19 @@ fn every_key<V>(
     map
 }
 
+/// Every key gets its list, empty included, in the order `found` gives
+/// them: for relations with many values per key.
+fn every_key_all<V>(
+    keys: &[Uuid],
+    found: impl IntoIterator<Item = (Uuid, V)>,
+) -> HashMap<Uuid, Arc<Vec<V>>> {
+    let mut map: HashMap<Uuid, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (k, v) in found {
+        map.entry(k).or_default().push(v);
+    }
+    map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
+}
+
 impl Loader<Uuid> for ViewerRsvpLoader {
     type Value = Option<Arc<Rsvp>>;
     type Error = ApiError;
@@ -162,11 +175,8 @@ impl Loader<Uuid> for HostsLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut map: HashMap<Uuid, Vec<Uuid>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (event, person) in cortege_db::events::hosts::of_events(&self.0, keys).await? {
-            map.entry(event).or_default().push(person);
-        }
-        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+        let hosts = cortege_db::events::hosts::of_events(&self.0, keys).await?;
+        Ok(every_key_all(keys, hosts))
     }
 }
 
@@ -229,14 +239,11 @@ impl Loader<Uuid> for FriendsGoingLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut map: HashMap<Uuid, Vec<Arc<Profile>>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for going in cortege_db::people::friends_going(&self.pool, self.viewer.0, keys).await? {
-            map.entry(going.event_id)
-                .or_default()
-                .push(Arc::new(going.friend));
-        }
-        Ok(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+        let going = cortege_db::people::friends_going(&self.pool, self.viewer.0, keys).await?;
+        Ok(every_key_all(
+            keys,
+            going.into_iter().map(|g| (g.event_id, Arc::new(g.friend))),
+        ))
     }
 }
 

@@ -263,6 +263,7 @@ impl GroupQuery {
     ) -> ApiResult<Connection<Cursor, Group>> {
         let filter = filter.unwrap_or_default();
         let page: Page<GroupCursor> = Page::parse(first, after)?;
+        let asked = crate::loaders::NodeFields::of(ctx);
         let near = parse_near(filter.near, filter.radius_km, "filter")?;
         let after = match (page.after, near) {
             (None, _) => None,
@@ -276,13 +277,10 @@ impl GroupQuery {
             search: parse_search(filter.search, "filter.search")?,
             after,
             limit: page.first + 1,
-            skip_description: !crate::loaders::nodes_ask(ctx, "description"),
+            skip_description: !asked.has("description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
-        if let (true, Some(viewer)) = (
-            crate::loaders::nodes_ask(ctx, "viewerMembership"),
-            &loaders(ctx).viewer,
-        ) {
+        if let (true, Some(viewer)) = (asked.has("viewerMembership"), &loaders(ctx).viewer) {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
         }
         let items = rows
