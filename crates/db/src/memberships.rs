@@ -357,6 +357,24 @@ pub async fn respond(
 /// joining order, then by person. The members page is keyed by it.
 pub type MemberKey = (GroupRole, DateTime<Utc>, Uuid);
 
+/// The members page of the group `$group` (an SQL expression).
+macro_rules! members_page {
+    ($group:literal) => {
+        // Managers sort first (role DESC) but the rest of the key ascends,
+        // so the keyset is spelled out rather than one row comparison.
+        concat!(
+            "SELECT ",
+            membership_columns!(),
+            " FROM memberships m WHERE m.group_id = ",
+            $group,
+            " AND m.status = $2
+               AND ($3::group_role IS NULL OR m.role < $3
+                    OR (m.role = $3 AND (m.created_at, m.person_id) > ($4, $5)))
+             ORDER BY m.role DESC, m.created_at, m.person_id LIMIT $6"
+        )
+    };
+}
+
 /// Members of a group by status, managers first then by joining order,
 /// paged by [`MemberKey`].
 pub async fn members(
@@ -378,17 +396,43 @@ pub fn members_page(
     after: Option<MemberKey>,
     limit: i64,
 ) -> Statement {
-    // Managers sort first (role DESC) but the rest of the key ascends, so
-    // the keyset is spelled out rather than one row comparison.
+    Statement::new(members_page!("$1"))
+        .bind(group)
+        .bind(status)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(after.map(|a| a.2))
+        .bind(limit)
+}
+
+/// The same page of each of `groups`' members by status ([`members`] for
+/// each), in one statement: the members asked of every group of a list.
+pub async fn members_of_groups(
+    pool: &PgPool,
+    groups: &[Uuid],
+    status: MembershipStatus,
+    after: Option<MemberKey>,
+    limit: i64,
+) -> Result<Vec<Membership>> {
+    members_pages(groups, status, after, limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// The statement of [`members_of_groups`]: memberships_roster_idx walked
+/// in order once per group, each walk cut at the page size.
+pub fn members_pages(
+    groups: &[Uuid],
+    status: MembershipStatus,
+    after: Option<MemberKey>,
+    limit: i64,
+) -> Statement {
     Statement::new(concat!(
-        "SELECT ",
-        membership_columns!(),
-        " FROM memberships m WHERE m.group_id = $1 AND m.status = $2
-           AND ($3::group_role IS NULL OR m.role < $3
-                OR (m.role = $3 AND (m.created_at, m.person_id) > ($4, $5)))
-         ORDER BY m.role DESC, m.created_at, m.person_id LIMIT $6"
+        "SELECT m.* FROM unnest($1::uuid[]) AS p(group_id) CROSS JOIN LATERAL (",
+        members_page!("p.group_id"),
+        ") m ORDER BY m.group_id, m.role DESC, m.created_at, m.person_id"
     ))
-    .bind(group)
+    .bind(groups)
     .bind(status)
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))

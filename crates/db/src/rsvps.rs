@@ -319,15 +319,29 @@ impl crate::ReadRow for Attendee {
     }
 }
 
+/// The attendees page of the event `$event` (an SQL expression).
 macro_rules! attendees_page {
-    () => {
+    ($event:literal) => {
         concat!(
             "SELECT COALESCE(r.waitlisted_at, r.created_at) AS queued_at, ",
             rsvp_columns!(),
-            " FROM rsvps r WHERE r.event_id = $1 AND r.status <> 'CANCELLED'
+            " FROM rsvps r WHERE r.event_id = ",
+            $event,
+            " AND r.status <> 'CANCELLED'
                AND ($2::rsvp_status IS NULL
                     OR (r.status, COALESCE(r.waitlisted_at, r.created_at), r.id) > ($2, $3, $4))
              ORDER BY r.status, COALESCE(r.waitlisted_at, r.created_at), r.id LIMIT $5"
+        )
+    };
+}
+
+/// Every event's page of `$1` (an array), each cut at the page size.
+macro_rules! attendees_pages {
+    () => {
+        concat!(
+            "SELECT a.* FROM unnest($1::uuid[]) AS p(event_id) CROSS JOIN LATERAL (",
+            attendees_page!("p.event_id"),
+            ") a ORDER BY a.event_id, a.status, a.queued_at, a.id"
         )
     };
 }
@@ -338,7 +352,17 @@ static ATTENDEES_WITH_PEOPLE: std::sync::LazyLock<String> = std::sync::LazyLock:
         "SELECT a.*, {} FROM ({}) a JOIN people o ON o.id = a.person_id
          ORDER BY a.status, a.queued_at, a.id",
         people::JOINED_COLUMNS,
-        attendees_page!()
+        attendees_page!("$1")
+    )
+});
+
+/// Every event's page joined with their people.
+static ATTENDEES_PAGES_WITH_PEOPLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT a.*, {} FROM ({}) a JOIN people o ON o.id = a.person_id
+             ORDER BY a.event_id, a.status, a.queued_at, a.id",
+        people::JOINED_COLUMNS,
+        attendees_pages!()
     )
 });
 
@@ -351,10 +375,44 @@ pub fn attendees(
 ) -> Statement {
     let sql: &'static str = match with_people {
         true => ATTENDEES_WITH_PEOPLE.as_str(),
-        false => attendees_page!(),
+        false => attendees_page!("$1"),
     };
     Statement::new(sql)
         .bind(event)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(after.map(|a| a.2))
+        .bind(limit)
+}
+
+/// The same page of each of `events`' attendees ([`of_event`] for each),
+/// in one statement: the attendees asked of every event of a list.
+pub async fn of_events(
+    pool: &PgPool,
+    events: &[Uuid],
+    after: Option<AttendeeKey>,
+    limit: i64,
+    with_people: bool,
+) -> Result<Vec<Attendee>> {
+    attendees_of_events(events, after, limit, with_people)
+        .read_all(pool)
+        .await
+}
+
+/// The statement of [`of_events`]: rsvps_attendees_idx walked in order
+/// once per event, each walk cut at the page size.
+pub fn attendees_of_events(
+    events: &[Uuid],
+    after: Option<AttendeeKey>,
+    limit: i64,
+    with_people: bool,
+) -> Statement {
+    let sql: &'static str = match with_people {
+        true => ATTENDEES_PAGES_WITH_PEOPLE.as_str(),
+        false => attendees_pages!(),
+    };
+    Statement::new(sql)
+        .bind(events)
         .bind(after.map(|a| a.0))
         .bind(after.map(|a| a.1))
         .bind(after.map(|a| a.2))

@@ -89,6 +89,20 @@ pub async fn may_see_attendees(ctx: &Context<'_>, event: &Event) -> ApiResult<bo
     Ok(is_event_host(ctx, event).await? || has_any_role(ctx, Role::STAFF).await?)
 }
 
+/// Who may see a group's roster of `status`: its managers and admins, and
+/// moderators too for its active members.
+pub async fn may_see_roster(
+    ctx: &Context<'_>,
+    group: uuid::Uuid,
+    status: cortege_domain::MembershipStatus,
+) -> ApiResult<bool> {
+    let staff: &[Role] = match status {
+        cortege_domain::MembershipStatus::Active => &[Role::Moderator, Role::Admin],
+        _ => &[Role::Admin],
+    };
+    Ok(is_group_member(ctx, group, true).await? || has_any_role(ctx, staff).await?)
+}
+
 /// Hosts and admins: who may change or cancel an event.
 pub async fn may_edit_event(ctx: &Context<'_>, event: &Event) -> ApiResult<bool> {
     Ok(is_event_host(ctx, event).await? || has_any_role(ctx, &[Role::Admin]).await?)

@@ -15,8 +15,24 @@ use uuid::Uuid;
 use crate::error::ApiError;
 
 mod batched;
+mod pages;
 
 pub use batched::*;
+pub use pages::{NestedPages, PageArgs, nested_asks, selection_nodes_ask};
+
+/// An event's attendees page read ahead: by event, arguments and whether
+/// the people are asked.
+pub type AttendeePages = NestedPages<
+    (Uuid, PageArgs, bool),
+    (cortege_db::rsvps::AttendeeKey, Arc<cortege_db::rsvps::Rsvp>),
+>;
+
+/// A group's roster page read ahead: by group, membership status and
+/// arguments.
+pub type RosterPages = NestedPages<
+    (Uuid, cortege_domain::MembershipStatus, PageArgs),
+    Arc<cortege_db::memberships::Membership>,
+>;
 
 /// A loader that remembers what it loaded for the rest of the request,
 /// where the operation lets it ([`Loaders::new`]): a list can then hand
@@ -182,6 +198,10 @@ pub struct Loaders {
     /// Changes with markAttendance and checkIn.
     pub attended: Cached<AttendedLoader>,
     pub contact: Cached<ContactLoader>,
+    /// Changes with RSVPs.
+    pub attendees: AttendeePages,
+    /// Changes with joins, approvals and departures.
+    pub rosters: RosterPages,
     pub viewer: Option<ViewerLoaders>,
 }
 
@@ -216,6 +236,8 @@ impl Loaders {
             hosts: cached(HostsLoader(pool.clone()), changing),
             attended: cached(AttendedLoader(pool.clone()), changing),
             contact: cached(ContactLoader(pool.clone()), stable),
+            attendees: NestedPages::new(changing),
+            rosters: NestedPages::new(changing),
             viewer: viewer.map(|viewer| {
                 let pool = pool.clone();
                 ViewerLoaders {

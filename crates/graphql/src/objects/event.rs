@@ -14,10 +14,11 @@ use crate::access;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
+use crate::loaders::{Loaders, PageArgs};
 use crate::objects::address::Address;
 use crate::objects::event_list::{EventFilter, list_events};
 use crate::objects::group::Group;
+use crate::objects::nested_pages::attendee_page;
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, Person};
 
@@ -267,25 +268,13 @@ impl Event {
                 "only the event's organisers, moderators and admins see its attendees".to_owned(),
             ));
         }
-        let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after)?;
+        let page: Page<db_rsvps::AttendeeKey> = Page::parse(first, after.clone())?;
         let had = page.after.is_some();
-        // Their people in the same statement, when the query asks for them.
-        let with_people = crate::loaders::nodes_ask(ctx, "person");
-        let rows = db_rsvps::of_event(
-            ctx.reads(),
-            self.0.id,
-            page.after,
-            page.limit(),
-            with_people,
-        )
-        .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut people = Vec::new();
-        for a in rows {
-            people.extend(a.person.map(|p| (p.id, Arc::new(p))));
-            items.push((a.key, Rsvp(Arc::new(a.rsvp))));
-        }
-        loaders(ctx).person.feed_many(people).await;
+        let rows = attendee_page(ctx, self.0.id, &page, PageArgs { first, after }).await?;
+        let items = rows
+            .iter()
+            .map(|(key, rsvp)| (*key, Rsvp(rsvp.clone())))
+            .collect();
         Ok(Some(connection(items, page.first, had)))
     }
     async fn created_at(&self) -> DateTime<Utc> {

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use crate::loaders::NodeFields;
 use crate::objects::event::{Event, EventKind};
+use crate::objects::nested_pages::preload_attendees;
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::GeoPointInput;
 
@@ -179,6 +180,9 @@ pub(crate) async fn preload_relations<'e>(
     if asked.any(HOST_RULED) || going_ruled {
         preload(&viewer.membership, group_ids()).await?;
         preload(&viewer.hosting, ids()).await?;
+    }
+    if asked.has("attendees") {
+        preload_attendees(ctx, events).await?;
     }
     Ok(())
 }

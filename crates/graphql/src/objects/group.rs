@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use cortege_db::groups::{self as db_groups, After, Listing};
 use cortege_db::memberships::MemberKey;
-use cortege_domain::{PostalAddress, Role};
+use cortege_domain::PostalAddress;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,10 +15,11 @@ use crate::access;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::Loaders;
+use crate::loaders::{Loaders, PageArgs};
 use crate::objects::address::Address;
 use crate::objects::event::Event;
 use crate::objects::event_list::{EventFilter, list_events, parse_near, parse_search};
+use crate::objects::nested_pages::{ROSTERS, preload_rosters, roster_page};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
 
@@ -35,10 +36,6 @@ impl Group {
     pub fn new(row: db_groups::Group) -> Self {
         Group(Arc::new(row))
     }
-}
-
-async fn may_manage(ctx: &Context<'_>, group: Uuid) -> ApiResult<bool> {
-    access::is_group_member(ctx, group, true).await
 }
 
 #[Object]
@@ -117,9 +114,7 @@ impl Group {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<Connection<Cursor, Membership>>> {
-        if !(may_manage(ctx, self.0.id).await?
-            || access::has_any_role(ctx, &[Role::Moderator, Role::Admin]).await?)
-        {
+        if !access::may_see_roster(ctx, self.0.id, MembershipStatus::Active).await? {
             return Err(ApiError::Forbidden(
                 "only the group's managers, moderators and admins see its members".to_owned(),
             ));
@@ -135,8 +130,7 @@ impl Group {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<Connection<Cursor, Membership>>> {
-        if !(may_manage(ctx, self.0.id).await? || access::has_any_role(ctx, &[Role::Admin]).await?)
-        {
+        if !access::may_see_roster(ctx, self.0.id, MembershipStatus::Pending).await? {
             return Err(ApiError::Forbidden(
                 "only the group's managers see join requests".to_owned(),
             ));
@@ -158,25 +152,13 @@ impl Group {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<Cursor, Membership>> {
-        let page: Page<MemberKey> = Page::parse(first, after)?;
-        let had = page.after.is_some();
-        let rows = cortege_db::memberships::members(
-            ctx.reads(),
-            self.0.id,
-            status,
-            page.after,
-            page.limit(),
-        )
-        .await?;
-        if crate::loaders::nodes_ask(ctx, "person") {
-            let people = rows.iter().map(|m| m.person_id);
-            crate::loaders::preload(&crate::loaders::of(ctx).person, people).await?;
-        }
+        let page: Page<MemberKey> = Page::parse(first, after.clone())?;
+        let rows = roster_page(ctx, self.0.id, status, &page, PageArgs { first, after }).await?;
         let items = rows
-            .into_iter()
-            .map(|m| ((m.role, m.created_at, m.person_id), Membership(Arc::new(m))))
+            .iter()
+            .map(|m| ((m.role, m.created_at, m.person_id), Membership(m.clone())))
             .collect();
-        Ok(connection(items, page.first, had))
+        Ok(connection(items, page.first, page.after.is_some()))
     }
 }
 
@@ -280,8 +262,14 @@ impl GroupQuery {
             skip_description: !asked.has("description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
-        if let (true, Some(viewer)) = (asked.has("viewerMembership"), &loaders(ctx).viewer) {
+        let rosters = ROSTERS.iter().any(|(field, _)| asked.has(field));
+        let memberships = asked.has("viewerMembership") || rosters;
+        if let (true, Some(viewer)) = (memberships, &loaders(ctx).viewer) {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
+        }
+        if rosters {
+            let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
+            preload_rosters(ctx, &ids).await?;
         }
         let items = rows
             .into_iter()

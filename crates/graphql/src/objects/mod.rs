@@ -11,6 +11,7 @@ pub mod group_mutations;
 pub mod hosting;
 pub mod live;
 pub mod moderation_log;
+pub mod nested_pages;
 pub mod node;
 pub mod notifications;
 pub mod outcome;

@@ -25,6 +25,7 @@ mod import;
 mod limits;
 mod live;
 mod moderation;
+mod nested;
 mod notifications;
 mod online;
 mod operations;

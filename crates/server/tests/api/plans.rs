@@ -250,7 +250,43 @@ async fn every_listing_is_bounded_by_its_page() {
     failures.extend(check("a group's events", &plan, &large, false));
 
     let later = Utc::now() - Duration::days(3650);
+    // A page of events and one of groups (the big ones first), whose
+    // nested connections are read for all of them at once.
+    let listed_events: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM events ORDER BY id LIMIT 20")
+        .fetch_all(&t.pool)
+        .await
+        .unwrap();
+    let listed_groups: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM groups ORDER BY id LIMIT 20")
+        .fetch_all(&t.pool)
+        .await
+        .unwrap();
     let statements: Vec<(&str, Statement)> = vec![
+        (
+            "a list's attendees",
+            db_rsvps::attendees_of_events(&listed_events, None, 6, true),
+        ),
+        (
+            "a list's attendees, later page",
+            db_rsvps::attendees_of_events(
+                &listed_events,
+                Some((RsvpStatus::Going, later, Uuid::nil())),
+                6,
+                false,
+            ),
+        ),
+        (
+            "a list's members",
+            db_memberships::members_pages(&listed_groups, MembershipStatus::Active, None, 6),
+        ),
+        (
+            "a list's join requests, later page",
+            db_memberships::members_pages(
+                &listed_groups,
+                MembershipStatus::Pending,
+                Some((GroupRole::Member, later, Uuid::nil())),
+                6,
+            ),
+        ),
         ("attendees", db_rsvps::attendees(big.event, None, 51, false)),
         (
             "attendees, later page",

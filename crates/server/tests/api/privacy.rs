@@ -190,6 +190,8 @@ async fn statements_per_page_do_not_grow_with_the_page() {
         .await
         .unwrap();
     let viewer = app.member("Vera", "Viewer").await;
+    let staff = app.member("Ada", "Admin").await;
+    app.grant(&staff, "ADMIN").await;
     let mut organisers = Vec::new();
     for i in 0..6 {
         organisers.push(app.member(&format!("Org{i}"), "X").await);
@@ -299,6 +301,26 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             "query($n: Int) { groups(first: $n) { edges { node { name viewerMembership { role } } } } }",
             "/groups/edges",
             &organisers[0].token,
+            (1, 3),
+        ),
+        // Connections nested in each item: one statement per way they
+        // are asked, for the whole list.
+        (
+            "query($n: Int) { viewer { events(first: $n) { edges { node { title attendees(first: 5) { edges { node { status person { displayName } } } } } } } } }",
+            "/viewer/events/edges",
+            &organisers[0].token,
+            (3, 18),
+        ),
+        (
+            "query($n: Int) { events(first: $n) { edges { node { title attendees(first: 3) { edges { node { status person { displayName } } } } few: attendees(first: 1) { edges { node { status } } } } } } }",
+            "/events/edges",
+            &staff.token,
+            (5, 100),
+        ),
+        (
+            "query($n: Int) { groups(first: $n) { edges { node { name members(first: 5) { edges { node { role person { displayName } } } } joinRequests(first: 5) { edges { node { person { displayName } } } } } } } }",
+            "/groups/edges",
+            &staff.token,
             (1, 3),
         ),
     ];
