@@ -40,11 +40,19 @@ impl PageArgs {
 }
 
 /// Each way the query asks `field` of the nodes of the connection being
-/// resolved (aliases may ask it with other arguments), with the
-/// selection that asks it.
-pub fn nested_asks<'a>(ctx: &'a Context<'_>, field: &str) -> Vec<(PageArgs, SelectionField<'a>)> {
-    let asked = ctx.look_ahead().field("edges").field("node").field(field);
+/// resolved, or of the node's relation `via` (aliases may ask it with
+/// other arguments), with the selection that asks it.
+pub fn nested_asks<'a>(
+    ctx: &'a Context<'_>,
+    via: Option<&str>,
+    field: &str,
+) -> Vec<(PageArgs, SelectionField<'a>)> {
+    let mut asked = ctx.look_ahead().field("edges").field("node");
+    if let Some(relation) = via {
+        asked = asked.field(relation);
+    }
     asked
+        .field(field)
         .selection_fields()
         .into_iter()
         .filter_map(|f| Some((PageArgs::of(&f)?, f)))

@@ -19,7 +19,7 @@ use crate::loaders::{Loaders, PageArgs};
 use crate::objects::address::Address;
 use crate::objects::event::Event;
 use crate::objects::event_list::{EventFilter, list_events, parse_near, parse_search};
-use crate::objects::nested_pages::{ROSTERS, preload_rosters, roster_page};
+use crate::objects::nested_pages::{asks_rosters, preload_rosters, roster_page};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
 
@@ -262,14 +262,14 @@ impl GroupQuery {
             skip_description: !asked.has("description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
-        let rosters = ROSTERS.iter().any(|(field, _)| asked.has(field));
+        let rosters = asks_rosters(ctx, None);
         let memberships = asked.has("viewerMembership") || rosters;
         if let (true, Some(viewer)) = (memberships, &loaders(ctx).viewer) {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
         }
         if rosters {
             let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
-            preload_rosters(ctx, &ids).await?;
+            preload_rosters(ctx, &ids, None).await?;
         }
         let items = rows
             .into_iter()

@@ -51,7 +51,7 @@ pub async fn preload_attendees<'e>(
     events: impl Iterator<Item = &'e EventRow>,
 ) -> ApiResult<()> {
     let store = &loaders::of(ctx).attendees;
-    let asks = nested_asks(ctx, "attendees");
+    let asks = nested_asks(ctx, None, "attendees");
     if !store.keeps() || asks.is_empty() {
         return Ok(());
     }
@@ -126,18 +126,30 @@ pub async fn roster_page(
     Ok(rows.into_iter().map(Arc::new).collect())
 }
 
+/// Whether the query asks a roster of the listed groups (of each node's
+/// relation `via`, if given).
+pub fn asks_rosters(ctx: &Context<'_>, via: Option<&str>) -> bool {
+    ROSTERS
+        .iter()
+        .any(|(field, _)| !nested_asks(ctx, via, field).is_empty())
+}
+
 /// Reads, for each of `groups` whose rosters the viewer may see, the
-/// pages the query asks of them, and the people on them where asked. The
-/// viewer's memberships in the groups must be preloaded: the rule reads
-/// them.
-pub async fn preload_rosters(ctx: &Context<'_>, groups: &[Uuid]) -> ApiResult<()> {
+/// pages the query asks of them (of each node's relation `via`, if
+/// given), and the people on them where asked. The viewer's memberships
+/// in the groups must be preloaded: the rule reads them.
+pub async fn preload_rosters(
+    ctx: &Context<'_>,
+    groups: &[Uuid],
+    via: Option<&str>,
+) -> ApiResult<()> {
     let loaders = loaders::of(ctx);
     if !loaders.rosters.keeps() {
         return Ok(());
     }
     let mut people = Vec::new();
     for (field, status) in ROSTERS {
-        let asks = nested_asks(ctx, field);
+        let asks = nested_asks(ctx, via, field);
         if asks.is_empty() {
             continue;
         }

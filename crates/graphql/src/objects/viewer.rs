@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::objects::event::{Event, Rsvp};
 use crate::objects::friend::Friendship;
 use crate::objects::group::Membership;
+use crate::objects::nested_pages::{asks_rosters, preload_rosters};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, Person, Role};
 
@@ -154,13 +155,23 @@ impl Viewer {
         let rows =
             cortege_db::memberships::of_person(ctx.reads(), self.id.0, page.after, page.limit())
                 .await?;
+        let loaders = crate::loaders::of(ctx);
         if crate::loaders::nodes_ask(ctx, "group") {
             let groups = rows.iter().map(|m| m.group_id);
-            crate::loaders::preload(&crate::loaders::of(ctx).group, groups).await?;
+            crate::loaders::preload(&loaders.group, groups).await?;
+        }
+        let rows: Vec<Arc<_>> = rows.into_iter().map(Arc::new).collect();
+        if let (true, Some(viewer)) = (asks_rosters(ctx, Some("group")), &loaders.viewer) {
+            // The rosters' rule asks what the viewer is in each group:
+            // these very rows.
+            let mine = rows.iter().map(|m| (m.group_id, Some(m.clone())));
+            viewer.membership.feed_many(mine).await;
+            let groups: Vec<Uuid> = rows.iter().map(|m| m.group_id).collect();
+            preload_rosters(ctx, &groups, Some("group")).await?;
         }
         let items = rows
             .into_iter()
-            .map(|m| ((m.created_at, m.group_id), Membership(Arc::new(m))))
+            .map(|m| ((m.created_at, m.group_id), Membership(m)))
             .collect();
         Ok(connection(items, page.first, had))
     }

@@ -177,6 +177,24 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         .unwrap();
     assert_eq!(requests(&alices["node"]), Some(3), "{data}");
 
+    // The same through the viewer's own groups.
+    let mine = "{ viewer { groups { edges { node { group { id
+        members(first: 2) { edges { node { role person { displayName } } } pageInfo { hasNextPage } }
+        joinRequests { edges { node { status person { displayName } } } } } } } } } }";
+    let data = app.ok(mine, json!({}), Some(&bob.token)).await;
+    let bobs = &data["viewer"]["groups"]["edges"][0]["node"]["group"];
+    let own = app
+        .ok(own_rosters, json!({ "g": other }), Some(&bob.token))
+        .await;
+    assert_eq!(bobs["id"], json!(other), "{data}");
+    assert_eq!(bobs["members"], own["group"]["members"], "{data}");
+    assert_eq!(
+        bobs["members"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{data}"
+    );
+    assert_eq!(bobs["joinRequests"], own["group"]["joinRequests"], "{data}");
+
     let answer = app.gql(rosters, json!({}), Some(&alice.token)).await;
     for (i, edge) in answer["data"]["groups"]["edges"]
         .as_array()

@@ -204,6 +204,14 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             .clone();
         groups.push(g);
     }
+    for g in &groups {
+        app.ok(
+            "mutation($g: ID!) { joinGroup(groupId: $g) { status } }",
+            json!({ "g": g }),
+            Some(&staff.token),
+        )
+        .await;
+    }
     let mut events = Vec::new();
     for i in 0..110 {
         let o = &organisers[i % organisers.len()];
@@ -316,6 +324,12 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             "/events/edges",
             &staff.token,
             (5, 100),
+        ),
+        (
+            "query($n: Int) { viewer { groups(first: $n) { edges { node { group { name members(first: 5) { edges { node { role person { displayName } } } } joinRequests(first: 5) { edges { node { person { displayName } } } } } } } } } }",
+            "/viewer/groups/edges",
+            &staff.token,
+            (1, 3),
         ),
         (
             "query($n: Int) { groups(first: $n) { edges { node { name members(first: 5) { edges { node { role person { displayName } } } } joinRequests(first: 5) { edges { node { person { displayName } } } } } } } }",
