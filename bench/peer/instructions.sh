@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instructions the server spends per request on one query, counted by
-# callgrind: repeatable to about 0.1 % for the same build and data, where
-# requests per second on a shared 2-core machine drift by 5-10 % between
-# rounds. For a change worth a few per cent, run it on both builds.
+# callgrind: repeatable to 0.1 % (an anonymous listing) to 1 % (a signed-in
+# attendees page) for the same build and data, where requests per second
+# on a shared 2-core machine drift by 5-10 % between rounds. For a change
+# worth a few per cent, run it on both builds, each more than once.
 #
 # Usage: bench/peer/instructions.sh BIN DATA_DIR REQUESTS QUERY [TOKEN]
 #   BIN: a release build of the server; DATA_DIR: a seeded data dir (see
@@ -12,8 +13,11 @@
 # Prints the instructions per request. The server runs under valgrind (its
 # embedded PostgreSQL outside it), answers 50 requests to warm up, then
 # REQUESTS more, one after the other, with the counters zeroed in between.
+# Env: KEEP_PROFILE, a path where the callgrind profile of those requests
+#      is kept, to compare two builds function by function
+#      (`callgrind_annotate --inclusive=yes`).
 set -euo pipefail
-[ $# -ge 4 ] || { sed -n 7,14p "$0" >&2; exit 2; }
+[ $# -ge 4 ] || { sed -n 7,17p "$0" >&2; exit 2; }
 bin=$1 data=$2 n=$3 query=$4 token=${5:-}
 for tool in valgrind callgrind_control callgrind_annotate jq curl; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt install valgrind jq curl)" >&2; exit 1; }
@@ -48,4 +52,5 @@ callgrind_control --dump "$vg" >/dev/null 2>&1
 # The dump is written as out.1 (the part after the zeroing).
 until [ -s "$work/out.1" ]; do sleep 0.2; done
 total=$(callgrind_annotate "$work/out.1" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+[ -n "${KEEP_PROFILE:-}" ] && cp "$work/out.1" "$KEEP_PROFILE"
 echo "$(basename "$bin"): $((total / n)) instructions per request ($n requests)"
