@@ -396,8 +396,22 @@ pub fn members_page(
     after: Option<MemberKey>,
     limit: i64,
 ) -> Statement {
-    Statement::new(members_page!("$1"))
-        .bind(group)
+    page_args(
+        Statement::new(members_page!("$1")).bind(group),
+        status,
+        after,
+        limit,
+    )
+}
+
+/// Binds a roster page's `$2` to `$6`, after its parent's `$1`.
+fn page_args(
+    statement: Statement,
+    status: MembershipStatus,
+    after: Option<MemberKey>,
+    limit: i64,
+) -> Statement {
+    statement
         .bind(status)
         .bind(after.map(|a| a.0))
         .bind(after.map(|a| a.1))
@@ -427,17 +441,12 @@ pub fn members_pages(
     after: Option<MemberKey>,
     limit: i64,
 ) -> Statement {
-    Statement::new(concat!(
+    let statement = Statement::new(concat!(
         "SELECT m.* FROM unnest($1::uuid[]) AS p(group_id) CROSS JOIN LATERAL (",
         members_page!("p.group_id"),
         ") m ORDER BY m.group_id, m.role DESC, m.created_at, m.person_id"
-    ))
-    .bind(groups)
-    .bind(status)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(after.map(|a| a.2))
-    .bind(limit)
+    ));
+    page_args(statement.bind(groups), status, after, limit)
 }
 
 /// A person's memberships (active and pending), by joining order.

@@ -377,8 +377,12 @@ pub fn attendees(
         true => ATTENDEES_WITH_PEOPLE.as_str(),
         false => attendees_page!("$1"),
     };
-    Statement::new(sql)
-        .bind(event)
+    page_args(Statement::new(sql).bind(event), after, limit)
+}
+
+/// Binds an attendees page's `$2` to `$5`, after its parent's `$1`.
+fn page_args(statement: Statement, after: Option<AttendeeKey>, limit: i64) -> Statement {
+    statement
         .bind(after.map(|a| a.0))
         .bind(after.map(|a| a.1))
         .bind(after.map(|a| a.2))
@@ -411,12 +415,7 @@ pub fn attendees_of_events(
         true => ATTENDEES_PAGES_WITH_PEOPLE.as_str(),
         false => attendees_pages!(),
     };
-    Statement::new(sql)
-        .bind(events)
-        .bind(after.map(|a| a.0))
-        .bind(after.map(|a| a.1))
-        .bind(after.map(|a| a.2))
-        .bind(limit)
+    page_args(Statement::new(sql).bind(events), after, limit)
 }
 
 /// A person's RSVPs (not cancelled), by event start.
