@@ -182,7 +182,7 @@ pub(crate) async fn preload_relations<'e>(
         preload(&viewer.hosting, ids()).await?;
     }
     if asked.has("attendees") {
-        preload_attendees(ctx, events).await?;
+        preload_attendees(ctx, events, asked.via()).await?;
     }
     Ok(())
 }

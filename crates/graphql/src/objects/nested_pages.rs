@@ -45,13 +45,15 @@ pub async fn attendee_page(
 }
 
 /// Reads, for each of `events` whose attendees the viewer may see, the
-/// pages the query asks of them.
+/// pages the query asks of them (of each node's relation `via`, if
+/// given).
 pub async fn preload_attendees<'e>(
     ctx: &Context<'_>,
     events: impl Iterator<Item = &'e EventRow>,
+    via: Option<&str>,
 ) -> ApiResult<()> {
     let store = &loaders::of(ctx).attendees;
-    let asks = nested_asks(ctx, None, "attendees");
+    let asks = nested_asks(ctx, via, "attendees");
     if !store.keeps() || asks.is_empty() {
         return Ok(());
     }

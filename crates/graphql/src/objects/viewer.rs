@@ -132,13 +132,27 @@ impl Viewer {
         let had = page.after.is_some();
         let rows =
             cortege_db::rsvps::of_person(ctx.reads(), self.id.0, page.after, page.limit()).await?;
-        if crate::loaders::nodes_ask(ctx, "event") {
-            let events = rows.iter().map(|(_, r)| r.event_id);
-            crate::loaders::preload(&crate::loaders::of(ctx).event, events).await?;
+        let rows: Vec<_> = rows.into_iter().map(|(t, r)| (t, Arc::new(r))).collect();
+        let loaders = crate::loaders::of(ctx);
+        if crate::loaders::nodes_ask(ctx, "event") && loaders.event.keeps() {
+            let ids: Vec<Uuid> = rows.iter().map(|(_, r)| r.event_id).collect();
+            crate::loaders::preload(&loaders.event, ids.iter().copied()).await?;
+            // The events' relations, as an events page reads them; the
+            // viewer's RSVP to each is the page's own row.
+            let mut joined = cortege_db::events::With::default();
+            if let Some(viewer) = &loaders.viewer {
+                let mine = rows.iter().map(|(_, r)| (r.event_id, Some(r.clone())));
+                viewer.rsvp.feed_many(mine).await;
+                joined.viewer_rsvp = true;
+            }
+            let events = loaders.event.load_many(ids).await?;
+            let asked = crate::loaders::NodeFields::of_relation(ctx, "event");
+            let events = events.values().map(|e| &**e);
+            crate::objects::event_list::preload_relations(ctx, &asked, joined, events).await?;
         }
         let items = rows
             .into_iter()
-            .map(|(t, r)| ((t, r.id), Rsvp(Arc::new(r))))
+            .map(|(t, r)| ((t, r.id), Rsvp(r)))
             .collect();
         Ok(connection(items, page.first, had))
     }

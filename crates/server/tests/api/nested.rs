@@ -112,6 +112,34 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         }
     }
 
+    // The same through the moderator's own RSVPs.
+    for (id, _) in &events {
+        app.ok(
+            "mutation($e: ID!) { rsvp(eventId: $e) { id } }",
+            json!({ "e": id }),
+            Some(&moderator.token),
+        )
+        .await;
+    }
+    let agenda = format!(
+        "{{ viewer {{ rsvps {{ edges {{ node {{ event {{ id attendees(first: 3) {{ {ATTENDEES} }} }} }} }} }} }} }}"
+    );
+    let data = app.ok(&agenda, json!({}), Some(&moderator.token)).await;
+    let rsvps = data["viewer"]["rsvps"]["edges"].as_array().unwrap();
+    assert_eq!(rsvps.len(), events.len(), "{data}");
+    for edge in rsvps {
+        let event = &edge["node"]["event"];
+        let own = own_attendees(
+            &app,
+            &moderator.token,
+            event["id"].as_str().unwrap(),
+            3,
+            &Value::Null,
+        )
+        .await;
+        assert_eq!(event["attendees"], own, "{data}");
+    }
+
     // Alice sees her own events' attendees, and Bob's are refused her, as
     // they are one by one.
     let answer = app.gql(&list, json!({ "f": 5 }), Some(&alice.token)).await;

@@ -300,6 +300,12 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             (5, 30),
         ),
         (
+            "query($n: Int) { viewer { rsvps(first: $n) { edges { node { status event { title organiser { displayName } group { name } viewerRsvp { status } hosts { displayName } friendsGoing { displayName } viewerIsHost location { lat } outcome { leaflets } } } } } } }",
+            "/viewer/rsvps/edges",
+            &viewer.token,
+            (5, 30),
+        ),
+        (
             "query($n: Int) { viewer { events(first: $n) { edges { node { title organiser { displayName } group { name } viewerRsvp { status } hosts { displayName } friendsGoing { displayName } viewerIsHost location { lat } } } } } }",
             "/viewer/events/edges",
             &organisers[0].token,
