@@ -14,11 +14,13 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
+mod asked;
 mod batched;
 mod pages;
 
+pub use asked::{NodeFields, PageArgs, selection_nodes_ask};
 pub use batched::*;
-pub use pages::{NestedPages, PageArgs, nested_asks, selection_nodes_ask};
+pub use pages::NestedPages;
 
 /// An event's attendees page read ahead: by event, arguments and whether
 /// the people are asked.
@@ -96,51 +98,6 @@ where
     let values = loader.loader().load(&keys).await?;
     loader.feed_many(values).await;
     Ok(())
-}
-
-/// The fields the query asks of the nodes of the connection being
-/// resolved (through aliases and fragments, as [`nodes_ask`] sees them),
-/// read once for a page that has many questions about them.
-pub struct NodeFields<'a> {
-    names: Vec<&'a str>,
-    via: Option<&'static str>,
-}
-
-impl<'a> NodeFields<'a> {
-    pub fn of(ctx: &'a async_graphql::Context<'_>) -> Self {
-        let nodes = ctx.look_ahead().field("edges").field("node");
-        Self::at(nodes, None)
-    }
-
-    /// The fields the query asks of each node's `relation` (the event of
-    /// an RSVP).
-    pub fn of_relation(ctx: &'a async_graphql::Context<'_>, relation: &'static str) -> Self {
-        let nodes = ctx.look_ahead().field("edges").field("node");
-        Self::at(nodes.field(relation), Some(relation))
-    }
-
-    fn at(asked: async_graphql::Lookahead<'a>, via: Option<&'static str>) -> Self {
-        let mut names = Vec::new();
-        for node in asked.selection_fields() {
-            names.extend(node.selection_set().map(|f| f.name()));
-        }
-        Self { names, via }
-    }
-
-    /// The node's relation these are the fields of, if not the node's own.
-    pub fn via(&self) -> Option<&'static str> {
-        self.via
-    }
-
-    /// Whether the nodes are asked `field`.
-    pub fn has(&self, field: &str) -> bool {
-        self.names.contains(&field)
-    }
-
-    /// Whether the nodes are asked any of `fields`.
-    pub fn any(&self, fields: &[&str]) -> bool {
-        fields.iter().any(|f| self.has(f))
-    }
 }
 
 /// Whether the query asks `field` of the nodes of the connection being

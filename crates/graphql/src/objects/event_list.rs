@@ -182,7 +182,7 @@ pub(crate) async fn preload_relations<'e>(
         preload(&viewer.hosting, ids()).await?;
     }
     if asked.has("attendees") {
-        preload_attendees(ctx, events, asked.via()).await?;
+        preload_attendees(ctx, asked, events).await?;
     }
     Ok(())
 }

@@ -262,14 +262,14 @@ impl GroupQuery {
             skip_description: !asked.has("description"),
         };
         let rows = db_groups::list(ctx.reads(), &listing).await?;
-        let rosters = asks_rosters(ctx, None);
+        let rosters = asks_rosters(&asked);
         let memberships = asked.has("viewerMembership") || rosters;
         if let (true, Some(viewer)) = (memberships, &loaders(ctx).viewer) {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
         }
         if rosters {
             let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
-            preload_rosters(ctx, &ids, None).await?;
+            preload_rosters(ctx, &asked, &ids).await?;
         }
         let items = rows
             .into_iter()

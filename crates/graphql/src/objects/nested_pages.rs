@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::access;
 use crate::context::ContextExt;
 use crate::error::ApiResult;
-use crate::loaders::{self, PageArgs, nested_asks, selection_nodes_ask};
+use crate::loaders::{self, NodeFields, PageArgs, selection_nodes_ask};
 use crate::objects::pagination::Page;
 
 /// The group fields that list a roster, and which.
@@ -45,15 +45,14 @@ pub async fn attendee_page(
 }
 
 /// Reads, for each of `events` whose attendees the viewer may see, the
-/// pages the query asks of them (of each node's relation `via`, if
-/// given).
+/// pages `asked` (the events' fields) asks of them.
 pub async fn preload_attendees<'e>(
     ctx: &Context<'_>,
+    asked: &NodeFields<'_>,
     events: impl Iterator<Item = &'e EventRow>,
-    via: Option<&str>,
 ) -> ApiResult<()> {
     let store = &loaders::of(ctx).attendees;
-    let asks = nested_asks(ctx, via, "attendees");
+    let asks = asked.nested("attendees");
     if !store.keeps() || asks.is_empty() {
         return Ok(());
     }
@@ -128,22 +127,19 @@ pub async fn roster_page(
     Ok(rows.into_iter().map(Arc::new).collect())
 }
 
-/// Whether the query asks a roster of the listed groups (of each node's
-/// relation `via`, if given).
-pub fn asks_rosters(ctx: &Context<'_>, via: Option<&str>) -> bool {
-    ROSTERS
-        .iter()
-        .any(|(field, _)| !nested_asks(ctx, via, field).is_empty())
+/// Whether `asked` (the groups' fields) asks a roster.
+pub fn asks_rosters(asked: &NodeFields<'_>) -> bool {
+    ROSTERS.iter().any(|(field, _)| asked.has(field))
 }
 
 /// Reads, for each of `groups` whose rosters the viewer may see, the
-/// pages the query asks of them (of each node's relation `via`, if
-/// given), and the people on them where asked. The viewer's memberships
-/// in the groups must be preloaded: the rule reads them.
+/// pages `asked` (the groups' fields) asks of them, and the people on
+/// them where asked. The viewer's memberships in the groups must be
+/// preloaded: the rule reads them.
 pub async fn preload_rosters(
     ctx: &Context<'_>,
+    asked: &NodeFields<'_>,
     groups: &[Uuid],
-    via: Option<&str>,
 ) -> ApiResult<()> {
     let loaders = loaders::of(ctx);
     if !loaders.rosters.keeps() {
@@ -151,7 +147,7 @@ pub async fn preload_rosters(
     }
     let mut people = Vec::new();
     for (field, status) in ROSTERS {
-        let asks = nested_asks(ctx, via, field);
+        let asks = asked.nested(field);
         if asks.is_empty() {
             continue;
         }

@@ -175,13 +175,14 @@ impl Viewer {
             crate::loaders::preload(&loaders.group, groups).await?;
         }
         let rows: Vec<Arc<_>> = rows.into_iter().map(Arc::new).collect();
-        if let (true, Some(viewer)) = (asks_rosters(ctx, Some("group")), &loaders.viewer) {
+        let asked = crate::loaders::NodeFields::of_relation(ctx, "group");
+        if let (true, Some(viewer)) = (asks_rosters(&asked), &loaders.viewer) {
             // The rosters' rule asks what the viewer is in each group:
             // these very rows.
             let mine = rows.iter().map(|m| (m.group_id, Some(m.clone())));
             viewer.membership.feed_many(mine).await;
             let groups: Vec<Uuid> = rows.iter().map(|m| m.group_id).collect();
-            preload_rosters(ctx, &groups, Some("group")).await?;
+            preload_rosters(ctx, &asked, &groups).await?;
         }
         let items = rows
             .into_iter()
