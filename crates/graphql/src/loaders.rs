@@ -29,6 +29,9 @@ pub type AttendeePages = NestedPages<
     (cortege_db::rsvps::AttendeeKey, Arc<cortege_db::rsvps::Rsvp>),
 >;
 
+/// A group's events page read ahead: by group and arguments.
+pub type GroupEventPages = NestedPages<(Uuid, PageArgs), Arc<cortege_db::events::Event>>;
+
 /// A group's roster page read ahead: by group, membership status and
 /// arguments.
 pub type RosterPages = NestedPages<
@@ -178,6 +181,8 @@ pub struct Loaders {
     pub attendees: AttendeePages,
     /// Changes with joins, approvals and departures.
     pub rosters: RosterPages,
+    /// Changes with new, updated and cancelled events.
+    pub group_events: GroupEventPages,
     pub viewer: Option<ViewerLoaders>,
 }
 
@@ -214,6 +219,7 @@ impl Loaders {
             contact: cached(ContactLoader(pool.clone()), stable),
             attendees: NestedPages::new(changing),
             rosters: NestedPages::new(changing),
+            group_events: NestedPages::new(changing),
             viewer: viewer.map(|viewer| {
                 let pool = pool.clone();
                 ViewerLoaders {

@@ -109,10 +109,49 @@ pub async fn list(pool: &PgPool, l: &Listing) -> Result<Vec<Listed>> {
     .await
 }
 
+/// The same page of each of `groups`' events (what [`list`] gives with
+/// each as the listing's group), in one statement: per group, a `LATERAL`
+/// listing cut at the page size. Soonest first only (a group's events):
+/// a listing with `near` gets nothing. In order by group, then as `list`.
+pub async fn list_per_group(pool: &PgPool, l: &Listing, groups: &[Uuid]) -> Result<Vec<Listed>> {
+    if l.near.is_some() || groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = per_group_query(l, groups).build().fetch_all(pool).await?;
+    let mut rows = read_rows(l, &rows)?;
+    rows.sort_by_key(|r| (r.event.group_id, r.event.starts_at, r.event.id));
+    Ok(rows)
+}
+
+/// The plan of [`list_per_group`]'s statement, for the bounded-listing test.
+pub async fn plan_per_group(
+    pool: &PgPool,
+    l: &Listing,
+    groups: &[Uuid],
+) -> Result<serde_json::Value> {
+    crate::statement::generic_plan(pool, &per_group_query(l, groups).into_string()).await
+}
+
+fn per_group_query(l: &Listing, groups: &[Uuid]) -> QueryBuilder<Postgres> {
+    let mut q = QueryBuilder::new("SELECT x.* FROM unnest(");
+    q.push_bind(groups.to_vec())
+        .push("::uuid[]) AS pg(group_id) CROSS JOIN LATERAL (");
+    push_query(&mut q, l, None, Scope::EachGroup);
+    q.push(") x");
+    q
+}
+
 /// The listing's rows (with `tie`, only the events at exactly that
 /// distance), in no particular order.
 async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Listed>> {
-    let rows = query(l, tie).build().fetch_all(pool).await?;
+    let mut q = QueryBuilder::new("");
+    push_query(&mut q, l, tie, Scope::Listing);
+    let rows = q.build().fetch_all(pool).await?;
+    read_rows(l, &rows)
+}
+
+/// A listing's rows, read with the relations it asked for.
+fn read_rows(l: &Listing, rows: &[sqlx::postgres::PgRow]) -> Result<Vec<Listed>> {
     let listed = rows
         .iter()
         .enumerate()
@@ -145,16 +184,26 @@ async fn fetch(pool: &PgPool, l: &Listing, tie: Option<f64>) -> Result<Vec<Liste
 /// The plan PostgreSQL chooses for the listing's page (`EXPLAIN (FORMAT
 /// JSON)`), for the test that keeps every listing bounded by its page.
 pub async fn plan(pool: &PgPool, l: &Listing) -> Result<serde_json::Value> {
-    crate::statement::generic_plan(pool, &query(l, None).into_string()).await
+    let mut q = QueryBuilder::new("");
+    push_query(&mut q, l, None, Scope::Listing);
+    crate::statement::generic_plan(pool, &q.into_string()).await
+}
+
+/// Whose events a listing's statement reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The listing's own: its group's, if it has one.
+    Listing,
+    /// The group `pg.group_id` of an enclosing `unnest` of groups.
+    EachGroup,
 }
 
 /// The listing's SQL; with `tie`, only the events at exactly that distance.
-fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new("");
+fn push_query(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>, scope: Scope) {
     let viewer_rsvp = l.rsvps_of();
     if !(l.with.organiser || l.with.group || viewer_rsvp.is_some()) {
-        push_listing(&mut q, l, tie);
-        return q;
+        push_listing(q, l, tie, scope);
+        return;
     }
     q.push("SELECT p.*");
     if l.with.organiser {
@@ -167,7 +216,7 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
         q.push(", ").push(rsvps::JOINED_COLUMNS);
     }
     q.push(" FROM (");
-    push_listing(&mut q, l, tie);
+    push_listing(q, l, tie, scope);
     q.push(") p");
     if l.with.organiser {
         // Every event has its organiser (people are never deleted, only
@@ -181,11 +230,10 @@ fn query(l: &Listing, tie: Option<f64>) -> QueryBuilder<Postgres> {
         q.push(" LEFT JOIN rsvps r ON r.event_id = p.id AND r.person_id = ")
             .push_bind(viewer);
     }
-    q
 }
 
 /// The listing's own statement: its events, in order.
-fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
+fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>, scope: Scope) {
     let upcoming = l.near.is_none() && l.starts_after.is_none() && l.starts_before.is_none();
     if upcoming {
         // Upcoming = running now ∪ starting later, each part bounded by its
@@ -197,7 +245,7 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
         // the statement (docs/performance.md, "The upcoming page by keys").
         push_columns(q, l);
         q.push(" FROM (SELECT * FROM ((");
-        push_select(q, l, Select::Keys);
+        push_select(q, l, Select::Keys, scope);
         // Unordered on purpose: the few events running at this instant come
         // from the range index; ordering them here would tempt the planner
         // to walk the time index from the start instead.
@@ -206,7 +254,7 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
             keyset::push_after(q, "e.starts_at", "e.id", t, id);
         }
         q.push(") UNION ALL (");
-        push_select(q, l, Select::Keys);
+        push_select(q, l, Select::Keys, scope);
         q.push(" AND e.starts_at > now()");
         push_page(q, l);
         q.push(")) k ORDER BY k.starts_at, k.id");
@@ -214,7 +262,7 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>) {
         q.push(") k JOIN events e ON e.id = k.id");
         return;
     }
-    push_select(q, l, Select::Rows);
+    push_select(q, l, Select::Rows, scope);
     if let Some(t) = l.starts_after {
         q.push(" AND e.starts_at >= ").push_bind(t);
     }
@@ -268,7 +316,7 @@ fn push_columns(q: &mut QueryBuilder<Postgres>, l: &Listing) {
 
 /// `SELECT <columns> FROM events e WHERE` the filters every listing shares:
 /// listed to the viewer, kinds, search, group.
-fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing, select: Select) {
+fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing, select: Select, scope: Scope) {
     match select {
         Select::Rows => push_columns(q, l),
         Select::Keys => {
@@ -312,8 +360,14 @@ fn push_select(q: &mut QueryBuilder<Postgres>, l: &Listing, select: Select) {
     if let Some(text) = &l.search {
         crate::push_text_search(q, "e", text);
     }
-    if let Some(group) = l.group {
-        q.push(" AND e.group_id = ").push_bind(group);
+    match (scope, l.group) {
+        (Scope::EachGroup, _) => {
+            q.push(" AND e.group_id = pg.group_id");
+        }
+        (Scope::Listing, Some(group)) => {
+            q.push(" AND e.group_id = ").push_bind(group);
+        }
+        (Scope::Listing, None) => {}
     }
 }
 
@@ -330,6 +384,12 @@ fn push_page(q: &mut QueryBuilder<Postgres>, l: &Listing) {
 mod tests {
     use super::*;
 
+    fn sql_of(l: &Listing) -> String {
+        let mut q = QueryBuilder::new("");
+        push_query(&mut q, l, None, Scope::Listing);
+        q.into_string()
+    }
+
     #[test]
     fn a_page_reads_descriptions_only_when_asked() {
         let brief = Listing {
@@ -337,13 +397,39 @@ mod tests {
             skip_description: true,
             ..Listing::default()
         };
-        let sql = query(&brief, None).into_string();
+        let sql = sql_of(&brief);
         assert!(!sql.contains("e.description"), "{sql}");
         let full = Listing {
             skip_description: false,
             ..brief
         };
-        assert!(query(&full, None).into_string().contains("e.description"));
+        assert!(sql_of(&full).contains("e.description"));
+    }
+
+    #[test]
+    fn each_groups_page_is_the_listing_cut_per_group() {
+        let upcoming = Listing {
+            limit: 21,
+            with: With {
+                organiser: true,
+                ..With::default()
+            },
+            ..Listing::default()
+        };
+        let sql = per_group_query(&upcoming, &[Uuid::nil()]).into_string();
+        assert!(
+            sql.starts_with(
+                "SELECT x.* FROM unnest($1::uuid[]) AS pg(group_id) CROSS JOIN LATERAL ("
+            ),
+            "{sql}"
+        );
+        // Both parts of the upcoming page (running now, starting later).
+        assert_eq!(
+            sql.matches("AND e.group_id = pg.group_id").count(),
+            2,
+            "{sql}"
+        );
+        assert_eq!(sql.matches("LIMIT").count(), 2, "{sql}");
     }
 
     #[test]
@@ -352,7 +438,7 @@ mod tests {
             limit: 21,
             ..Listing::default()
         };
-        let sql = query(&upcoming, None).into_string();
+        let sql = sql_of(&upcoming);
         assert_eq!(
             sql.matches("SELECT e.id, e.starts_at FROM events e")
                 .count(),

@@ -12,7 +12,7 @@ use crate::activities::{self, Activity, Happening};
 use crate::statement::Statement;
 
 pub use cortege_domain::events::Event;
-pub use listing::{After, Listed, Listing, With, list, plan};
+pub use listing::{After, Listed, Listing, With, list, list_per_group, plan, plan_per_group};
 
 /// The columns of [`Event`], for queries that add their own distance; with
 /// an argument, that expression stands in for the description.

@@ -1,10 +1,11 @@
 //! Listing events: the filters, nearest-first or soonest-first keyset
 //! pages, and the relations a page needs loaded in one batch each.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject};
+use async_graphql::{Context, ID, InputObject, SelectionField};
 use chrono::{DateTime, Utc};
 use cortege_db::events::{self as db_events, After, Listing};
 use cortege_domain::ActionRadiusKm;
@@ -15,7 +16,7 @@ use crate::auth::auth;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::NodeFields;
+use crate::loaders::{NodeFields, PageArgs};
 use crate::objects::event::{Event, EventKind};
 use crate::objects::nested_pages::preload_attendees;
 use crate::objects::pagination::{Cursor, Page, connection};
@@ -183,6 +184,81 @@ pub(crate) async fn preload_relations<'e>(
     }
     if asked.has("attendees") {
         preload_attendees(ctx, asked, events).await?;
+    }
+    Ok(())
+}
+
+/// A group's events, soonest first: the page a list of groups read ahead
+/// for it, or read now.
+pub async fn group_events(
+    ctx: &Context<'_>,
+    group: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<Cursor, Event>> {
+    let args = PageArgs {
+        first,
+        after: after.clone(),
+    };
+    let Some(events) = loaders(ctx).group_events.get(&(group, args)) else {
+        return list_events(ctx, EventFilter::default(), Some(group), first, after).await;
+    };
+    let page: Page<EventCursor> = Page::parse(first, after)?;
+    let items = events
+        .iter()
+        .map(|e| (EventCursor::T(e.starts_at, e.id), Event(e.clone())))
+        .collect();
+    Ok(connection(items, page.first, page.after.is_some()))
+}
+
+/// Reads the pages of events `asked` (the groups' fields) asks of each of
+/// `groups`, one statement per way it asks them, with their relations.
+pub async fn preload_group_events(
+    ctx: &Context<'_>,
+    asked: &NodeFields<'_>,
+    groups: &[Uuid],
+) -> ApiResult<()> {
+    let store = &loaders(ctx).group_events;
+    if !store.keeps() || groups.is_empty() {
+        return Ok(());
+    }
+    // Aliases asking the same page share it, read with what any of them
+    // asks of its events.
+    let mut pages_asked: HashMap<PageArgs, Vec<SelectionField<'_>>> = HashMap::new();
+    for (args, selection) in asked.nested("events") {
+        pages_asked.entry(args).or_default().push(selection);
+    }
+    for (args, selections) in pages_asked {
+        let Ok(page) = Page::<EventCursor>::parse(args.first, args.after.clone()) else {
+            continue;
+        };
+        let after = match page.after {
+            None => None,
+            Some(EventCursor::T(t, id)) => Some(After::Time(t, id)),
+            // Not a cursor of this list: the field says so itself.
+            Some(EventCursor::D(..)) => continue,
+        };
+        let nodes = NodeFields::of_selections(&selections);
+        let listing = Listing {
+            viewer: auth(ctx).person().map(|p| p.0),
+            after,
+            limit: page.limit(),
+            with: asked_relations(&nodes),
+            skip_description: !nodes.has("description"),
+            ..Listing::default()
+        };
+        let mut rows = db_events::list_per_group(ctx.reads(), &listing, groups).await?;
+        prefetch(ctx, listing.with, &mut rows).await;
+        preload_relations(ctx, &nodes, listing.with, rows.iter().map(|r| &r.event)).await?;
+        let mut pages: HashMap<Uuid, Vec<_>> = groups.iter().map(|g| (*g, Vec::new())).collect();
+        for row in rows {
+            if let Some(group) = row.event.group_id {
+                pages.entry(group).or_default().push(Arc::new(row.event));
+            }
+        }
+        for (group, page) in pages {
+            store.put((group, args.clone()), page);
+        }
     }
     Ok(())
 }

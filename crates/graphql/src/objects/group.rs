@@ -18,7 +18,7 @@ use crate::ids::{self, Kind};
 use crate::loaders::{Loaders, PageArgs};
 use crate::objects::address::Address;
 use crate::objects::event::Event;
-use crate::objects::event_list::{EventFilter, list_events, parse_near, parse_search};
+use crate::objects::event_list::{group_events, parse_near, parse_search, preload_group_events};
 use crate::objects::nested_pages::{asks_rosters, preload_rosters, roster_page};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
@@ -104,7 +104,7 @@ impl Group {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<Cursor, Event>> {
-        list_events(ctx, EventFilter::default(), Some(self.0.id), first, after).await
+        group_events(ctx, self.0.id, first, after).await
     }
     /// Active members, managers first. Managers, moderators and admins;
     /// null with FORBIDDEN for anyone else.
@@ -267,9 +267,12 @@ impl GroupQuery {
         if let (true, Some(viewer)) = (memberships, &loaders(ctx).viewer) {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
         }
+        let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
         if rosters {
-            let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
             preload_rosters(ctx, &asked, &ids).await?;
+        }
+        if asked.has("events") {
+            preload_group_events(ctx, &asked, &ids).await?;
         }
         let items = rows
             .into_iter()

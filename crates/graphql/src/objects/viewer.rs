@@ -176,13 +176,16 @@ impl Viewer {
         }
         let rows: Vec<Arc<_>> = rows.into_iter().map(Arc::new).collect();
         let asked = crate::loaders::NodeFields::of_relation(ctx, "group");
+        let groups: Vec<Uuid> = rows.iter().map(|m| m.group_id).collect();
         if let (true, Some(viewer)) = (asks_rosters(&asked), &loaders.viewer) {
             // The rosters' rule asks what the viewer is in each group:
             // these very rows.
             let mine = rows.iter().map(|m| (m.group_id, Some(m.clone())));
             viewer.membership.feed_many(mine).await;
-            let groups: Vec<Uuid> = rows.iter().map(|m| m.group_id).collect();
             preload_rosters(ctx, &asked, &groups).await?;
+        }
+        if asked.has("events") {
+            crate::objects::event_list::preload_group_events(ctx, &asked, &groups).await?;
         }
         let items = rows
             .into_iter()

@@ -205,6 +205,77 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         .unwrap();
     assert_eq!(requests(&alices["node"]), Some(3), "{data}");
 
+    // Each group's events, first and later pages, and a GROUP event that
+    // only its group's members see.
+    for (n, (g, by)) in [(&open, &alice), (&other, &bob), (&open, &alice)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut input = event_input(
+            &format!("Porte-à-porte {n}"),
+            (48.11, -1.68),
+            "35000",
+            "Rennes",
+        );
+        input["groupId"] = json!(g);
+        if n == 1 {
+            input["visibility"] = json!("GROUP");
+        }
+        app.create_event(&by.token, input).await;
+    }
+    let listed = "query($a: String) { groups(first: 10) { edges { node { id
+        events(first: 1, after: $a) { edges { cursor node { title organiser { displayName } } } pageInfo { hasNextPage } } } } } }";
+    let alone = "query($g: ID!, $a: String) { group(id: $g) {
+        events(first: 1, after: $a) { edges { cursor node { title organiser { displayName } } } pageInfo { hasNextPage } } } }";
+    for who in [&alice, &people[0], &admin] {
+        let data = app.ok(listed, json!({}), Some(&who.token)).await;
+        let mut after = Value::Null;
+        for edge in data["groups"]["edges"].as_array().unwrap() {
+            let id = edge["node"]["id"].as_str().unwrap();
+            let own = app.ok(alone, json!({ "g": id }), Some(&who.token)).await;
+            assert_eq!(
+                edge["node"]["events"], own["group"]["events"],
+                "{id}: {data}"
+            );
+            if id == open {
+                after = edge["node"]["events"]["edges"][0]["cursor"].clone();
+            }
+        }
+        // Bob's GROUP event: seen by his group's member, not by Alice.
+        let bobs = data["groups"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["node"]["id"] == json!(other))
+            .unwrap();
+        let shown = bobs["node"]["events"]["edges"].as_array().unwrap().len();
+        assert_eq!(shown, usize::from(std::ptr::eq(who, &people[0])), "{data}");
+        let later = app
+            .ok(listed, json!({ "a": after }), Some(&who.token))
+            .await;
+        for edge in later["groups"]["edges"].as_array().unwrap() {
+            let id = edge["node"]["id"].as_str().unwrap();
+            let own = app
+                .ok(alone, json!({ "g": id, "a": after }), Some(&who.token))
+                .await;
+            assert_eq!(
+                edge["node"]["events"], own["group"]["events"],
+                "{id}: {later}"
+            );
+        }
+        let alices = later["groups"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["node"]["id"] == json!(open))
+            .unwrap();
+        assert_eq!(
+            alices["node"]["events"]["edges"][0]["node"]["title"],
+            json!("Porte-à-porte 2"),
+            "{later}"
+        );
+    }
+
     // The same through the viewer's own groups.
     let mine = "{ viewer { groups { edges { node { group { id
         members(first: 2) { edges { node { role person { displayName } } } pageInfo { hasNextPage } }

@@ -248,6 +248,33 @@ async fn every_listing_is_bounded_by_its_page() {
     .await
     .unwrap();
     failures.extend(check("a group's events", &plan, &large, false));
+    let groups_listed: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM groups ORDER BY id LIMIT 20")
+        .fetch_all(&t.pool)
+        .await
+        .unwrap();
+    for (label, after) in [
+        ("a list's group events", None),
+        (
+            "a list's group events, later page",
+            Some(After::Time(Utc::now(), Uuid::nil())),
+        ),
+    ] {
+        // A member's page, with what the web client's group page joins.
+        let listing = Listing {
+            viewer: Some(viewer),
+            after,
+            with: db_events::With {
+                organiser: true,
+                group: false,
+                viewer_rsvp: true,
+            },
+            ..page.clone()
+        };
+        let plan = db_events::plan_per_group(&t.pool, &listing, &groups_listed)
+            .await
+            .unwrap();
+        failures.extend(check(label, &plan, &large, false));
+    }
 
     let later = Utc::now() - Duration::days(3650);
     // A page of events and one of groups (the big ones first), whose

@@ -338,6 +338,12 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             (1, 3),
         ),
         (
+            "query($n: Int) { groups(first: $n) { edges { node { name events(first: 5) { edges { node { title organiser { displayName } group { name } viewerRsvp { status } hosts { displayName } attendees(first: 2) { edges { node { status } } } } } } } } } }",
+            "/groups/edges",
+            &staff.token,
+            (1, 3),
+        ),
+        (
             "query($n: Int) { groups(first: $n) { edges { node { name members(first: 5) { edges { node { role person { displayName } } } } joinRequests(first: 5) { edges { node { person { displayName } } } } } } } }",
             "/groups/edges",
             &staff.token,
