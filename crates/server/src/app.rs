@@ -339,8 +339,10 @@ impl Application {
             )
         });
         let (notify_stop, notify_stopping) = tokio::sync::watch::channel(false);
-        let statistics =
-            cortege_app::stats::spawn(self.state.stats.clone(), notify_stopping.clone());
+        let statistics = self
+            .config
+            .statistics_job
+            .then(|| cortege_app::stats::spawn(self.state.stats.clone(), notify_stopping.clone()));
         let notifiers = self.spawn_notifiers(notify_stopping)?;
         tracing::info!("listening on http://{}", self.addr);
         let served = axum::serve(
@@ -364,9 +366,10 @@ impl Application {
             }
         }
         notify_stop.send(true).ok();
-        if tokio::time::timeout(Duration::from_secs(5), statistics)
-            .await
-            .is_err()
+        if let Some(statistics) = statistics
+            && tokio::time::timeout(Duration::from_secs(5), statistics)
+                .await
+                .is_err()
         {
             tracing::info!("the statistics job did not stop in 5 s; the next flush takes over");
         }

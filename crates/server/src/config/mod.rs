@@ -122,6 +122,13 @@ pub struct Config {
     #[arg(long, env = "CORTEGE_OUTBOX_RELAY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub outbox_relay: bool,
 
+    /// Whether this process flushes the statistics rollup every 5 s and
+    /// takes the daily member snapshot. An advisory lock keeps replicas
+    /// from flushing at once and a statistics read catches up on its own,
+    /// so every replica may; turn it off where another process does it.
+    #[arg(long, env = "CORTEGE_STATISTICS_JOB", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub statistics_job: bool,
+
     /// Connections this process may open to PostgreSQL.
     #[arg(
         long,
