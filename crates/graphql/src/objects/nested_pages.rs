@@ -3,7 +3,9 @@
 //! statement per way the query asks them, right after its own page, so
 //! that asking them of 100 events costs what asking them of 5 does. The
 //! nested field takes its page from there, or reads it alone where no
-//! list read it (the event's own page, a mutation's answer).
+//! list read it (the event's own page, a mutation's answer, a
+//! subscription). A group's events, an events listing of their own, are
+//! read ahead beside the other listings (`event_list::preload_group_events`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
