@@ -249,7 +249,16 @@ fn push_listing(q: &mut QueryBuilder<Postgres>, l: &Listing, tie: Option<f64>, s
         // Unordered on purpose: the few events running at this instant come
         // from the range index; ordering them here would tempt the planner
         // to walk the time index from the start instead.
-        q.push(" AND tstzrange(e.starts_at, e.ends_at) @> now()");
+        if scope == Scope::EachGroup || l.group.is_some() {
+            // A group's own: its index from the longest an event lasts
+            // ago to now, a few rows. The range index would be read
+            // whole for each group, every event running in the country.
+            q.push(" AND e.starts_at <= now() AND e.ends_at > now() AND e.starts_at > now() - interval '")
+                .push(cortege_domain::MAX_EVENT_DAYS)
+                .push(" days'");
+        } else {
+            q.push(" AND tstzrange(e.starts_at, e.ends_at) @> now()");
+        }
         if let Some(After::Time(t, id)) = l.after {
             keyset::push_after(q, "e.starts_at", "e.id", t, id);
         }

@@ -223,6 +223,19 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         }
         app.create_event(&by.token, input).await;
     }
+    // The first one is running now, and a past one is not listed.
+    let mut past = event_input("Porte-à-porte passé", (48.11, -1.68), "35000", "Rennes");
+    past["groupId"] = json!(open);
+    app.create_event(&alice.token, past).await;
+    sqlx::raw_sql(
+        "UPDATE events SET starts_at = now() - interval '2 hours', ends_at = now() + interval '1 hour'
+         WHERE title = 'Porte-à-porte 0';
+         UPDATE events SET starts_at = now() - interval '2 days', ends_at = now() - interval '1 day'
+         WHERE title = 'Porte-à-porte passé'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let listed = "query($a: String) { groups(first: 10) { edges { node { id
         events(first: 1, after: $a) { edges { cursor node { title organiser { displayName } } } pageInfo { hasNextPage } } } } } }";
     let alone = "query($g: ID!, $a: String) { group(id: $g) {
@@ -238,7 +251,9 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
                 "{id}: {data}"
             );
             if id == open {
-                after = edge["node"]["events"]["edges"][0]["cursor"].clone();
+                let first = &edge["node"]["events"]["edges"][0];
+                assert_eq!(first["node"]["title"], json!("Porte-à-porte 0"), "{data}");
+                after = first["cursor"].clone();
             }
         }
         // Bob's GROUP event: seen by his group's member, not by Alice.
@@ -272,6 +287,11 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         assert_eq!(
             alices["node"]["events"]["edges"][0]["node"]["title"],
             json!("Porte-à-porte 2"),
+            "{later}"
+        );
+        assert_eq!(
+            alices["node"]["events"]["pageInfo"]["hasNextPage"],
+            json!(false),
             "{later}"
         );
     }
