@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use uuid::Uuid;
+
 /// Pages read ahead for a request, by parent and arguments. Kept only
 /// where the operation's loaders keep what they read (a query): a
 /// mutation's answer reads its pages after its writes.
@@ -30,6 +32,25 @@ impl<K: Eq + Hash, V> NestedPages<K, V> {
     pub fn put(&self, key: K, page: Vec<V>) {
         if self.keeps {
             self.lock().insert(key, page.into());
+        }
+    }
+
+    /// Keeps one statement's rows, each tagged with its parent, as each
+    /// parent's page (named by `key`), in the rows' order. A parent
+    /// without rows gets an empty page, so that its field does not read
+    /// again.
+    pub fn put_each(
+        &self,
+        parents: &[Uuid],
+        rows: impl IntoIterator<Item = (Uuid, V)>,
+        key: impl Fn(Uuid) -> K,
+    ) {
+        let mut pages: HashMap<Uuid, Vec<V>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+        for (parent, row) in rows {
+            pages.entry(parent).or_default().push(row);
+        }
+        for (parent, page) in pages {
+            self.put(key(parent), page);
         }
     }
 

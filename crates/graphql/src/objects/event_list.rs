@@ -250,15 +250,10 @@ pub async fn preload_group_events(
         let mut rows = db_events::list_per_group(ctx.reads(), &listing, groups).await?;
         prefetch(ctx, listing.with, &mut rows).await;
         preload_relations(ctx, &nodes, listing.with, rows.iter().map(|r| &r.event)).await?;
-        let mut pages: HashMap<Uuid, Vec<_>> = groups.iter().map(|g| (*g, Vec::new())).collect();
-        for row in rows {
-            if let Some(group) = row.event.group_id {
-                pages.entry(group).or_default().push(Arc::new(row.event));
-            }
-        }
-        for (group, page) in pages {
-            store.put((group, args.clone()), page);
-        }
+        let rows = rows
+            .into_iter()
+            .filter_map(|r| Some((r.event.group_id?, Arc::new(r.event))));
+        store.put_each(groups, rows, |g| (g, args.clone()));
     }
     Ok(())
 }

@@ -18,8 +18,8 @@ use crate::ids::{self, Kind};
 use crate::loaders::{Loaders, PageArgs};
 use crate::objects::address::Address;
 use crate::objects::event::Event;
-use crate::objects::event_list::{group_events, parse_near, parse_search, preload_group_events};
-use crate::objects::nested_pages::{asks_rosters, preload_rosters, roster_page};
+use crate::objects::event_list::{group_events, parse_near, parse_search};
+use crate::objects::nested_pages::{asks_rosters, preload_group_pages, roster_page};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, GeoPointInput, Person};
 
@@ -268,12 +268,7 @@ impl GroupQuery {
             crate::loaders::preload(&viewer.membership, rows.iter().map(|g| g.id)).await?;
         }
         let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
-        if rosters {
-            preload_rosters(ctx, &asked, &ids).await?;
-        }
-        if asked.has("events") {
-            preload_group_events(ctx, &asked, &ids).await?;
-        }
+        preload_group_pages(ctx, &asked, &ids).await?;
         let items = rows
             .into_iter()
             .map(|g| {

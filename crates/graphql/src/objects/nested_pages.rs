@@ -80,13 +80,9 @@ pub async fn preload_attendees<'e>(
         let rows =
             db_rsvps::of_events(ctx.reads(), &visible, page.after, page.limit(), with_people)
                 .await?;
-        let mut pages: HashMap<Uuid, Vec<_>> = visible.iter().map(|e| (*e, Vec::new())).collect();
-        for (key, rsvp) in split_attendees(ctx, rows).await {
-            pages.entry(rsvp.event_id).or_default().push((key, rsvp));
-        }
-        for (event, page) in pages {
-            store.put((event, args.clone(), with_people), page);
-        }
+        let items = split_attendees(ctx, rows).await;
+        let items = items.into_iter().map(|(k, r)| (r.event_id, (k, r)));
+        store.put_each(&visible, items, |e| (e, args.clone(), with_people));
     }
     Ok(())
 }
@@ -129,6 +125,18 @@ pub async fn roster_page(
     Ok(rows.into_iter().map(Arc::new).collect())
 }
 
+/// Reads ahead what `asked` (the groups' fields) asks of each of a page
+/// of `groups`: its rosters ([`preload_rosters`], whose rule needs the
+/// viewer's memberships preloaded) and its events.
+pub async fn preload_group_pages(
+    ctx: &Context<'_>,
+    asked: &NodeFields<'_>,
+    groups: &[Uuid],
+) -> ApiResult<()> {
+    preload_rosters(ctx, asked, groups).await?;
+    crate::objects::event_list::preload_group_events(ctx, asked, groups).await
+}
+
 /// Whether `asked` (the groups' fields) asks a roster.
 pub fn asks_rosters(asked: &NodeFields<'_>) -> bool {
     ROSTERS.iter().any(|(field, _)| asked.has(field))
@@ -138,7 +146,7 @@ pub fn asks_rosters(asked: &NodeFields<'_>) -> bool {
 /// pages `asked` (the groups' fields) asks of them, and the people on
 /// them where asked. The viewer's memberships in the groups must be
 /// preloaded: the rule reads them.
-pub async fn preload_rosters(
+async fn preload_rosters(
     ctx: &Context<'_>,
     asked: &NodeFields<'_>,
     groups: &[Uuid],
@@ -180,17 +188,13 @@ pub async fn preload_rosters(
                 page.limit(),
             )
             .await?;
-            let mut pages: HashMap<Uuid, Vec<_>> =
-                visible.iter().map(|g| (*g, Vec::new())).collect();
-            for m in rows {
-                if with_people {
-                    people.push(m.person_id);
-                }
-                pages.entry(m.group_id).or_default().push(Arc::new(m));
+            if with_people {
+                people.extend(rows.iter().map(|m| m.person_id));
             }
-            for (group, page) in pages {
-                loaders.rosters.put((group, status, args.clone()), page);
-            }
+            let rows = rows.into_iter().map(|m| (m.group_id, Arc::new(m)));
+            loaders
+                .rosters
+                .put_each(&visible, rows, |g| (g, status, args.clone()));
         }
     }
     loaders::preload(&loaders.person, people).await

@@ -16,7 +16,7 @@ use crate::error::ApiResult;
 use crate::objects::event::{Event, Rsvp};
 use crate::objects::friend::Friendship;
 use crate::objects::group::Membership;
-use crate::objects::nested_pages::{asks_rosters, preload_rosters};
+use crate::objects::nested_pages::{asks_rosters, preload_group_pages};
 use crate::objects::pagination::{Cursor, Page, connection};
 use crate::objects::person::{GeoPoint, Person, Role};
 
@@ -182,11 +182,8 @@ impl Viewer {
             // these very rows.
             let mine = rows.iter().map(|m| (m.group_id, Some(m.clone())));
             viewer.membership.feed_many(mine).await;
-            preload_rosters(ctx, &asked, &groups).await?;
         }
-        if asked.has("events") {
-            crate::objects::event_list::preload_group_events(ctx, &asked, &groups).await?;
-        }
+        preload_group_pages(ctx, &asked, &groups).await?;
         let items = rows
             .into_iter()
             .map(|m| ((m.created_at, m.group_id), Membership(m)))
