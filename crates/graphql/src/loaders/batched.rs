@@ -131,11 +131,23 @@ fn every_key_all<V>(
     keys: &[Uuid],
     found: impl IntoIterator<Item = (Uuid, V)>,
 ) -> HashMap<Uuid, Arc<Vec<V>>> {
+    grouped(keys, found)
+        .into_iter()
+        .map(|(k, v)| (k, Arc::new(v)))
+        .collect()
+}
+
+/// `found` grouped by key, in its order, with an empty list for each key
+/// it does not name.
+pub(super) fn grouped<V>(
+    keys: &[Uuid],
+    found: impl IntoIterator<Item = (Uuid, V)>,
+) -> HashMap<Uuid, Vec<V>> {
     let mut map: HashMap<Uuid, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for (k, v) in found {
         map.entry(k).or_default().push(v);
     }
-    map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
+    map
 }
 
 impl Loader<Uuid> for ViewerRsvpLoader {

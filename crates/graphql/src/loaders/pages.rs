@@ -45,11 +45,7 @@ impl<K: Eq + Hash, V> NestedPages<K, V> {
         rows: impl IntoIterator<Item = (Uuid, V)>,
         key: impl Fn(Uuid) -> K,
     ) {
-        let mut pages: HashMap<Uuid, Vec<V>> = parents.iter().map(|p| (*p, Vec::new())).collect();
-        for (parent, row) in rows {
-            pages.entry(parent).or_default().push(row);
-        }
-        for (parent, page) in pages {
+        for (parent, page) in super::batched::grouped(parents, rows) {
             self.put(key(parent), page);
         }
     }
