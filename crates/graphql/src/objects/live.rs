@@ -16,8 +16,9 @@ use crate::auth::require_person;
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::loaders::nodes_ask;
+use crate::loaders::{NodeFields, nodes_ask};
 use crate::objects::event::{Event, Rsvp, event_by_id, visible_event};
+use crate::objects::event_list::preload_relations;
 use crate::objects::group::{Group, visible_group};
 use crate::objects::pagination::{Cursor, Page, connection, encode};
 use crate::objects::person::visible_person;
@@ -129,6 +130,13 @@ pub async fn viewer_feed(
         items.push((activity.item.seq, activity));
     }
     crate::loaders::of(ctx).person.feed_many(actors).await;
+    if nodes_ask(ctx, "event") {
+        // What the items' events are asked, read for the page at once as
+        // an events page reads it (their attendees included).
+        let asked = NodeFields::of_relation(ctx, "event");
+        let events = items.iter().filter_map(|(_, a)| a.event.as_deref());
+        preload_relations(ctx, &asked, Default::default(), events).await?;
+    }
     Ok(connection(items, page.first, page.after.is_some()))
 }
 

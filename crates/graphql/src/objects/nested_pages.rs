@@ -58,10 +58,13 @@ pub async fn preload_attendees<'e>(
     if !store.keeps() || asks.is_empty() {
         return Ok(());
     }
-    // The rule reads what the list preloaded for its hosts' fields.
+    // The rule reads what the list preloaded for its hosts' fields. A
+    // feed names an event once per item: each is read once, or its rows
+    // would come once per time it is named.
     let mut visible = Vec::new();
+    let mut named = HashSet::new();
     for event in events {
-        if access::may_see_attendees(ctx, event).await? {
+        if named.insert(event.id) && access::may_see_attendees(ctx, event).await? {
             visible.push(event.id);
         }
     }

@@ -140,6 +140,33 @@ async fn a_lists_nested_pages_are_each_items_own_page_with_its_rights() {
         assert_eq!(event["attendees"], own, "{data}");
     }
 
+    // The same through Alice's feed, where her events' RSVPs arrive: each
+    // item's event gives the page, or the refusal, it gives alone.
+    let feed = format!(
+        "{{ viewer {{ feed(first: 30) {{ edges {{ node {{ kind event {{ id attendees(first: 2) {{ {ATTENDEES} }} }} }} }} }} }} }}"
+    );
+    let answer = app.gql(&feed, json!({}), Some(&alice.token)).await;
+    let items = answer["data"]["viewer"]["feed"]["edges"]
+        .as_array()
+        .unwrap();
+    let mut pages = 0;
+    for item in items {
+        let event = &item["node"]["event"];
+        let Some(id) = event["id"].as_str() else {
+            continue;
+        };
+        let q = format!(
+            "query($e: ID!) {{ event(id: $e) {{ attendees(first: 2) {{ {ATTENDEES} }} }} }}"
+        );
+        let own = app.gql(&q, json!({ "e": id }), Some(&alice.token)).await;
+        assert_eq!(
+            event["attendees"], own["data"]["event"]["attendees"],
+            "{answer}"
+        );
+        pages += usize::from(!event["attendees"].is_null());
+    }
+    assert!(pages >= 5, "her events' RSVPs are in her feed: {answer}");
+
     // Alice sees her own events' attendees, and Bob's are refused her, as
     // they are one by one.
     let answer = app.gql(&list, json!({ "f": 5 }), Some(&alice.token)).await;
