@@ -103,6 +103,22 @@ where
     Ok(())
 }
 
+/// Reads one key now, on the caller's task, and keeps it where the loader
+/// keeps what it reads: for a lookup by id at the root of a query, which
+/// has no siblings to batch with. `load_one` would first wait out the
+/// batch delay in a task of its own, on a timer kept by another thread
+/// (docs/performance.md, "Lookups by id").
+pub async fn load_now<L>(loader: &Cached<L>, key: Uuid) -> Result<Option<L::Value>, ApiError>
+where
+    L: Loader<Uuid, Error = ApiError>,
+{
+    let value = loader.loader().load(&[key]).await?.remove(&key);
+    if let (true, Some(value)) = (loader.keeps, &value) {
+        loader.feed_one(key, value.clone()).await;
+    }
+    Ok(value)
+}
+
 /// Whether the query asks `field` of the nodes of the connection being
 /// resolved.
 pub fn nodes_ask(ctx: &async_graphql::Context<'_>, field: &str) -> bool {

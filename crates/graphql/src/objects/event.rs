@@ -310,7 +310,11 @@ impl EventQuery {
     /// An event by ID; null when it does not exist or the viewer may not see
     /// it. Cancelled and UNLISTED events stay readable by ID.
     async fn event(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Event>> {
-        event_by_id(ctx, ids::decode(Kind::Event, &id, "id")?).await
+        let id = ids::decode(Kind::Event, &id, "id")?;
+        match crate::loaders::load_now(&loaders(ctx).event, id).await? {
+            Some(event) => visible_event(ctx, event).await,
+            None => Ok(None),
+        }
     }
 
     /// Upcoming events (end in the future) by default; with startsAfter or

@@ -232,7 +232,11 @@ pub struct GroupQuery;
 impl GroupQuery {
     async fn group(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Group>> {
         let uuid = ids::decode(Kind::Group, &id, "id")?;
-        Ok(visible_group(ctx, uuid).await?.map(Group))
+        // Any group is readable by id (`visible_group`); read now, on the
+        // request's own task, as at the root there is nothing to batch.
+        Ok(crate::loaders::load_now(&loaders(ctx).group, uuid)
+            .await?
+            .map(Group))
     }
 
     /// Groups, nearest first with `near`, else by name.
