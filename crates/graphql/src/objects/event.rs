@@ -291,6 +291,16 @@ pub async fn event_by_id(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Event>
     visible_event(ctx, event).await
 }
 
+/// An event asked by its id at the root of a query (`event`, `node`), as
+/// [`event_by_id`], read on the request's own task (`loaders::load_now`):
+/// there is nothing to batch it with.
+pub async fn lookup_event(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Event>> {
+    match crate::loaders::load_now(&loaders(ctx).event, id).await? {
+        Some(event) => visible_event(ctx, event).await,
+        None => Ok(None),
+    }
+}
+
 /// The event if the viewer may see it, else None: for an event already
 /// read (with a feed page, say).
 pub async fn visible_event(
@@ -310,11 +320,7 @@ impl EventQuery {
     /// An event by ID; null when it does not exist or the viewer may not see
     /// it. Cancelled and UNLISTED events stay readable by ID.
     async fn event(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Event>> {
-        let id = ids::decode(Kind::Event, &id, "id")?;
-        match crate::loaders::load_now(&loaders(ctx).event, id).await? {
-            Some(event) => visible_event(ctx, event).await,
-            None => Ok(None),
-        }
+        lookup_event(ctx, ids::decode(Kind::Event, &id, "id")?).await
     }
 
     /// Upcoming events (end in the future) by default; with startsAfter or

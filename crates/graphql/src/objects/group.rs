@@ -217,12 +217,19 @@ enum GroupCursor {
 }
 
 /// The group by id; removed groups stay readable by id, like events, but
-/// are never listed.
+/// are never listed. A lookup at the root reads the same ([`lookup_group`]).
 pub async fn visible_group(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<db_groups::Group>>> {
     loaders(ctx).group.load_one(id).await
+}
+
+/// A group asked by its id at the root of a query (`group`, `node`), as
+/// [`visible_group`], read on the request's own task
+/// (`loaders::load_now`): there is nothing to batch it with.
+pub async fn lookup_group(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<db_groups::Group>>> {
+    crate::loaders::load_now(&loaders(ctx).group, id).await
 }
 
 #[derive(Default)]
@@ -232,11 +239,7 @@ pub struct GroupQuery;
 impl GroupQuery {
     async fn group(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Group>> {
         let uuid = ids::decode(Kind::Group, &id, "id")?;
-        // Any group is readable by id (`visible_group`); read now, on the
-        // request's own task, as at the root there is nothing to batch.
-        Ok(crate::loaders::load_now(&loaders(ctx).group, uuid)
-            .await?
-            .map(Group))
+        Ok(lookup_group(ctx, uuid).await?.map(Group))
     }
 
     /// Groups, nearest first with `near`, else by name.

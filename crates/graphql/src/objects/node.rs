@@ -4,9 +4,9 @@ use crate::auth::require_person;
 use crate::context::ContextExt;
 use crate::error::ApiResult;
 use crate::ids::{self, Kind};
-use crate::objects::event::{Event, Rsvp, event_by_id};
+use crate::objects::event::{Event, Rsvp, lookup_event};
 use crate::objects::friend::Friendship;
-use crate::objects::group::{Group, visible_group};
+use crate::objects::group::{Group, lookup_group};
 use crate::objects::person::{Person, visible_person};
 use crate::objects::report::Report;
 use cortege_domain::Role;
@@ -42,8 +42,8 @@ impl NodeQuery {
                 require_person(ctx)?;
                 Ok(visible_person(ctx, uuid).await?.map(Node::Person))
             }
-            Kind::Event => Ok(event_by_id(ctx, uuid).await?.map(Node::Event)),
-            Kind::Group => Ok(visible_group(ctx, uuid)
+            Kind::Event => Ok(lookup_event(ctx, uuid).await?.map(Node::Event)),
+            Kind::Group => Ok(lookup_group(ctx, uuid)
                 .await?
                 .map(|g| Node::Group(Group(g)))),
             Kind::Rsvp => {

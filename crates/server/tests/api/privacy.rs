@@ -478,27 +478,42 @@ async fn statements_per_page_do_not_grow_with_the_page() {
 
     // A lookup by id at the root reads once, found or not (read on the
     // request's task, it must not fall back on the loader for a miss).
-    let lookup = "query($e: ID!) { event(id: $e) { title } }";
-    let nowhere =
-        cortege_graphql::ids::encode(cortege_graphql::ids::Kind::Event, uuid::Uuid::now_v7()).0;
-    for (id, found) in [(own.as_str(), true), (nowhere.as_str(), false)] {
-        app.ok(lookup, json!({ "e": id }), token).await;
-        let before = statements(&app).await;
-        let data = app.ok(lookup, json!({ "e": id }), token).await;
-        assert_eq!(data["event"].is_object(), found, "{data}");
-        assert_eq!(statements(&app).await - before, 1, "event {id}: {data}");
-    }
-    let group = "query($g: ID!) { group(id: $g) { name } }";
-    let nowhere =
-        cortege_graphql::ids::encode(cortege_graphql::ids::Kind::Group, uuid::Uuid::now_v7()).0;
-    for (id, found) in [
-        (groups[0].as_str().unwrap(), true),
-        (nowhere.as_str(), false),
-    ] {
-        app.ok(group, json!({ "g": id }), token).await;
-        let before = statements(&app).await;
-        let data = app.ok(group, json!({ "g": id }), token).await;
-        assert_eq!(data["group"].is_object(), found, "{data}");
-        assert_eq!(statements(&app).await - before, 1, "group {id}: {data}");
+    use cortege_graphql::ids::{Kind, encode};
+    let group = groups[0].as_str().unwrap().to_owned();
+    let lookups = [
+        (
+            "query($i: ID!) { event(id: $i) { title } }",
+            "event",
+            Kind::Event,
+            &own,
+        ),
+        (
+            "query($i: ID!) { node(id: $i) { ... on Event { title } } }",
+            "node",
+            Kind::Event,
+            &own,
+        ),
+        (
+            "query($i: ID!) { group(id: $i) { name } }",
+            "group",
+            Kind::Group,
+            &group,
+        ),
+        (
+            "query($i: ID!) { node(id: $i) { ... on Group { name } } }",
+            "node",
+            Kind::Group,
+            &group,
+        ),
+    ];
+    for (query, field, kind, known) in lookups {
+        let nowhere = encode(kind, uuid::Uuid::now_v7()).0;
+        for (id, found) in [(known.as_str(), true), (nowhere.as_str(), false)] {
+            app.ok(query, json!({ "i": id }), token).await;
+            let before = statements(&app).await;
+            let data = app.ok(query, json!({ "i": id }), token).await;
+            assert_eq!(data[field].is_object(), found, "{data}");
+            assert_eq!(statements(&app).await - before, 1, "{query} {id}: {data}");
+        }
     }
 }
