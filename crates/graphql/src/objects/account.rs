@@ -12,7 +12,7 @@ use crate::auth::{self, Auth, require_person};
 use crate::context::ContextExt;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
-use crate::objects::person::visible_person;
+use crate::objects::person::lookup_person;
 use crate::objects::person::{GeoPointInput, Person};
 use crate::objects::viewer::Viewer;
 use crate::state::ClientAddr;
@@ -149,7 +149,7 @@ impl AccountQuery {
     async fn person(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Person>> {
         require_person(ctx)?;
         let uuid = ids::decode(Kind::Person, &id, "id")?;
-        visible_person(ctx, uuid).await
+        lookup_person(ctx, uuid).await
     }
 }
 

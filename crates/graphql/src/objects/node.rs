@@ -7,7 +7,7 @@ use crate::ids::{self, Kind};
 use crate::objects::event::{Event, Rsvp, lookup_event};
 use crate::objects::friend::Friendship;
 use crate::objects::group::{Group, lookup_group};
-use crate::objects::person::{Person, visible_person};
+use crate::objects::person::{Person, lookup_person};
 use crate::objects::report::Report;
 use cortege_domain::Role;
 
@@ -40,7 +40,7 @@ impl NodeQuery {
         match kind {
             Kind::Person => {
                 require_person(ctx)?;
-                Ok(visible_person(ctx, uuid).await?.map(Node::Person))
+                Ok(lookup_person(ctx, uuid).await?.map(Node::Person))
             }
             Kind::Event => Ok(lookup_event(ctx, uuid).await?.map(Node::Event)),
             Kind::Group => Ok(lookup_group(ctx, uuid)

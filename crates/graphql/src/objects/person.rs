@@ -214,11 +214,19 @@ impl Person {
 
 /// A person who can be shown: neither banned nor deleted.
 pub async fn visible_person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Person>> {
-    let loaders = crate::loaders::of(ctx);
-    Ok(loaders
-        .person
-        .load_one(id)
-        .await?
-        .filter(|p| p.is_active())
-        .map(|row| Person::new(row, ctx)))
+    let row = crate::loaders::of(ctx).person.load_one(id).await?;
+    Ok(shown(ctx, row))
+}
+
+/// A person asked by id at the root of a query (`person`, `node`), as
+/// [`visible_person`], read on the request's own task
+/// (`loaders::load_now`): there is nothing to batch it with.
+pub async fn lookup_person(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Person>> {
+    let row = crate::loaders::load_now(&crate::loaders::of(ctx).person, id).await?;
+    Ok(shown(ctx, row))
+}
+
+fn shown(ctx: &Context<'_>, row: Option<Arc<Profile>>) -> Option<Person> {
+    row.filter(|p| p.is_active())
+        .map(|row| Person::new(row, ctx))
 }

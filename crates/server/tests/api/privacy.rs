@@ -505,6 +505,18 @@ async fn statements_per_page_do_not_grow_with_the_page() {
             Kind::Group,
             &group,
         ),
+        (
+            "query($i: ID!) { person(id: $i) { displayName } }",
+            "person",
+            Kind::Person,
+            &friend.gid,
+        ),
+        (
+            "query($i: ID!) { node(id: $i) { ... on Person { displayName } } }",
+            "node",
+            Kind::Person,
+            &friend.gid,
+        ),
     ];
     for (query, field, kind, known) in lookups {
         let nowhere = encode(kind, uuid::Uuid::now_v7()).0;
