@@ -129,17 +129,6 @@ pub fn nodes_ask(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
         .exists()
 }
 
-/// Whether the query asks for `field` of each node's `relation` (the
-/// look-ahead sees aliases and fragments, as for [`nodes_ask`]).
-pub fn nodes_relation_asks(ctx: &async_graphql::Context<'_>, relation: &str, field: &str) -> bool {
-    ctx.look_ahead()
-        .field("edges")
-        .field("node")
-        .field(relation)
-        .field(field)
-        .exists()
-}
-
 /// What only a signed-in viewer has loaders for.
 pub struct ViewerLoaders {
     id: PersonId,

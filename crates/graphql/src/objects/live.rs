@@ -108,15 +108,15 @@ pub async fn viewer_feed(
 ) -> ApiResult<Connection<Cursor, Activity>> {
     let page: Page<i64> = Page::parse(first, after)?;
     let before = page.after.unwrap_or(i64::MAX);
+    // What the items' events are asked, read from the look-ahead once.
+    let asked = nodes_ask(ctx, "event").then(|| NodeFields::of_relation(ctx, "event"));
     // The events and actors named, in the page's own statement.
-    let relations = match nodes_ask(ctx, "event") || nodes_ask(ctx, "actor") {
-        false => feed::Relations::None,
+    let relations = match &asked {
+        None if !nodes_ask(ctx, "actor") => feed::Relations::None,
         // The items' events are theirs alone (no loader keeps them), so
         // an empty description cannot answer another field.
-        true if crate::loaders::nodes_relation_asks(ctx, "event", "description") => {
-            feed::Relations::Full
-        }
-        true => feed::Relations::Brief,
+        Some(event) if event.has("description") => feed::Relations::Full,
+        _ => feed::Relations::Brief,
     };
     let rows = feed::page(ctx.reads(), person, before, page.limit(), relations).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -130,12 +130,11 @@ pub async fn viewer_feed(
         items.push((activity.item.seq, activity));
     }
     crate::loaders::of(ctx).person.feed_many(actors).await;
-    if nodes_ask(ctx, "event") {
-        // What the items' events are asked, read for the page at once as
-        // an events page reads it (their attendees included).
-        let asked = NodeFields::of_relation(ctx, "event");
+    if let Some(asked) = &asked {
+        // Read for the page at once, as an events page reads them (their
+        // attendees included).
         let events = items.iter().filter_map(|(_, a)| a.event.as_deref());
-        preload_relations(ctx, &asked, Default::default(), events).await?;
+        preload_relations(ctx, asked, Default::default(), events).await?;
     }
     Ok(connection(items, page.first, page.after.is_some()))
 }
